@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Control channel between kvmi-vm (L1) and kvmi-agent (L2), carried by the
+ * virtio-serial port "kvmi.ctl". Frames: header then len payload bytes,
+ * host byte order (both ends are x86-64). One request per connection.
+ *
+ *   PING -> PONG
+ *   EXEC {u32 timeout_s, u32 cmd_len, cmd, stdin bytes...}
+ *        -> OUT* (stdout+stderr chunks), EXIT {i32 status}
+ *   POWEROFF -> PONG, then the guest syncs and powers off
+ */
+#ifndef KVMI_AGENT_PROTO_H
+#define KVMI_AGENT_PROTO_H
+
+#include <stdint.h>
+
+#define AGENT_PORT_NAME "kvmi.ctl"
+#define AGENT_MAX_FRAME (1u << 20)
+
+enum agent_type {
+	AGENT_PING = 1,
+	AGENT_PONG,
+	AGENT_EXEC,
+	AGENT_OUT,
+	AGENT_EXIT,
+	AGENT_POWEROFF,
+};
+
+struct agent_hdr {
+	uint32_t type;
+	uint32_t len;
+};
+
+struct agent_exec {
+	uint32_t timeout_s;	/* 0: none */
+	uint32_t cmd_len;
+};
+
+/* Status for a command the agent killed at its timeout. */
+#define AGENT_STATUS_TIMEOUT 124
+
+#endif

@@ -1,0 +1,73 @@
+// SPDX-License-Identifier: GPL-2.0
+#define _GNU_SOURCE
+#include "fdio.h"
+#include "agent_proto.h"
+#include "util.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <unistd.h>
+
+int write_all(int fd, const void *buf, size_t len)
+{
+	const char *p = buf;
+
+	while (len) {
+		ssize_t w = write(fd, p, len);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0 && errno == EAGAIN) {
+			struct pollfd pfd = { .fd = fd, .events = POLLOUT };
+
+			poll(&pfd, 1, 1000);
+			continue;
+		}
+		if (w < 0)
+			return -errno;
+		p += w;
+		len -= w;
+	}
+	return 0;
+}
+
+int read_all(int fd, void *buf, size_t len, int64_t deadline)
+{
+	char *p = buf;
+
+	while (len) {
+		if (deadline >= 0) {
+			struct pollfd pfd = { .fd = fd, .events = POLLIN };
+			int64_t left = deadline - now_ms();
+
+			if (left <= 0)
+				return -ETIMEDOUT;
+			if (poll(&pfd, 1, left > 1000 ? 1000 : (int)left) <= 0)
+				continue;
+		}
+		ssize_t r = read(fd, p, len);
+
+		if (r < 0 && (errno == EINTR || errno == EAGAIN))
+			continue;
+		if (r < 0)
+			return -errno;
+		if (r == 0)
+			return -EPIPE;
+		p += r;
+		len -= r;
+	}
+	return 0;
+}
+
+int frame_send(int fd, uint32_t type, const void *a, size_t alen,
+	       const void *b, size_t blen)
+{
+	struct agent_hdr h = { .type = type, .len = alen + blen };
+	int ret = write_all(fd, &h, sizeof(h));
+
+	if (!ret && alen)
+		ret = write_all(fd, a, alen);
+	if (!ret && blen)
+		ret = write_all(fd, b, blen);
+	return ret;
+}

@@ -1,0 +1,19 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef KVMI_FDIO_H
+#define KVMI_FDIO_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Full write; 0 or -errno. */
+int write_all(int fd, const void *buf, size_t len);
+/*
+ * Full read before deadline (now_ms() clock, or -1 for none):
+ * 0, -EPIPE at EOF, -ETIMEDOUT, or -errno.
+ */
+int read_all(int fd, void *buf, size_t len, int64_t deadline);
+/* Send one agent frame. */
+int frame_send(int fd, uint32_t type, const void *a, size_t alen,
+	       const void *b, size_t blen);
+
+#endif

@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef KVMI_INITRAMFS_H
+#define KVMI_INITRAMFS_H
+
+#include <stddef.h>
+
+struct vmconfig;
+
+/*
+ * Assemble the initramfs a VM config describes under "initramfs":
+ *   init     the /init script
+ *   modules  module names from /lib/modules/ABI, loaded with their
+ *            dependencies first (order in /lib/kvmi/mods/order)
+ *   files    "SRC:DST" pairs (mode kept)
+ * plus busybox-static as /bin/busybox. Writes a gzip'd newc cpio to out.
+ * 0, or -1 with a message in err.
+ */
+int initramfs_build(struct vmconfig *c, const char *abi, const char *out,
+		    char *err, size_t errlen);
+
+#endif

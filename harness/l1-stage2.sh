@@ -1,0 +1,45 @@
+#!/bin/bash
+# L1 second stage, PID 1 in the real root: load our kvm.ko and kvm-amd.ko,
+# run the job (stdout = KTAP, into the results share), record its exit
+# status and power off.
+set -u
+for a in $(cat /proc/cmdline); do
+	case "$a" in
+	kvmi.*=*) k=${a%%=*}; k=${k#kvmi.}; declare "KVMI_${k^^}=${a#*=}" ;;
+	esac
+done
+export KVMI_TOP KVMI_BUILD KVMI_RUN KVMI_JOB
+export KVMI_STATE=/run/kvmi KVMI_CONSOLE=/dev/console
+export PATH=$KVMI_BUILD/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+export HOME=/root
+
+log() { echo "kvmi-l1: $*" > /dev/console; }
+finish() {
+	echo "$1" > "$KVMI_RUN/status"
+	sync
+	/bin/busybox poweroff -f
+}
+
+mount -t tmpfs tmpfs /run
+mount -t tmpfs tmpfs /tmp
+mkdir -p /dev/shm /dev/pts "$KVMI_STATE"
+mount -t tmpfs tmpfs /dev/shm
+mount -t devpts devpts /dev/pts
+mount -t tracefs tracefs /sys/kernel/tracing
+mount -t debugfs debugfs /sys/kernel/debug
+mount -t bpf bpf /sys/fs/bpf
+log "root mounted at $(cut -d' ' -f1 /proc/uptime)s"
+
+if ! { insmod "/lib/modules/$(uname -r)/kernel/virt/lib/irqbypass.ko" &&
+	insmod "$KVMI_BUILD/host/kvm.ko" && modprobe ccp &&
+	insmod "$KVMI_BUILD/host/kvm-amd.ko"; } > "$KVMI_RUN/modules.log" 2>&1; then
+	log "FAIL: cannot load our kvm modules: $(tail -n 1 "$KVMI_RUN/modules.log")"
+	finish 99
+fi
+log "our kvm.ko and kvm-amd.ko loaded at $(cut -d' ' -f1 /proc/uptime)s"
+
+cd "$KVMI_TOP" || finish 98
+bash "$KVMI_JOB" > "$KVMI_RUN/ktap" 2> "$KVMI_RUN/job.log"
+st=$?
+log "job exited with $st at $(cut -d' ' -f1 /proc/uptime)s"
+finish "$st"

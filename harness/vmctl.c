@@ -1,0 +1,389 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kvmi-vm: start, drive and stop the L2 VMs inside L1.
+ *
+ *   kvmi-vm start NAME [-t S]           boot vmconfigs/NAME.json; return when
+ *                                       its agent answers
+ *   kvmi-vm exec NAME [-t S] [-i] CMD   run CMD in the guest (/bin/sh -c);
+ *                                       output and exit status come back;
+ *                                       -i sends our stdin along
+ *   kvmi-vm stop NAME [-t S]            clean poweroff, or kill at timeout
+ *   kvmi-vm kill NAME                   SIGKILL its QEMU
+ *   kvmi-vm pid NAME
+ *
+ * Environment: KVMI_TOP, KVMI_BUILD, KVMI_RUN (console logs), KVMI_STATE
+ * (sockets, pid files, RAM files), KVMI_CONSOLE (progress lines, optional).
+ */
+#define _GNU_SOURCE
+#include "agent_proto.h"
+#include "fdio.h"
+#include "util.h"
+#include "vmconfig.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static const char *envor(const char *k, const char *def)
+{
+	const char *v = getenv(k);
+
+	return v && *v ? v : def;
+}
+
+static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void say(const char *fmt, ...)
+{
+	const char *con = getenv("KVMI_CONSOLE");
+	char msg[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "kvmi-vm: %s\n", msg);
+	if (con) {
+		FILE *f = fopen(con, "w");
+
+		if (f) {
+			fprintf(f, "kvmi-vm: %s\n", msg);
+			fclose(f);
+		}
+	}
+}
+
+static char *state_path(const char *name, const char *ext)
+{
+	return xasprintf("%s/%s.%s", envor("KVMI_STATE", "/run/kvmi"), name, ext);
+}
+
+static pid_t read_pid(const char *name)
+{
+	char *p = state_path(name, "pid"), *s = read_file(p, NULL);
+	pid_t pid = s ? atoi(s) : -1;
+
+	free(p);
+	free(s);
+	return pid;
+}
+
+/* Alive and not a zombie. */
+static bool alive(pid_t pid)
+{
+	char *p = xasprintf("/proc/%d/stat", pid), *s = read_file(p, NULL), *rp;
+	bool ret = s && (rp = strrchr(s, ')')) && rp[1] == ' ' && rp[2] != 'Z';
+
+	free(p);
+	free(s);
+	return ret;
+}
+
+static int connect_ctl(const char *name, int64_t deadline, pid_t qemu)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	char *p = state_path(name, "ctl");
+
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", p);
+	free(p);
+	for (;;) {
+		int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+		if (fd >= 0 && !connect(fd, (struct sockaddr *)&sa, sizeof(sa)))
+			return fd;
+		if (fd >= 0)
+			close(fd);
+		if (now_ms() > deadline || (qemu > 0 && !alive(qemu)))
+			return -1;
+		usleep(20000);
+	}
+}
+
+/* Wait for a frame of the given type, skipping nothing else. */
+static int expect(int fd, uint32_t type, int64_t deadline)
+{
+	struct agent_hdr h;
+	int ret = read_all(fd, &h, sizeof(h), deadline);
+
+	if (ret)
+		return ret;
+	return h.type == type && h.len == 0 ? 0 : -EPROTO;
+}
+
+static int cmd_start(const char *name, int timeout)
+{
+	char *top = xstrdup(envor("KVMI_TOP", "."));
+	char *cfgp = xasprintf("%s/vmconfigs/%s.json", top, name);
+	const char *run = envor("KVMI_RUN", "/tmp");
+	const char *state = envor("KVMI_STATE", "/run/kvmi");
+	int64_t t0 = now_ms(), deadline = t0 + timeout * 1000LL;
+	struct vmconfig c;
+	struct vars v = { 0 };
+	struct utsname u;
+	char **argv, *log, *pidp;
+	pid_t pid;
+	int fd, st, ret;
+
+	uname(&u);
+	vars_set(&v, "ABI", u.release);
+	vars_set(&v, "TOP", top);
+	vars_set(&v, "BUILD", envor("KVMI_BUILD", "build"));
+	vars_set(&v, "RUN_DIR", run);
+	vars_set(&v, "STATE", state);
+	vars_set(&v, "NAME", name);
+	mkdir_p(state);
+	if (vmconfig_load(&c, cfgp, &v) || !(argv = vmconfig_qemu_argv(&c))) {
+		fprintf(stderr, "kvmi-vm: %s\n", c.err);
+		return 2;
+	}
+	if (read_pid(name) > 0 && alive(read_pid(name))) {
+		fprintf(stderr, "kvmi-vm: %s is already running\n", name);
+		return 1;
+	}
+	char **prep = vmconfig_list(&c, "prepare", NULL);
+
+	for (char **p = prep; p && *p; p++) {
+		int r = system(*p);
+
+		if (r) {
+			fprintf(stderr, "kvmi-vm: %s: prepare step failed (%d): %s\n",
+				name, r, *p);
+			return 1;
+		}
+	}
+	strv_free(prep);
+	char *sock = state_path(name, "ctl");
+
+	unlink(sock);
+	free(sock);
+	log = xasprintf("%s/%s-qemu.log", run, name);
+	pid = fork();
+	if (pid == 0) {
+		int o = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		int i = open("/dev/null", O_RDONLY);
+
+		setsid();
+		dup2(i, 0);
+		dup2(o, 1);
+		dup2(o, 2);
+		execvp(argv[0], argv);
+		_exit(127);
+	}
+	pidp = state_path(name, "pid");
+	char pidbuf[32];
+
+	write_file(pidp, pidbuf, snprintf(pidbuf, sizeof(pidbuf), "%d\n", pid));
+	free(pidp);
+
+	fd = connect_ctl(name, deadline, pid);
+	ret = fd < 0 ? -ECONNREFUSED :
+	      frame_send(fd, AGENT_PING, NULL, 0, NULL, 0);
+	if (!ret)
+		ret = expect(fd, AGENT_PONG, deadline);
+	if (fd >= 0)
+		close(fd);
+	if (ret) {
+		if (waitpid(pid, &st, WNOHANG) == pid) {
+			char *q = read_file(log, NULL);
+
+			say("%s: QEMU exited (status %d) before its agent answered:\n%s",
+			    name, WIFEXITED(st) ? WEXITSTATUS(st) : -1, q ? q : "");
+			free(q);
+		} else {
+			say("%s: no answer from the agent within %ds: %s", name,
+			    timeout, strerror(-ret));
+		}
+		return 1;
+	}
+	say("%s ready in %.1fs (qemu pid %d)", name, (now_ms() - t0) / 1000.0, pid);
+	free(log);
+	free(cfgp);
+	free(top);
+	strv_free(argv);
+	vmconfig_free(&c);
+	vars_free(&v);
+	return 0;
+}
+
+static int cmd_exec(const char *name, int timeout, bool in, int argc, char **argv)
+{
+	int64_t deadline = now_ms() + (timeout + 10) * 1000LL;
+	struct agent_exec x = { .timeout_s = timeout };
+	size_t clen = 0, inlen = 0, incap = 0;
+	char *cmd, *input = NULL, *payload;
+	int fd, ret, status = -1;
+
+	for (int i = 0; i < argc; i++)
+		clen += strlen(argv[i]) + 1;
+	cmd = xmalloc(clen + 1);
+	for (int i = 0; i < argc; i++) {
+		strcat(cmd, argv[i]);
+		if (i + 1 < argc)
+			strcat(cmd, " ");
+	}
+	x.cmd_len = strlen(cmd);
+	while (in) {
+		if (inlen == incap) {
+			incap = incap ? incap * 2 : 65536;
+			input = realloc(input, incap);
+			if (!input)
+				abort();
+		}
+		ssize_t r = read(0, input + inlen, incap - inlen);
+
+		if (r <= 0)
+			break;
+		inlen += r;
+	}
+	if (sizeof(x) + x.cmd_len + inlen > AGENT_MAX_FRAME) {
+		fprintf(stderr, "kvmi-vm: request too large\n");
+		return 125;
+	}
+	fd = connect_ctl(name, now_ms() + 10000, read_pid(name));
+	if (fd < 0) {
+		fprintf(stderr, "kvmi-vm: cannot reach %s's agent\n", name);
+		return 125;
+	}
+	payload = xmalloc(sizeof(x) + x.cmd_len);
+	memcpy(payload, &x, sizeof(x));
+	memcpy(payload + sizeof(x), cmd, x.cmd_len);
+	ret = frame_send(fd, AGENT_EXEC, payload, sizeof(x) + x.cmd_len, input, inlen);
+	while (!ret) {
+		struct agent_hdr h;
+		char *buf;
+
+		ret = read_all(fd, &h, sizeof(h), deadline);
+		if (ret || h.len > AGENT_MAX_FRAME)
+			break;
+		buf = xmalloc(h.len + 1);
+		ret = read_all(fd, buf, h.len, deadline);
+		if (!ret && h.type == AGENT_OUT)
+			ret = write_all(1, buf, h.len);
+		if (!ret && h.type == AGENT_EXIT && h.len == sizeof(int)) {
+			memcpy(&status, buf, sizeof(int));
+			free(buf);
+			break;
+		}
+		free(buf);
+	}
+	close(fd);
+	free(cmd);
+	free(input);
+	free(payload);
+	if (status < 0) {
+		fprintf(stderr, "kvmi-vm: %s: lost the agent: %s\n", name,
+			strerror(-ret));
+		return 125;
+	}
+	return status;
+}
+
+static int wait_gone(pid_t pid, int64_t deadline)
+{
+	while (alive(pid)) {
+		if (now_ms() > deadline)
+			return -ETIMEDOUT;
+		usleep(20000);
+	}
+	return 0;
+}
+
+static int cmd_stop(const char *name, int timeout)
+{
+	int64_t t0 = now_ms(), deadline = t0 + timeout * 1000LL;
+	pid_t pid = read_pid(name);
+	int fd, ret;
+
+	if (pid <= 0 || !alive(pid)) {
+		fprintf(stderr, "kvmi-vm: %s is not running\n", name);
+		return 1;
+	}
+	fd = connect_ctl(name, deadline, pid);
+	ret = fd < 0 ? -ECONNREFUSED :
+	      frame_send(fd, AGENT_POWEROFF, NULL, 0, NULL, 0);
+	if (!ret)
+		ret = expect(fd, AGENT_PONG, deadline);
+	if (fd >= 0)
+		close(fd);
+	if (!ret)
+		ret = wait_gone(pid, deadline);
+	if (ret) {
+		kill(pid, SIGKILL);
+		wait_gone(pid, now_ms() + 10000);
+		say("%s did not power off within %ds (%s): killed", name, timeout,
+		    strerror(-ret));
+		return 1;
+	}
+	say("%s powered off in %.1fs", name, (now_ms() - t0) / 1000.0);
+	return 0;
+}
+
+static int cmd_kill(const char *name)
+{
+	pid_t pid = read_pid(name);
+
+	if (pid <= 0 || !alive(pid))
+		return 1;
+	kill(pid, SIGKILL);
+	return wait_gone(pid, now_ms() + 10000) ? 1 : 0;
+}
+
+static void usage(void)
+{
+	fprintf(stderr,
+		"usage: kvmi-vm start NAME [-t SECS]\n"
+		"       kvmi-vm exec NAME [-t SECS] [-i] CMD...\n"
+		"       kvmi-vm stop NAME [-t SECS]\n"
+		"       kvmi-vm kill|pid NAME\n");
+	exit(2);
+}
+
+int main(int argc, char **argv)
+{
+	const char *verb, *name;
+	int timeout = 60, c;
+	bool in = false;
+
+	if (argc < 3)
+		usage();
+	verb = argv[1];
+	name = argv[2];
+	optind = 3;
+	while ((c = getopt(argc, argv, "+t:i")) != -1) {
+		if (c == 't')
+			timeout = atoi(optarg);
+		else if (c == 'i')
+			in = true;
+		else
+			usage();
+	}
+	if (timeout <= 0 || strchr(name, '/'))
+		usage();
+	if (!strcmp(verb, "start"))
+		return cmd_start(name, timeout);
+	if (!strcmp(verb, "exec") && optind < argc)
+		return cmd_exec(name, timeout, in, argc - optind, argv + optind);
+	if (!strcmp(verb, "stop"))
+		return cmd_stop(name, timeout);
+	if (!strcmp(verb, "kill"))
+		return cmd_kill(name);
+	if (!strcmp(verb, "pid")) {
+		pid_t pid = read_pid(name);
+
+		if (pid <= 0 || !alive(pid))
+			return 1;
+		printf("%d\n", pid);
+		return 0;
+	}
+	usage();
+}

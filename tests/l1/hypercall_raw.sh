@@ -1,0 +1,26 @@
+#!/bin/bash
+# A raw hypercall 32 from the introspector's kernel reaches L1's KVM: the
+# kvm:kvm_hypercall tracepoint counts exactly the calls made, with their
+# arguments, and stock KVM answers -KVM_ENOSYS (-1000).
+. "$KVMI_TOP/tests/l1/lib.sh"
+ktap_plan 4
+N=5
+EV=/sys/kernel/tracing/events/kvm/kvm_hypercall
+
+progress "booting introspector"
+check "introspector boots" start_vms introspector
+
+echo > /sys/kernel/tracing/trace
+echo 1 > $EV/enable
+out=$(kvmi-vm exec introspector kvmi-hc -n $N 32 0x1111 0x2222 0x3333 0x4444)
+echo 0 > $EV/enable
+check "hypercall 32 returns -1000 (-KVM_ENOSYS)" test "$out" = "ret=-1000"
+diag "guest: $out"
+
+all=$(grep -c 'kvm_hypercall: nr 0x20 ' /sys/kernel/tracing/trace)
+exact=$(grep -c 'kvm_hypercall: nr 0x20 a0 0x1111 a1 0x2222 a2 0x3333 a3 0x4444$' /sys/kernel/tracing/trace)
+diag "$(grep -m1 'kvm_hypercall: nr 0x20' /sys/kernel/tracing/trace)"
+check "tracepoint saw exactly $N hypercalls 32 (saw $all)" test "$all" -eq $N
+check "all $N carry a0..a3 = 0x1111 0x2222 0x3333 0x4444 (saw $exact)" test "$exact" -eq $N
+kvmi-vm stop introspector -t 60 >&2
+ktap_done

@@ -1,0 +1,41 @@
+# shellcheck shell=bash
+# KTAP helpers for L1 jobs: stdout is the job's KTAP, progress goes to the
+# L1 console (the runner shows it live).
+KTAP_N=0
+KTAP_FAILED=0
+
+ktap_plan() { printf 'KTAP version 1\n1..%d\n' "$1"; }
+diag() { printf '%s\n' "$@" | sed 's/^/# /'; }
+progress() { echo "kvmi-job: $*" > "${KVMI_CONSOLE:-/dev/stderr}"; }
+pass() { KTAP_N=$((KTAP_N + 1)); echo "ok $KTAP_N $*"; }
+fail() { KTAP_N=$((KTAP_N + 1)); KTAP_FAILED=$((KTAP_FAILED + 1)); echo "not ok $KTAP_N $*"; }
+
+# check NAME CMD...: run CMD, show its output as diagnostics, report.
+check() {
+	local name=$1 out st
+	shift
+	out=$("$@" 2>&1)
+	st=$?
+	[ -n "$out" ] && diag "$out"
+	if [ $st -eq 0 ]; then pass "$name"; else diag "exit status $st: $*"; fail "$name"; fi
+	return $st
+}
+
+ktap_done() { exit $((KTAP_FAILED > 0)); }
+
+# Boot both L2 VMs at once; they share L1's two vCPUs.
+start_vms() {
+	local pids=() vm st=0
+	for vm in "$@"; do
+		kvmi-vm start "$vm" -t 90 & pids+=($!)
+	done
+	for p in "${pids[@]}"; do wait "$p" || st=1; done
+	return $st
+}
+
+STATE=${KVMI_STATE:-/run/kvmi}
+TARGET_RAM=$STATE/target.ram
+target_var() { jq -er ".vars.$1" "$KVMI_TOP/vmconfigs/target.json"; }
+PATTERN_GPA=$(target_var PATTERN_GPA)
+PATTERN_SIZE=$(target_var PATTERN_SIZE)
+COUNTER_GPA=$(target_var COUNTER_GPA)

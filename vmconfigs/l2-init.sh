@@ -1,0 +1,24 @@
+#!/bin/busybox sh
+# L2 init (target and introspector): load modules, start the target's
+# counter if asked (kvmi.counter=GPA), then serve the control channel.
+/bin/busybox --install -s /bin
+export PATH=/bin:/sbin
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev
+mount -t tmpfs tmpfs /run
+mount -t tmpfs tmpfs /tmp
+mount -t debugfs debugfs /sys/kernel/debug
+for m in $(cat /lib/kvmi/mods/order); do
+	insmod "/lib/kvmi/mods/$m" || echo "kvmi-l2: insmod $m failed"
+done
+for m in /lib/kvmi/extra/*.ko; do
+	[ -e "$m" ] && { insmod "$m" || echo "kvmi-l2: insmod $m failed"; }
+done
+echo "kvmi-l2: userspace at $(cut -d' ' -f1 /proc/uptime)s"
+for a in $(cat /proc/cmdline); do
+	case "$a" in
+	kvmi.counter=*) kvmi-pattern count "${a#*=}" 10 & ;;
+	esac
+done
+exec /bin/kvmi-agent
