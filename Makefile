@@ -18,14 +18,14 @@ VM_OBJS     := vmctl util fdio vmconfig
 AGENT_OBJS  := agent util fdio
 PAT_OBJS    := pattern_tool util
 HC_OBJS     := hc_tool util
-UNIT_SRCS   := $(wildcard tests/unit/*.c)
+UNIT_TESTS  := $(patsubst tests/unit/%.c,$(B)/tests/unit_%,$(wildcard tests/unit/*.c))
 UNIT_LIB    := util console ktap vmconfig proc
 
 BINS := $(B)/bin/kvmi-run $(B)/bin/kvmi-vm $(B)/bin/kvmi-agent \
 	$(B)/bin/kvmi-pattern $(B)/bin/kvmi-hc
 
 .PHONY: all deps test run unit check host guest clean
-all: host guest $(BINS) $(B)/tests/unit_tests
+all: host guest $(BINS) $(UNIT_TESTS)
 
 deps:
 	@harness/deps.sh $(DEB_PACKAGES)
@@ -67,13 +67,14 @@ $(B)/kselftest/kselftest_harness.h: $(KSRC_TAR)
 		linux-source-6.1/tools/testing/selftests/kselftest.h
 	touch $@
 
-$(B)/tests/unit_tests: $(UNIT_SRCS) $(UNIT_LIB:%=$(B)/asan/%.o) $(B)/kselftest/kselftest_harness.h
+# Unit tests: no VMs, ASan + UBSan, kselftest_harness.h.
+$(B)/tests/unit_%: tests/unit/%.c $(UNIT_LIB:%=$(B)/asan/%.o) $(B)/kselftest/kselftest_harness.h
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(SANITIZE) -isystem $(B)/kselftest -Iharness \
-		$(UNIT_SRCS) $(UNIT_LIB:%=$(B)/asan/%.o) -o $@ -ljson-c
+		$< $(UNIT_LIB:%=$(B)/asan/%.o) -o $@ -ljson-c
 
-unit: $(B)/tests/unit_tests
-	$(B)/tests/unit_tests
+unit: $(UNIT_TESTS)
+	@for t in $(UNIT_TESTS); do $$t || exit 1; done
 
 test: deps
 	@$(MAKE) --no-print-directory all

@@ -567,6 +567,8 @@ int main(int argc, char **argv)
 	} else {
 		ntests = load_suite(&env, &suite, &tests);
 	}
+	if (chdir(env.top))
+		die("cannot enter %s", env.top);
 	if (list) {
 		for (int i = 0; i < ntests; i++)
 			printf("%-20s %s %ds%s%s\n", tests[i].name,

@@ -1,0 +1,119 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Deadlines: a hung child is killed at its timeout, with its whole group. */
+#define _GNU_SOURCE
+#include "kselftest_harness.h"
+#include "proc.h"
+#include "util.h"
+
+#include <errno.h>
+#include <stdbool.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+/* Running, not merely an unreaped zombie (its reaper is not us). */
+static bool running(pid_t pid)
+{
+	char *p = xasprintf("/proc/%d/stat", pid), *s = read_file(p, NULL);
+	char *rp = s ? strrchr(s, ')') : NULL;
+	bool ret = rp && rp[2] != 'Z' && rp[2] != 'X';
+
+	free(p);
+	free(s);
+	return ret;
+}
+
+TEST(exit_status_comes_back)
+{
+	char *argv[] = { "sh", "-c", "exit 3", NULL };
+
+	EXPECT_EQ(3, proc_run(argv, 10000));
+}
+
+TEST(missing_program_is_127)
+{
+	char *argv[] = { "/nonexistent/kvmi-no-such-program", NULL };
+
+	EXPECT_EQ(127, proc_run(argv, 10000));
+}
+
+TEST(hung_child_times_out_and_is_killed)
+{
+	char *argv[] = { "sleep", "30", NULL };
+	int64_t t0 = now_ms();
+	struct proc p;
+	int st = 0;
+
+	ASSERT_EQ(0, proc_start(&p, argv, false, NULL));
+	pid_t pid = p.pid;
+
+	EXPECT_EQ(-ETIMEDOUT, proc_wait_until(&p, now_ms() + 200, &st));
+	EXPECT_EQ(0, kill(pid, 0));	/* still there at the deadline */
+	proc_kill(&p, 500, &st);
+	EXPECT_TRUE(WIFSIGNALED(st));
+	EXPECT_EQ(SIGTERM, WTERMSIG(st));
+	EXPECT_EQ(-1, kill(pid, 0));	/* reaped */
+	EXPECT_LT(now_ms() - t0, 5000);
+}
+
+TEST(term_ignored_then_sigkill)
+{
+	char *argv[] = { "sh", "-c", "trap '' TERM; sleep 30", NULL };
+	struct proc p;
+	int st = 0;
+
+	ASSERT_EQ(0, proc_start(&p, argv, false, NULL));
+	usleep(100000);
+	proc_kill(&p, 300, &st);
+	EXPECT_TRUE(WIFSIGNALED(st));
+	EXPECT_EQ(SIGKILL, WTERMSIG(st));
+}
+
+TEST(timeout_kills_the_whole_group)
+{
+	char tmpl[] = "/tmp/kvmi-proc-XXXXXX";
+	int fd = mkstemp(tmpl);
+	char *cmd = xasprintf("sleep 30 & echo $! > %s; wait", tmpl);
+	char *argv[] = { "sh", "-c", cmd, NULL };
+	char *s = NULL;
+
+	ASSERT_LE(0, fd);
+	close(fd);
+	EXPECT_EQ(-ETIMEDOUT, proc_run(argv, 300));
+	s = read_file(tmpl, NULL);
+	ASSERT_NE(NULL, s);
+	pid_t grandchild = atoi(s);
+
+	ASSERT_LT(0, grandchild);
+	usleep(100000);
+	EXPECT_FALSE(running(grandchild)) TH_LOG("grandchild %d survived", grandchild);
+	unlink(tmpl);
+	free(s);
+	free(cmd);
+}
+
+TEST(captured_output)
+{
+	char *argv[] = { "sh", "-c", "echo out; echo err >&2", NULL };
+	struct proc p;
+	char buf[64] = { 0 };
+	size_t n = 0;
+	ssize_t r;
+	int st;
+
+	ASSERT_EQ(0, proc_start(&p, argv, true, NULL));
+	while ((r = read(p.out, buf + n, sizeof(buf) - 1 - n)) > 0)
+		n += r;
+	close(p.out);
+	ASSERT_EQ(0, proc_wait_until(&p, now_ms() + 5000, &st));
+	EXPECT_STREQ("out\nerr\n", buf);
+}
+
+TEST(in_path_lookup)
+{
+	EXPECT_TRUE(in_path("sh"));
+	EXPECT_FALSE(in_path("kvmi-surely-not-installed"));
+}
+
+TEST_HARNESS_MAIN
