@@ -1,5 +1,7 @@
 #!/bin/bash
-# L1 second stage, PID 1 in the real root: load our kvm.ko and kvm-amd.ko,
+# L1 second stage, PID 1 in the real root (L0's / with a tmpfs overlay, so
+# /tmp is writable and the project may live anywhere, /tmp included): load
+# our kvm.ko and kvm-amd.ko,
 # run the job (stdout = KTAP, into the results share), record its exit
 # status and power off.
 set -u
@@ -21,7 +23,6 @@ finish() {
 }
 
 mount -t tmpfs tmpfs /run
-mount -t tmpfs tmpfs /tmp
 mkdir -p /dev/shm /dev/pts "$KVMI_STATE"
 mount -t tmpfs tmpfs /dev/shm
 mount -t devpts devpts /dev/pts
