@@ -25,6 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -33,6 +34,7 @@
 #define DEFAULT_TIMEOUT 120
 #define TAIL_LINES 25
 #define MAX_TAILS 8
+#define RUN_LOCK "/tmp/kvmi-run.lock"
 
 struct test {
 	const char *name;
@@ -499,6 +501,20 @@ static void make_run_dir(struct env *env)
 	free(base);
 }
 
+/* QEMU under TCG is CPU-bound: one run at a time on this machine. */
+static void take_lock(void)
+{
+	int fd = open(RUN_LOCK, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
+
+	if (fd < 0)
+		die("cannot open %s: %s", RUN_LOCK, strerror(errno));
+	if (flock(fd, LOCK_EX | LOCK_NB)) {
+		fprintf(stderr, "kvmi: another kvmi-run holds %s; waiting\n", RUN_LOCK);
+		if (flock(fd, LOCK_EX))
+			die("flock %s: %s", RUN_LOCK, strerror(errno));
+	}
+}
+
 static void usage(FILE *f)
 {
 	fprintf(f,
@@ -560,7 +576,8 @@ int main(int argc, char **argv)
 		if (!abs || strncmp(abs, env.top, strlen(env.top)))
 			die("%s: the job must be a file inside %s", adhoc.job, env.top);
 		adhoc.job = abs + strlen(env.top) + 1;
-		adhoc.name = "job";
+		adhoc.name = xstrdup(basename(abs));
+		*strchrnul((char *)adhoc.name, '.') = '\0';
 		adhoc.timeout = DEFAULT_TIMEOUT;
 		tests = &adhoc;
 		ntests = 1;
@@ -599,6 +616,7 @@ int main(int argc, char **argv)
 	signal(SIGTERM, on_signal);
 	signal(SIGPIPE, SIG_IGN);
 	preflight(&env);
+	take_lock();
 	make_run_dir(&env);
 	ktap_start(&env.k, stdout, nsel);
 	ktap_diag(&env.k, "kvmi-run: kernel %s, results in %s", env.abi, env.run_dir);
