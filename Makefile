@@ -87,7 +87,9 @@ run: deps
 # checkpatch from the source tarball, on our kernel files.
 check: $(B)/checkpatch/scripts/checkpatch.pl
 	cd $(B)/checkpatch && perl scripts/checkpatch.pl --no-tree --strict -f \
-		$(abspath $(wildcard kmod/guest/*.c kmod/guest/*.h kmod/host/*.c kmod/host/*.h))
+		$(abspath $(filter-out %.mod.c,$(wildcard kmod/*/*.c kmod/*/*.h)))
+	cd $(B)/checkpatch && perl scripts/checkpatch.pl --no-tree --strict \
+		$(abspath $(wildcard kmod/host/patches/*.patch))
 $(B)/checkpatch/scripts/checkpatch.pl: $(KSRC_TAR)
 	@mkdir -p $(B)/checkpatch
 	tar -xf $< -C $(B)/checkpatch --strip-components=1 \

@@ -9,9 +9,32 @@
 #include <linux/types.h>
 #include <linux/ioctl.h>
 
-/* Hypercall numbers (rax); arguments in rbx, rcx, rdx. CPL 0 only. */
-#define KVM_HC_MEM_MAP		32	/* a0 token gva, a1 target gpa, a2 local gpa */
-#define KVM_HC_MEM_UNMAP	33	/* a0 local gpa */
+/*
+ * Hypercall numbers (rax); arguments in rbx, rcx, rdx; result in rax.
+ * CPL 0 only: from CPL 3 KVM answers -KVM_EPERM (-EPERM).
+ *
+ * KVM_HC_MEM_MAP (a0 token gva, a1 target gpa, a2 introspector gpa):
+ * afterwards a2's page is the target's page at a1. 0, or (nothing changed):
+ *   -EFAULT       the 32-byte token at a0 cannot be read (a0 = 0: no token)
+ *   -EINVAL       a1 or a2 not page aligned
+ *   -EACCES       no such token (forged)
+ *   -EKEYEXPIRED  the token's TTL has passed
+ *   -EKEYREVOKED  the token was revoked
+ *   -EPERM        the token is bound to another introspector
+ *   -ERANGE       a1 is outside the target's RAM
+ *   -ENXIO        a2 is outside the introspector's memslots
+ *   -EROFS        a2 is in a read-only memslot
+ *   -ELOOP        the target is the caller (a2 is backed by the target's RAM)
+ *   -EALREADY     a2 is mapped already
+ *   -ENOSPC       this VM has KVMI_MAX_MAPS live maps
+ *   -ENOMEM       no memory, or the VMM hit vm.max_map_count
+ *
+ * KVM_HC_MEM_UNMAP (a0 introspector gpa): a fresh zero page backs a0 again.
+ * 0, or -EINVAL (unaligned), -ENOENT (not mapped; unmap is idempotent),
+ * -ENOMEM (the mapping stays).
+ */
+#define KVM_HC_MEM_MAP		32
+#define KVM_HC_MEM_UNMAP	33
 
 struct kvmi_map_mem_token {
 	__u64 token[4];
@@ -25,5 +48,82 @@ struct kvmi_mem_map {
 
 #define KVM_INTRO_MEM_MAP	_IOW('i', 0x01, struct kvmi_mem_map)
 #define KVM_INTRO_MEM_UNMAP	_IOW('i', 0x02, unsigned long)
+
+/*
+ * Host token API: /dev/kvmi in the host (L1), root only.
+ *
+ * A token is 256 random bits bound to one target VM (the VM of target_pid)
+ * and its RAM file (ram_fd, opened read-write), whose gpa->offset layout is
+ * read from the target's memslots when the token is issued. It may be bound
+ * to one introspector (its VMM's pid). It expires after ttl_s seconds and
+ * can be revoked; revoking stops new maps, it does not undo existing ones.
+ */
+#define KVMI_MAX_TOKENS		64
+#define KVMI_MAX_MAPS		65536
+#define KVMI_DEFAULT_TTL_S	600
+
+struct kvmi_token_issue {
+	__s32 target_pid;		/* in: the target's VMM */
+	__s32 ram_fd;			/* in: its RAM file */
+	__s32 introspector_pid;		/* in: 0 = any introspector */
+	__u32 ttl_s;			/* in: 0 = KVMI_DEFAULT_TTL_S */
+	__u32 id;			/* out */
+	__u32 nr_ranges;		/* out: RAM ranges found in the target */
+	struct kvmi_map_mem_token token;	/* out */
+};
+
+enum kvmi_token_state {
+	KVMI_TOKEN_LIVE,
+	KVMI_TOKEN_EXPIRED,
+	KVMI_TOKEN_REVOKED,
+};
+
+struct kvmi_token_info {
+	__u32 id;
+	__u32 state;			/* enum kvmi_token_state */
+	__s32 target_pid;
+	__s32 introspector_pid;
+	__u64 ttl_left_ms;
+	__u64 uses;			/* successful maps with it */
+};
+
+struct kvmi_token_list {
+	__u32 count;			/* in: room in info[]; out: entries */
+	__u32 pad;
+	__u64 info;			/* user pointer to struct kvmi_token_info[] */
+};
+
+/* Why a hypercall failed; indexes kvmi_stats.fail[]. */
+enum kvmi_fail {
+	KVMI_FAIL_TOKEN_FAULT,		/* -EFAULT */
+	KVMI_FAIL_ALIGN,		/* -EINVAL */
+	KVMI_FAIL_TOKEN_UNKNOWN,	/* -EACCES */
+	KVMI_FAIL_TOKEN_EXPIRED,	/* -EKEYEXPIRED */
+	KVMI_FAIL_TOKEN_REVOKED,	/* -EKEYREVOKED */
+	KVMI_FAIL_WRONG_INTROSPECTOR,	/* -EPERM */
+	KVMI_FAIL_TARGET_RANGE,		/* -ERANGE */
+	KVMI_FAIL_LOCAL_RANGE,		/* -ENXIO */
+	KVMI_FAIL_READONLY,		/* -EROFS */
+	KVMI_FAIL_SELF,			/* -ELOOP */
+	KVMI_FAIL_ALREADY,		/* -EALREADY */
+	KVMI_FAIL_LIMIT,		/* -ENOSPC */
+	KVMI_FAIL_MM,			/* -ENOMEM and other mm errors */
+	KVMI_FAIL_NOT_MAPPED,		/* -ENOENT */
+	KVMI_FAIL_MAX
+};
+
+struct kvmi_stats {
+	__u64 live_tokens;
+	__u64 live_maps;
+	__u64 total_maps;
+	__u64 total_unmaps;
+	__u64 retained;			/* live maps whose target VM is gone */
+	__u64 fail[KVMI_FAIL_MAX];
+};
+
+#define KVMI_TOKEN_ISSUE	_IOWR('k', 0x01, struct kvmi_token_issue)
+#define KVMI_TOKEN_REVOKE	_IOW('k', 0x02, __u32)
+#define KVMI_TOKEN_LIST		_IOWR('k', 0x03, struct kvmi_token_list)
+#define KVMI_GET_STATS		_IOR('k', 0x04, struct kvmi_stats)
 
 #endif /* _UAPI_KVMI_H */

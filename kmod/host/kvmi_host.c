@@ -1,0 +1,755 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kvmi-harness host handler: map tokens and page redirection for the
+ * KVM_HC_MEM_MAP and KVM_HC_MEM_UNMAP hypercalls (include/uapi/kvmi.h).
+ *
+ * The target's RAM is a shared file. A map replaces one page of the
+ * introspector VMM's address space with a MAP_SHARED | MAP_FIXED mapping of
+ * that file at the target gpa's offset; KVM's MMU notifier zaps the old
+ * SPTE and the next guest access faults the target page in through GUP.
+ * Unmap maps fresh anonymous memory back. Only VMAs change: no long-term
+ * pins and no PTE edits.
+ *
+ * Locking: kvmi_lock covers tokens, targets, the VM table and the counters,
+ * and is never held across mm work. kvmi_vm.lock serializes map and unmap
+ * on one introspector and is held across vm_mmap(), with kvm->srcu dropped.
+ * Neither is taken inside the other.
+ */
+#include <linux/kvm_host.h>
+#include <linux/debugfs.h>
+#include <linux/file.h>
+#include <linux/hashtable.h>
+#include <linux/miscdevice.h>
+#include <linux/mman.h>
+#include <linux/random.h>
+#include <linux/sched/mm.h>
+#include <linux/seq_file.h>
+#include <linux/xarray.h>
+#include <crypto/algapi.h>
+#include <uapi/kvmi.h>
+
+#include "x86.h"
+#include "kvmi_host.h"
+
+#define KVMI_MAX_RANGES		16
+#define KVMI_MAX_DEAD_TOKENS	256
+
+struct kvmi_range {
+	gfn_t base_gfn;
+	u64 npages;
+	u64 offset;			/* file offset of base_gfn */
+};
+
+/* A target VM as its token saw it; lives on while maps use its pages. */
+struct kvmi_target {
+	struct kref kref;
+	struct list_head link;		/* kvmi_targets */
+	struct kvm *kvm;		/* identity only; NULL once destroyed */
+	struct file *ram;
+	u64 nr_maps;
+	unsigned int nr_ranges;
+	struct kvmi_range ranges[KVMI_MAX_RANGES];
+};
+
+struct kvmi_token {
+	struct list_head link;		/* kvmi_tokens */
+	u32 id;
+	enum kvmi_token_state state;
+	struct kvmi_map_mem_token value;
+	struct kvmi_target *target;	/* NULL unless live */
+	pid_t target_pid;
+	pid_t introspector;		/* 0: any */
+	ktime_t expires;
+	u64 uses;
+};
+
+/* An introspector VM that has mapped pages. */
+struct kvmi_vm {
+	struct hlist_node node;		/* kvmi_vms */
+	struct kvm *kvm;
+	struct mutex lock;		/* map and unmap on this VM */
+	struct xarray maps;		/* gfn -> struct kvmi_map */
+	unsigned long nr_maps;
+};
+
+struct kvmi_map {
+	unsigned long hva;
+	struct kvmi_target *target;
+};
+
+static DEFINE_MUTEX(kvmi_lock);
+static LIST_HEAD(kvmi_tokens);
+static LIST_HEAD(kvmi_targets);
+static DEFINE_HASHTABLE(kvmi_vms, 6);
+static struct kvmi_stats kvmi_stats;
+static unsigned int kvmi_dead_tokens;
+static u32 kvmi_next_id = 1;
+static struct dentry *kvmi_debugfs;
+
+static const char * const kvmi_fail_names[KVMI_FAIL_MAX] = {
+	[KVMI_FAIL_TOKEN_FAULT] = "token_fault",
+	[KVMI_FAIL_ALIGN] = "unaligned",
+	[KVMI_FAIL_TOKEN_UNKNOWN] = "token_unknown",
+	[KVMI_FAIL_TOKEN_EXPIRED] = "token_expired",
+	[KVMI_FAIL_TOKEN_REVOKED] = "token_revoked",
+	[KVMI_FAIL_WRONG_INTROSPECTOR] = "wrong_introspector",
+	[KVMI_FAIL_TARGET_RANGE] = "target_range",
+	[KVMI_FAIL_LOCAL_RANGE] = "local_range",
+	[KVMI_FAIL_READONLY] = "readonly_slot",
+	[KVMI_FAIL_SELF] = "self_map",
+	[KVMI_FAIL_ALREADY] = "already_mapped",
+	[KVMI_FAIL_LIMIT] = "map_limit",
+	[KVMI_FAIL_MM] = "mm",
+	[KVMI_FAIL_NOT_MAPPED] = "not_mapped",
+};
+
+static void kvmi_target_release(struct kref *kref)
+{
+	struct kvmi_target *t = container_of(kref, struct kvmi_target, kref);
+
+	lockdep_assert_held(&kvmi_lock);
+	list_del(&t->link);
+	fput(t->ram);
+	kfree(t);
+}
+
+static void kvmi_target_put(struct kvmi_target *t)
+{
+	kref_put(&t->kref, kvmi_target_release);
+}
+
+/* A live token stops being usable: expired, revoked, or its target died. */
+static void kvmi_token_kill(struct kvmi_token *t, enum kvmi_token_state state)
+{
+	lockdep_assert_held(&kvmi_lock);
+	if (t->state != KVMI_TOKEN_LIVE)
+		return;
+	t->state = state;
+	kvmi_target_put(t->target);
+	t->target = NULL;
+	kvmi_stats.live_tokens--;
+	kvmi_dead_tokens++;
+}
+
+/* Expire what is due and bound the tombstones kept for precise errors. */
+static void kvmi_tokens_tidy(void)
+{
+	struct kvmi_token *t, *n;
+	ktime_t now = ktime_get();
+
+	lockdep_assert_held(&kvmi_lock);
+	list_for_each_entry(t, &kvmi_tokens, link)
+		if (t->state == KVMI_TOKEN_LIVE && ktime_after(now, t->expires))
+			kvmi_token_kill(t, KVMI_TOKEN_EXPIRED);
+	list_for_each_entry_safe(t, n, &kvmi_tokens, link) {
+		if (kvmi_dead_tokens <= KVMI_MAX_DEAD_TOKENS)
+			break;
+		if (t->state == KVMI_TOKEN_LIVE)
+			continue;
+		list_del(&t->link);
+		kfree(t);
+		kvmi_dead_tokens--;
+	}
+}
+
+static struct kvmi_vm *kvmi_vm_find(struct kvm *kvm)
+{
+	struct kvmi_vm *vm;
+
+	lockdep_assert_held(&kvmi_lock);
+	hash_for_each_possible(kvmi_vms, vm, node, (unsigned long)kvm)
+		if (vm->kvm == kvm)
+			return vm;
+	return NULL;
+}
+
+static struct kvmi_vm *kvmi_vm_get(struct kvm *kvm)
+{
+	struct kvmi_vm *vm = kvmi_vm_find(kvm);
+
+	if (vm)
+		return vm;
+	vm = kzalloc(sizeof(*vm), GFP_KERNEL_ACCOUNT);
+	if (!vm)
+		return NULL;
+	vm->kvm = kvm;
+	mutex_init(&vm->lock);
+	xa_init(&vm->maps);
+	hash_add(kvmi_vms, &vm->node, (unsigned long)kvm);
+	return vm;
+}
+
+static void kvmi_map_release(struct kvmi_map *map)
+{
+	lockdep_assert_held(&kvmi_lock);
+	kvmi_stats.live_maps--;
+	if (!map->target->kvm)
+		kvmi_stats.retained--;
+	map->target->nr_maps--;
+	kvmi_target_put(map->target);
+	kfree(map);
+}
+
+static long kvmi_fail(enum kvmi_fail why, long err)
+{
+	mutex_lock(&kvmi_lock);
+	kvmi_stats.fail[why]++;
+	mutex_unlock(&kvmi_lock);
+	return err;
+}
+
+/*
+ * Find the token, check it may be used by this caller and return its target
+ * with a reference held. Constant-time compare against every token.
+ */
+static long kvmi_token_use(const struct kvmi_map_mem_token *value,
+			   struct kvmi_target **target, enum kvmi_fail *why)
+{
+	struct kvmi_token *t, *found = NULL;
+
+	lockdep_assert_held(&kvmi_lock);
+	kvmi_tokens_tidy();
+	list_for_each_entry(t, &kvmi_tokens, link)
+		if (!crypto_memneq(&t->value, value, sizeof(*value)))
+			found = t;
+	if (!found) {
+		*why = KVMI_FAIL_TOKEN_UNKNOWN;
+		return -EACCES;
+	}
+	if (found->state == KVMI_TOKEN_EXPIRED) {
+		*why = KVMI_FAIL_TOKEN_EXPIRED;
+		return -EKEYEXPIRED;
+	}
+	if (found->state == KVMI_TOKEN_REVOKED) {
+		*why = KVMI_FAIL_TOKEN_REVOKED;
+		return -EKEYREVOKED;
+	}
+	if (found->introspector && found->introspector != task_tgid_vnr(current)) {
+		*why = KVMI_FAIL_WRONG_INTROSPECTOR;
+		return -EPERM;
+	}
+	found->uses++;
+	kref_get(&found->target->kref);
+	*target = found->target;
+	return 0;
+}
+
+static long kvmi_target_offset(struct kvmi_target *t, gpa_t gpa, u64 *offset)
+{
+	gfn_t gfn = gpa_to_gfn(gpa);
+	unsigned int i;
+
+	for (i = 0; i < t->nr_ranges; i++) {
+		if (gfn >= t->ranges[i].base_gfn &&
+		    gfn - t->ranges[i].base_gfn < t->ranges[i].npages) {
+			*offset = t->ranges[i].offset +
+				  ((gfn - t->ranges[i].base_gfn) << PAGE_SHIFT);
+			return 0;
+		}
+	}
+	return -ERANGE;
+}
+
+/* Is hva backed by the target's RAM file, i.e. is the target the caller? */
+static bool kvmi_is_self(unsigned long hva, struct file *ram)
+{
+	struct vm_area_struct *vma;
+	bool self;
+
+	mmap_read_lock(current->mm);
+	vma = vma_lookup(current->mm, hva);
+	self = vma && vma->vm_file &&
+	       file_inode(vma->vm_file) == file_inode(ram);
+	mmap_read_unlock(current->mm);
+	return self;
+}
+
+static long kvmi_vm_map(struct kvm_vcpu *vcpu, struct kvmi_vm *vm, gfn_t gfn,
+			unsigned long hva, struct kvmi_target *target,
+			u64 offset, enum kvmi_fail *why)
+{
+	struct kvmi_map *map;
+	unsigned long addr;
+	long ret;
+
+	map = kzalloc(sizeof(*map), GFP_KERNEL_ACCOUNT);
+	if (!map) {
+		*why = KVMI_FAIL_MM;
+		return -ENOMEM;
+	}
+	map->hva = hva;
+	map->target = target;
+
+	mutex_lock(&vm->lock);
+	if (vm->nr_maps >= KVMI_MAX_MAPS) {
+		*why = KVMI_FAIL_LIMIT;
+		ret = -ENOSPC;
+		goto out_free;
+	}
+	/* Reserve the gfn first: a racing map of it sees -EALREADY. */
+	ret = xa_insert(&vm->maps, gfn, map, GFP_KERNEL_ACCOUNT);
+	if (ret) {
+		*why = ret == -EBUSY ? KVMI_FAIL_ALREADY : KVMI_FAIL_MM;
+		ret = ret == -EBUSY ? -EALREADY : ret;
+		goto out_free;
+	}
+
+	kvm_vcpu_srcu_read_unlock(vcpu);
+	if (kvmi_is_self(hva, target->ram))
+		addr = -ELOOP;
+	else
+		addr = vm_mmap(target->ram, hva, PAGE_SIZE,
+			       PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED,
+			       offset);
+	kvm_vcpu_srcu_read_lock(vcpu);
+
+	if (addr != hva) {
+		xa_erase(&vm->maps, gfn);
+		ret = IS_ERR_VALUE(addr) ? (long)addr : -EFAULT;
+		*why = ret == -ELOOP ? KVMI_FAIL_SELF : KVMI_FAIL_MM;
+		goto out_free;
+	}
+	vm->nr_maps++;
+	mutex_unlock(&vm->lock);
+	return 0;
+
+out_free:
+	mutex_unlock(&vm->lock);
+	kfree(map);
+	return ret;
+}
+
+long kvmi_hc_mem_map(struct kvm_vcpu *vcpu, gva_t token_gva, gpa_t target_gpa,
+		     gpa_t local_gpa)
+{
+	struct kvm *kvm = vcpu->kvm;
+	gfn_t gfn = gpa_to_gfn(local_gpa);
+	struct kvmi_map_mem_token value;
+	struct kvmi_target *target = NULL;
+	struct kvm_memory_slot *slot;
+	struct x86_exception e;
+	struct kvmi_vm *vm = NULL;
+	enum kvmi_fail why;
+	unsigned long hva;
+	u64 offset;
+	long ret;
+
+	/* The token may cross a page boundary; this reads both pages. */
+	if (kvm_read_guest_virt(vcpu, token_gva, &value, sizeof(value), &e))
+		return kvmi_fail(KVMI_FAIL_TOKEN_FAULT, -EFAULT);
+	if (!PAGE_ALIGNED(target_gpa) || !PAGE_ALIGNED(local_gpa))
+		return kvmi_fail(KVMI_FAIL_ALIGN, -EINVAL);
+	slot = kvm_vcpu_gfn_to_memslot(vcpu, gfn);
+	if (!kvm_is_visible_memslot(slot))
+		return kvmi_fail(KVMI_FAIL_LOCAL_RANGE, -ENXIO);
+	if (slot->flags & KVM_MEM_READONLY)
+		return kvmi_fail(KVMI_FAIL_READONLY, -EROFS);
+	if (current->mm != kvm->mm)
+		return kvmi_fail(KVMI_FAIL_MM, -EPERM);
+	hva = __gfn_to_hva_memslot(slot, gfn);
+
+	mutex_lock(&kvmi_lock);
+	ret = kvmi_token_use(&value, &target, &why);
+	if (!ret) {
+		ret = kvmi_target_offset(target, target_gpa, &offset);
+		why = KVMI_FAIL_TARGET_RANGE;
+	}
+	if (!ret) {
+		vm = kvmi_vm_get(kvm);
+		ret = vm ? 0 : -ENOMEM;
+		why = KVMI_FAIL_MM;
+	}
+	if (ret)
+		goto out_fail;
+	mutex_unlock(&kvmi_lock);
+
+	ret = kvmi_vm_map(vcpu, vm, gfn, hva, target, offset, &why);
+
+	mutex_lock(&kvmi_lock);
+	if (ret)
+		goto out_fail;
+	kvmi_stats.total_maps++;
+	kvmi_stats.live_maps++;
+	target->nr_maps++;
+	if (!target->kvm)	/* the target died meanwhile */
+		kvmi_stats.retained++;
+	mutex_unlock(&kvmi_lock);
+	return 0;
+
+out_fail:
+	kvmi_stats.fail[why]++;
+	if (target)
+		kvmi_target_put(target);
+	mutex_unlock(&kvmi_lock);
+	return ret;
+}
+
+long kvmi_hc_mem_unmap(struct kvm_vcpu *vcpu, gpa_t local_gpa)
+{
+	gfn_t gfn = gpa_to_gfn(local_gpa);
+	struct kvmi_map *map = NULL;
+	struct kvmi_vm *vm;
+	unsigned long addr;
+
+	if (!PAGE_ALIGNED(local_gpa))
+		return kvmi_fail(KVMI_FAIL_ALIGN, -EINVAL);
+
+	mutex_lock(&kvmi_lock);
+	vm = kvmi_vm_find(vcpu->kvm);
+	mutex_unlock(&kvmi_lock);
+	if (vm) {
+		mutex_lock(&vm->lock);
+		map = xa_load(&vm->maps, gfn);
+		if (!map)
+			mutex_unlock(&vm->lock);
+	}
+	if (!map)
+		return kvmi_fail(KVMI_FAIL_NOT_MAPPED, -ENOENT);
+
+	kvm_vcpu_srcu_read_unlock(vcpu);
+	addr = vm_mmap(NULL, map->hva, PAGE_SIZE, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, 0);
+	kvm_vcpu_srcu_read_lock(vcpu);
+	if (addr != map->hva) {
+		mutex_unlock(&vm->lock);
+		return kvmi_fail(KVMI_FAIL_MM,
+				 IS_ERR_VALUE(addr) ? (long)addr : -EFAULT);
+	}
+	xa_erase(&vm->maps, gfn);
+	vm->nr_maps--;
+	mutex_unlock(&vm->lock);
+
+	mutex_lock(&kvmi_lock);
+	kvmi_map_release(map);
+	kvmi_stats.total_unmaps++;
+	mutex_unlock(&kvmi_lock);
+	return 0;
+}
+
+/*
+ * A VM is going away. As an introspector its records go; its VMM's mm, and
+ * with it the mappings, is gone already. As a target, its tokens are revoked
+ * and the pages introspectors still map are retained until they unmap.
+ */
+void kvmi_destroy_vm(struct kvm *kvm)
+{
+	struct kvmi_target *t;
+	struct kvmi_token *tok;
+	struct kvmi_map *map;
+	struct kvmi_vm *vm;
+	unsigned long gfn;
+
+	mutex_lock(&kvmi_lock);
+	list_for_each_entry(tok, &kvmi_tokens, link)
+		if (tok->state == KVMI_TOKEN_LIVE && tok->target->kvm == kvm)
+			kvmi_token_kill(tok, KVMI_TOKEN_REVOKED);
+	list_for_each_entry(t, &kvmi_targets, link) {
+		if (t->kvm != kvm)
+			continue;
+		t->kvm = NULL;
+		kvmi_stats.retained += t->nr_maps;
+	}
+	vm = kvmi_vm_find(kvm);
+	if (vm) {
+		hash_del(&vm->node);
+		xa_for_each(&vm->maps, gfn, map)
+			kvmi_map_release(map);
+		xa_destroy(&vm->maps);
+		kfree(vm);
+	}
+	mutex_unlock(&kvmi_lock);
+}
+
+/* ---- host token API: /dev/kvmi ---- */
+
+/* The VM whose VMM is process pid, with a reference held. */
+static struct kvm *kvmi_find_kvm(pid_t pid)
+{
+	struct task_struct *task = NULL;
+	struct mm_struct *mm = NULL;
+	struct kvm *kvm, *found = NULL;
+	struct pid *p = find_get_pid(pid);
+
+	if (p) {
+		task = get_pid_task(p, PIDTYPE_PID);
+		put_pid(p);
+	}
+	if (task) {
+		mm = get_task_mm(task);
+		put_task_struct(task);
+	}
+	if (!mm)
+		return NULL;
+	mutex_lock(&kvm_lock);
+	list_for_each_entry(kvm, &vm_list, vm_list) {
+		if (kvm->mm == mm && kvm_get_kvm_safe(kvm)) {
+			found = kvm;
+			break;
+		}
+	}
+	mutex_unlock(&kvm_lock);
+	mmput(mm);
+	return found;
+}
+
+/* The target's gpa -> file offset layout: the memslots that ram backs. */
+static int kvmi_read_layout(struct kvm *kvm, struct file *ram,
+			    struct kvmi_target *t)
+{
+	struct mm_struct *mm = kvm->mm;
+	struct kvm_memory_slot *slot;
+	int bkt, idx, ret = 0;
+
+	if (!mmget_not_zero(mm))
+		return -ESRCH;
+	idx = srcu_read_lock(&kvm->srcu);
+	mmap_read_lock(mm);
+	kvm_for_each_memslot(slot, bkt, __kvm_memslots(kvm, 0)) {
+		unsigned long start = slot->userspace_addr;
+		unsigned long end = start + (slot->npages << PAGE_SHIFT);
+		struct vm_area_struct *vma = vma_lookup(mm, start);
+
+		if (!kvm_is_visible_memslot(slot) || !vma || !vma->vm_file ||
+		    file_inode(vma->vm_file) != file_inode(ram) ||
+		    !(vma->vm_flags & VM_SHARED) || end > vma->vm_end)
+			continue;
+		if (t->nr_ranges == KVMI_MAX_RANGES) {
+			ret = -E2BIG;
+			break;
+		}
+		t->ranges[t->nr_ranges].base_gfn = slot->base_gfn;
+		t->ranges[t->nr_ranges].npages = slot->npages;
+		t->ranges[t->nr_ranges].offset = ((u64)vma->vm_pgoff << PAGE_SHIFT) +
+						 (start - vma->vm_start);
+		t->nr_ranges++;
+	}
+	mmap_read_unlock(mm);
+	srcu_read_unlock(&kvm->srcu, idx);
+	mmput(mm);
+	return ret;
+}
+
+static long kvmi_ioctl_issue(struct kvmi_token_issue __user *argp)
+{
+	struct kvmi_token_issue req;
+	struct kvmi_target *target;
+	struct kvmi_token *tok;
+	struct kvm *kvm;
+	struct file *ram;
+	long ret;
+
+	if (copy_from_user(&req, argp, sizeof(req)))
+		return -EFAULT;
+	ram = fget(req.ram_fd);
+	if (!ram)
+		return -EBADF;
+	target = kzalloc(sizeof(*target), GFP_KERNEL_ACCOUNT);
+	tok = kzalloc(sizeof(*tok), GFP_KERNEL_ACCOUNT);
+	ret = -ENOMEM;
+	if (!target || !tok)
+		goto out_free;
+	/* Maps are shared and writable. */
+	ret = -EACCES;
+	if ((ram->f_mode & (FMODE_READ | FMODE_WRITE)) != (FMODE_READ | FMODE_WRITE))
+		goto out_free;
+	ret = -ESRCH;
+	kvm = kvmi_find_kvm(req.target_pid);
+	if (!kvm)
+		goto out_free;
+	ret = kvmi_read_layout(kvm, ram, target);
+	if (!ret && !target->nr_ranges)
+		ret = -EINVAL;	/* ram backs none of the target's memory */
+	if (ret)
+		goto out_put_kvm;
+
+	kref_init(&target->kref);
+	target->kvm = kvm;
+	target->ram = ram;
+	get_random_bytes(&tok->value, sizeof(tok->value));
+	tok->target = target;
+	tok->target_pid = req.target_pid;
+	tok->introspector = req.introspector_pid;
+	tok->expires = ktime_add_ms(ktime_get(), 1000ULL *
+				    (req.ttl_s ? req.ttl_s : KVMI_DEFAULT_TTL_S));
+
+	mutex_lock(&kvmi_lock);
+	kvmi_tokens_tidy();
+	if (kvmi_stats.live_tokens >= KVMI_MAX_TOKENS) {
+		mutex_unlock(&kvmi_lock);
+		ret = -ENOSPC;
+		goto out_put_kvm;
+	}
+	/* Listed while we hold the kvm: its destruction will see it. */
+	list_add(&target->link, &kvmi_targets);
+	tok->id = kvmi_next_id++;
+	list_add_tail(&tok->link, &kvmi_tokens);
+	kvmi_stats.live_tokens++;
+	req.id = tok->id;
+	req.nr_ranges = target->nr_ranges;
+	req.token = tok->value;
+	mutex_unlock(&kvmi_lock);
+	kvm_put_kvm(kvm);
+
+	if (copy_to_user(argp, &req, sizeof(req))) {
+		mutex_lock(&kvmi_lock);
+		kvmi_token_kill(tok, KVMI_TOKEN_REVOKED);
+		mutex_unlock(&kvmi_lock);
+		return -EFAULT;
+	}
+	return 0;
+
+out_put_kvm:
+	kvm_put_kvm(kvm);
+out_free:
+	kfree(tok);
+	kfree(target);
+	fput(ram);
+	return ret;
+}
+
+static long kvmi_ioctl_revoke(u32 __user *argp)
+{
+	struct kvmi_token *t;
+	long ret = -ENOENT;
+	u32 id;
+
+	if (get_user(id, argp))
+		return -EFAULT;
+	mutex_lock(&kvmi_lock);
+	list_for_each_entry(t, &kvmi_tokens, link) {
+		if (t->id == id) {
+			kvmi_token_kill(t, KVMI_TOKEN_REVOKED);
+			ret = 0;
+			break;
+		}
+	}
+	kvmi_tokens_tidy();
+	mutex_unlock(&kvmi_lock);
+	return ret;
+}
+
+static long kvmi_ioctl_list(struct kvmi_token_list __user *argp)
+{
+	struct kvmi_token_info __user *out;
+	struct kvmi_token_info *info;
+	struct kvmi_token_list req;
+	struct kvmi_token *t;
+	ktime_t now = ktime_get();
+	u32 n = 0;
+	long ret = 0;
+
+	if (copy_from_user(&req, argp, sizeof(req)))
+		return -EFAULT;
+	req.count = min_t(u32, req.count, KVMI_MAX_TOKENS + KVMI_MAX_DEAD_TOKENS);
+	info = kvcalloc(req.count, sizeof(*info), GFP_KERNEL_ACCOUNT);
+	if (!info && req.count)
+		return -ENOMEM;
+	mutex_lock(&kvmi_lock);
+	kvmi_tokens_tidy();
+	list_for_each_entry(t, &kvmi_tokens, link) {
+		if (n == req.count)
+			break;
+		info[n].id = t->id;
+		info[n].state = t->state;
+		info[n].target_pid = t->target_pid;
+		info[n].introspector_pid = t->introspector;
+		info[n].uses = t->uses;
+		if (t->state == KVMI_TOKEN_LIVE)
+			info[n].ttl_left_ms = ktime_ms_delta(t->expires, now);
+		n++;
+	}
+	mutex_unlock(&kvmi_lock);
+	out = u64_to_user_ptr(req.info);
+	req.count = n;
+	if (copy_to_user(out, info, n * sizeof(*info)) ||
+	    copy_to_user(argp, &req, sizeof(req)))
+		ret = -EFAULT;
+	kvfree(info);
+	return ret;
+}
+
+static void kvmi_get_stats(struct kvmi_stats *s)
+{
+	mutex_lock(&kvmi_lock);
+	kvmi_tokens_tidy();
+	*s = kvmi_stats;
+	mutex_unlock(&kvmi_lock);
+}
+
+static long kvmi_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
+{
+	void __user *argp = (void __user *)arg;
+	struct kvmi_stats s;
+
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	switch (cmd) {
+	case KVMI_TOKEN_ISSUE:
+		return kvmi_ioctl_issue(argp);
+	case KVMI_TOKEN_REVOKE:
+		return kvmi_ioctl_revoke(argp);
+	case KVMI_TOKEN_LIST:
+		return kvmi_ioctl_list(argp);
+	case KVMI_GET_STATS:
+		kvmi_get_stats(&s);
+		return copy_to_user(argp, &s, sizeof(s)) ? -EFAULT : 0;
+	}
+	return -ENOTTY;
+}
+
+static const struct file_operations kvmi_fops = {
+	.owner = THIS_MODULE,
+	.unlocked_ioctl = kvmi_ioctl,
+	.compat_ioctl = compat_ptr_ioctl,
+};
+
+static struct miscdevice kvmi_dev = {
+	.minor = MISC_DYNAMIC_MINOR,
+	.name = "kvmi",
+	.fops = &kvmi_fops,
+	.mode = 0600,
+};
+
+static int kvmi_stats_show(struct seq_file *m, void *unused)
+{
+	struct kvmi_stats s;
+	int i;
+
+	kvmi_get_stats(&s);
+	seq_printf(m, "live_tokens %llu\nlive_maps %llu\ntotal_maps %llu\n",
+		   s.live_tokens, s.live_maps, s.total_maps);
+	seq_printf(m, "total_unmaps %llu\nretained %llu\n",
+		   s.total_unmaps, s.retained);
+	for (i = 0; i < KVMI_FAIL_MAX; i++)
+		seq_printf(m, "fail_%s %llu\n", kvmi_fail_names[i], s.fail[i]);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(kvmi_stats);
+
+int kvmi_init(void)
+{
+	int ret = misc_register(&kvmi_dev);
+
+	if (ret)
+		return ret;
+	kvmi_debugfs = debugfs_create_dir("kvmi", NULL);
+	debugfs_create_file("stats", 0444, kvmi_debugfs, NULL, &kvmi_stats_fops);
+	return 0;
+}
+
+void kvmi_exit(void)
+{
+	struct kvmi_token *t, *n;
+
+	debugfs_remove_recursive(kvmi_debugfs);
+	misc_deregister(&kvmi_dev);
+	mutex_lock(&kvmi_lock);
+	list_for_each_entry_safe(t, n, &kvmi_tokens, link) {
+		kvmi_token_kill(t, KVMI_TOKEN_REVOKED);
+		list_del(&t->link);
+		kfree(t);
+	}
+	/* Every VM is gone, so every map and target is too. */
+	WARN_ON(!list_empty(&kvmi_targets) || kvmi_stats.live_maps);
+	mutex_unlock(&kvmi_lock);
+}
