@@ -18,11 +18,12 @@ VM_OBJS     := vmctl util fdio vmconfig
 AGENT_OBJS  := agent util fdio
 PAT_OBJS    := pattern_tool util
 HC_OBJS     := hc_tool util
+CTL_OBJS    := ctl_tool util
 UNIT_TESTS  := $(patsubst tests/unit/%.c,$(B)/tests/unit_%,$(wildcard tests/unit/*.c))
 UNIT_LIB    := util console ktap vmconfig proc
 
 BINS := $(B)/bin/kvmi-run $(B)/bin/kvmi-vm $(B)/bin/kvmi-agent \
-	$(B)/bin/kvmi-pattern $(B)/bin/kvmi-hc
+	$(B)/bin/kvmi-pattern $(B)/bin/kvmi-hc $(B)/bin/kvmi-ctl
 
 .PHONY: all deps test run unit check host guest clean
 all: host guest $(BINS) $(UNIT_TESTS)
@@ -46,6 +47,9 @@ $(B)/bin/kvmi-run: $(RUN_OBJS:%=$(B)/obj/%.o)
 	@mkdir -p $(@D)
 	$(CC) $^ -o $@ -ljson-c -lkmod
 $(B)/bin/kvmi-vm: $(VM_OBJS:%=$(B)/obj/%.o)
+	@mkdir -p $(@D)
+	$(CC) $^ -o $@ -ljson-c
+$(B)/bin/kvmi-ctl: $(CTL_OBJS:%=$(B)/obj/%.o)
 	@mkdir -p $(@D)
 	$(CC) $^ -o $@ -ljson-c
 # These run in the L2 initramfs, which has no libc: static.

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
 /*
  * Test-only device /dev/kvmi_hctest: issue a raw hypercall from the guest
- * kernel (CPL 0) with caller-chosen number and arguments.
+ * kernel (CPL 0) with caller-chosen number and arguments, and look at the
+ * guest pages the host redirects. Not part of the product ABI (kvmi.h).
  */
 #ifndef _UAPI_KVMI_HCTEST_H
 #define _UAPI_KVMI_HCTEST_H
@@ -9,13 +10,41 @@
 #include <linux/types.h>
 #include <linux/ioctl.h>
 
+/* Guest pages owned by the module, by index. */
+#define KVMI_HCTEST_NR_PAGES	64
+
+/* Replace an argument before the call: */
+#define KVMI_HCTEST_A0_TOKEN	(1U << 0)	/* a0 = gva of the token */
+#define KVMI_HCTEST_A0_PAGE	(1U << 1)	/* a0 = gpa of page a0 */
+#define KVMI_HCTEST_A2_PAGE	(1U << 2)	/* a2 = gpa of page a2 */
+
 struct kvmi_hctest_call {
 	__u64 nr;
 	__u64 args[4];
 	__s64 ret;			/* out: rax after the hypercall */
 	__u64 repeat;			/* issue it this many times (0 means 1) */
+	__u32 flags;			/* KVMI_HCTEST_A* */
+	__u32 pad;
+};
+
+/* Place a 32-byte token at offset in a 2-page buffer (crosses at 4080). */
+struct kvmi_hctest_token {
+	__u64 token[4];
+	__u32 offset;
+	__u32 pad;
+};
+
+struct kvmi_hctest_page_io {
+	__u32 page;
+	__u32 offset;
+	__u32 len;
+	__u32 write;			/* 0: page -> buf, 1: buf -> page */
+	__u64 buf;
+	__u64 gpa;			/* out: the page's gpa */
 };
 
 #define KVMI_HCTEST_CALL	_IOWR('i', 0x80, struct kvmi_hctest_call)
+#define KVMI_HCTEST_SET_TOKEN	_IOW('i', 0x81, struct kvmi_hctest_token)
+#define KVMI_HCTEST_PAGE_IO	_IOWR('i', 0x82, struct kvmi_hctest_page_io)
 
 #endif /* _UAPI_KVMI_HCTEST_H */

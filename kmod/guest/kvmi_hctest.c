@@ -1,27 +1,55 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Test-only raw hypercall device for the introspector guest. It lets the
- * harness reach the host handler without the /dev/kvmmem driver.
+ * harness reach the host handler without the /dev/kvmmem driver: raw
+ * hypercalls, a token buffer that may straddle two pages, and guest pages
+ * to redirect and inspect. The pages are freed only at module unload, so a
+ * page the host redirects is never reused by the guest while mapped.
  */
 #include <linux/module.h>
 #include <linux/miscdevice.h>
 #include <linux/fs.h>
+#include <linux/gfp.h>
+#include <linux/io.h>
+#include <linux/mm.h>
+#include <linux/mutex.h>
 #include <linux/uaccess.h>
 #include <linux/sched.h>
 #include <asm/kvm_para.h>
 
 #include "../../include/uapi/kvmi_hctest.h"
 
-static long kvmi_hctest_ioctl(struct file *file, unsigned int cmd,
-			      unsigned long arg)
+#define TOKEN_BUF_ORDER 1	/* two pages */
+
+static DEFINE_MUTEX(hctest_lock);	/* token buffer and pages */
+static struct page *hctest_pages[KVMI_HCTEST_NR_PAGES];
+static void *hctest_token;
+static u32 hctest_token_offset;
+
+static long hctest_page_gpa(u64 idx, u64 *gpa)
+{
+	if (idx >= KVMI_HCTEST_NR_PAGES)
+		return -EINVAL;
+	*gpa = page_to_phys(hctest_pages[idx]);
+	return 0;
+}
+
+static long hctest_call(struct kvmi_hctest_call __user *argp)
 {
 	struct kvmi_hctest_call call;
 	u64 i, repeat;
+	long ret = 0;
 
-	if (cmd != KVMI_HCTEST_CALL)
-		return -ENOTTY;
-	if (copy_from_user(&call, (void __user *)arg, sizeof(call)))
+	if (copy_from_user(&call, argp, sizeof(call)))
 		return -EFAULT;
+	if (call.flags & KVMI_HCTEST_A0_TOKEN)
+		call.args[0] = (unsigned long)hctest_token + hctest_token_offset;
+	if (call.flags & KVMI_HCTEST_A0_PAGE)
+		ret = hctest_page_gpa(call.args[0], &call.args[0]);
+	if (!ret && (call.flags & KVMI_HCTEST_A2_PAGE))
+		ret = hctest_page_gpa(call.args[2], &call.args[2]);
+	if (ret)
+		return ret;
 
 	repeat = call.repeat ? call.repeat : 1;
 	for (i = 0; i < repeat; i++) {
@@ -31,10 +59,64 @@ static long kvmi_hctest_ioctl(struct file *file, unsigned int cmd,
 			return -EINTR;
 		cond_resched();
 	}
+	return copy_to_user(argp, &call, sizeof(call)) ? -EFAULT : 0;
+}
 
-	if (copy_to_user((void __user *)arg, &call, sizeof(call)))
+static long hctest_set_token(struct kvmi_hctest_token __user *argp)
+{
+	struct kvmi_hctest_token t;
+
+	if (copy_from_user(&t, argp, sizeof(t)))
 		return -EFAULT;
+	if (t.offset > (PAGE_SIZE << TOKEN_BUF_ORDER) - sizeof(t.token))
+		return -EINVAL;
+	memset(hctest_token, 0, PAGE_SIZE << TOKEN_BUF_ORDER);
+	memcpy(hctest_token + t.offset, t.token, sizeof(t.token));
+	hctest_token_offset = t.offset;
 	return 0;
+}
+
+static long hctest_page_io(struct kvmi_hctest_page_io __user *argp)
+{
+	struct kvmi_hctest_page_io io;
+	void __user *buf;
+	void *p;
+
+	if (copy_from_user(&io, argp, sizeof(io)))
+		return -EFAULT;
+	if (io.page >= KVMI_HCTEST_NR_PAGES || io.offset > PAGE_SIZE ||
+	    io.len > PAGE_SIZE - io.offset)
+		return -EINVAL;
+	p = page_address(hctest_pages[io.page]) + io.offset;
+	buf = u64_to_user_ptr(io.buf);
+	if (io.write ? copy_from_user(p, buf, io.len) : copy_to_user(buf, p, io.len))
+		return -EFAULT;
+	io.gpa = page_to_phys(hctest_pages[io.page]);
+	return copy_to_user(argp, &io, sizeof(io)) ? -EFAULT : 0;
+}
+
+static long kvmi_hctest_ioctl(struct file *file, unsigned int cmd,
+			      unsigned long arg)
+{
+	void __user *argp = (void __user *)arg;
+	long ret;
+
+	mutex_lock(&hctest_lock);
+	switch (cmd) {
+	case KVMI_HCTEST_CALL:
+		ret = hctest_call(argp);
+		break;
+	case KVMI_HCTEST_SET_TOKEN:
+		ret = hctest_set_token(argp);
+		break;
+	case KVMI_HCTEST_PAGE_IO:
+		ret = hctest_page_io(argp);
+		break;
+	default:
+		ret = -ENOTTY;
+	}
+	mutex_unlock(&hctest_lock);
+	return ret;
 }
 
 static const struct file_operations kvmi_hctest_fops = {
@@ -49,7 +131,46 @@ static struct miscdevice kvmi_hctest_dev = {
 	.mode = 0600,
 };
 
-module_misc_device(kvmi_hctest_dev);
+static void hctest_free(void)
+{
+	int i;
+
+	for (i = 0; i < KVMI_HCTEST_NR_PAGES; i++)
+		if (hctest_pages[i])
+			__free_page(hctest_pages[i]);
+	if (hctest_token)
+		free_pages((unsigned long)hctest_token, TOKEN_BUF_ORDER);
+}
+
+static int __init kvmi_hctest_init(void)
+{
+	int i, ret;
+
+	hctest_token = (void *)__get_free_pages(GFP_KERNEL | __GFP_ZERO,
+						 TOKEN_BUF_ORDER);
+	if (!hctest_token)
+		return -ENOMEM;
+	for (i = 0; i < KVMI_HCTEST_NR_PAGES; i++) {
+		hctest_pages[i] = alloc_page(GFP_KERNEL | __GFP_ZERO);
+		if (!hctest_pages[i]) {
+			hctest_free();
+			return -ENOMEM;
+		}
+	}
+	ret = misc_register(&kvmi_hctest_dev);
+	if (ret)
+		hctest_free();
+	return ret;
+}
+
+static void __exit kvmi_hctest_exit(void)
+{
+	misc_deregister(&kvmi_hctest_dev);
+	hctest_free();
+}
+
+module_init(kvmi_hctest_init);
+module_exit(kvmi_hctest_exit);
 
 MODULE_DESCRIPTION("kvmi-harness raw hypercall test device");
 MODULE_LICENSE("GPL");

@@ -4,7 +4,17 @@
 KTAP_N=0
 KTAP_FAILED=0
 
-ktap_plan() { printf 'KTAP version 1\n1..%d\n' "$1"; }
+# Results are buffered and printed under an exact plan when the job exits,
+# however it exits.
+KTAP_BUF=$(mktemp)
+exec 3>&1 1>"$KTAP_BUF"
+ktap_emit() {
+	exec 1>&3
+	printf 'KTAP version 1\n1..%d\n' "$KTAP_N"
+	cat "$KTAP_BUF"
+	rm -f "$KTAP_BUF"
+}
+trap ktap_emit EXIT
 diag() { printf '%s\n' "$@" | sed 's/^/# /'; }
 progress() { echo "kvmi-job: $*" > "${KVMI_CONSOLE:-/dev/stderr}"; }
 pass() { KTAP_N=$((KTAP_N + 1)); echo "ok $KTAP_N $*"; }
@@ -22,6 +32,9 @@ check() {
 }
 
 ktap_done() { exit $((KTAP_FAILED > 0)); }
+
+# The KTAP of a job is its plan plus results; a job that ends early shows
+# the results it got and fails.
 
 # Boot L2 VMs one at a time: two L2 kernels booting at once under L1's
 # TCG-emulated SVM have made an L2 shut down and once reset L1 (README).

@@ -1,0 +1,234 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kvmi-ctl: the host token API (/dev/kvmi) from the command line, in L1.
+ *
+ *   kvmi-ctl issue -t TARGET_PID -r RAM_FILE [-i INTROSPECTOR_PID] [-T TTL_S]
+ *            [-o TOKEN_FILE]     print "id N ranges M token HEX"; -o writes
+ *                                the 32 raw bytes (mode 0600)
+ *   kvmi-ctl revoke ID
+ *   kvmi-ctl list [--json]
+ *   kvmi-ctl stats [--json]
+ *   kvmi-ctl stat NAME           one counter (live_maps, fail_unaligned, ...)
+ */
+#define _GNU_SOURCE
+#include "../include/uapi/kvmi.h"
+#include "util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdbool.h>
+#include <inttypes.h>
+#include <json-c/json.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+static const char *const fail_names[KVMI_FAIL_MAX] = {
+	[KVMI_FAIL_TOKEN_FAULT] = "token_fault",
+	[KVMI_FAIL_ALIGN] = "unaligned",
+	[KVMI_FAIL_TOKEN_UNKNOWN] = "token_unknown",
+	[KVMI_FAIL_TOKEN_EXPIRED] = "token_expired",
+	[KVMI_FAIL_TOKEN_REVOKED] = "token_revoked",
+	[KVMI_FAIL_WRONG_INTROSPECTOR] = "wrong_introspector",
+	[KVMI_FAIL_TARGET_RANGE] = "target_range",
+	[KVMI_FAIL_LOCAL_RANGE] = "local_range",
+	[KVMI_FAIL_READONLY] = "readonly_slot",
+	[KVMI_FAIL_SELF] = "self_map",
+	[KVMI_FAIL_ALREADY] = "already_mapped",
+	[KVMI_FAIL_LIMIT] = "map_limit",
+	[KVMI_FAIL_MM] = "mm",
+	[KVMI_FAIL_NOT_MAPPED] = "not_mapped",
+};
+
+static const char *const state_names[] = { "live", "expired", "revoked" };
+
+static int dev(void)
+{
+	int fd = open("/dev/kvmi", O_RDWR | O_CLOEXEC);
+
+	if (fd < 0) {
+		perror("kvmi-ctl: /dev/kvmi (is our kvm.ko loaded?)");
+		exit(1);
+	}
+	return fd;
+}
+
+static int64_t num(const char *s)
+{
+	uint64_t v;
+
+	if (parse_u64(s, &v)) {
+		fprintf(stderr, "kvmi-ctl: bad number \"%s\"\n", s);
+		exit(2);
+	}
+	return v;
+}
+
+static int issue(int argc, char **argv)
+{
+	struct kvmi_token_issue req = { .ram_fd = -1 };
+	const char *ram = NULL, *out = NULL;
+	int c;
+
+	while ((c = getopt(argc, argv, "t:r:i:T:o:")) != -1) {
+		switch (c) {
+		case 't':
+			req.target_pid = num(optarg);
+			break;
+		case 'r':
+			ram = optarg;
+			break;
+		case 'i':
+			req.introspector_pid = num(optarg);
+			break;
+		case 'T':
+			req.ttl_s = num(optarg);
+			break;
+		case 'o':
+			out = optarg;
+			break;
+		default:
+			return 2;
+		}
+	}
+	if (!req.target_pid || !ram)
+		return 2;
+	req.ram_fd = open(ram, O_RDWR | O_CLOEXEC);
+	if (req.ram_fd < 0) {
+		fprintf(stderr, "kvmi-ctl: %s: %s\n", ram, strerror(errno));
+		return 1;
+	}
+	if (ioctl(dev(), KVMI_TOKEN_ISSUE, &req)) {
+		fprintf(stderr, "kvmi-ctl: issue: %s\n", strerror(errno));
+		return 1;
+	}
+	printf("id %u ranges %u token ", req.id, req.nr_ranges);
+	for (int i = 0; i < 4; i++)
+		printf("%016" PRIx64, (uint64_t)req.token.token[i]);
+	printf("\n");
+	if (out) {
+		int fd = open(out, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+
+		if (fd < 0 || write(fd, &req.token, sizeof(req.token)) != sizeof(req.token) ||
+		    close(fd)) {
+			fprintf(stderr, "kvmi-ctl: %s: %s\n", out, strerror(errno));
+			return 1;
+		}
+	}
+	return 0;
+}
+
+static int list(bool json)
+{
+	struct kvmi_token_info info[KVMI_MAX_TOKENS + 256];
+	struct kvmi_token_list req = {
+		.count = sizeof(info) / sizeof(info[0]), .info = (uintptr_t)info,
+	};
+	struct json_object *arr = json_object_new_array();
+
+	if (ioctl(dev(), KVMI_TOKEN_LIST, &req)) {
+		perror("kvmi-ctl: list");
+		return 1;
+	}
+	for (uint32_t i = 0; i < req.count; i++) {
+		const char *st = info[i].state < 3 ? state_names[info[i].state] : "?";
+
+		if (!json) {
+			printf("id %u %s target %d introspector %d ttl_left_ms %" PRIu64
+			       " uses %" PRIu64 "\n", info[i].id, st, info[i].target_pid,
+			       info[i].introspector_pid, (uint64_t)info[i].ttl_left_ms,
+			       (uint64_t)info[i].uses);
+			continue;
+		}
+		struct json_object *o = json_object_new_object();
+
+		json_object_object_add(o, "id", json_object_new_int64(info[i].id));
+		json_object_object_add(o, "state", json_object_new_string(st));
+		json_object_object_add(o, "target_pid", json_object_new_int(info[i].target_pid));
+		json_object_object_add(o, "introspector_pid",
+				       json_object_new_int(info[i].introspector_pid));
+		json_object_object_add(o, "ttl_left_ms", json_object_new_int64(info[i].ttl_left_ms));
+		json_object_object_add(o, "uses", json_object_new_int64(info[i].uses));
+		json_object_array_add(arr, o);
+	}
+	if (json)
+		printf("%s\n", json_object_to_json_string_ext(arr, JSON_C_TO_STRING_PRETTY));
+	json_object_put(arr);
+	return 0;
+}
+
+static struct json_object *stats_json(const struct kvmi_stats *s)
+{
+	struct json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "live_tokens", json_object_new_int64(s->live_tokens));
+	json_object_object_add(o, "live_maps", json_object_new_int64(s->live_maps));
+	json_object_object_add(o, "total_maps", json_object_new_int64(s->total_maps));
+	json_object_object_add(o, "total_unmaps", json_object_new_int64(s->total_unmaps));
+	json_object_object_add(o, "retained", json_object_new_int64(s->retained));
+	for (int i = 0; i < KVMI_FAIL_MAX; i++) {
+		char *k = xasprintf("fail_%s", fail_names[i]);
+
+		json_object_object_add(o, k, json_object_new_int64(s->fail[i]));
+		free(k);
+	}
+	return o;
+}
+
+static int stats(bool json, const char *one)
+{
+	struct kvmi_stats s;
+	struct json_object *o, *v;
+	int ret = 0;
+
+	if (ioctl(dev(), KVMI_GET_STATS, &s)) {
+		perror("kvmi-ctl: stats");
+		return 1;
+	}
+	o = stats_json(&s);
+	if (one) {
+		if (json_object_object_get_ex(o, one, &v)) {
+			printf("%s\n", json_object_get_string(v));
+		} else {
+			fprintf(stderr, "kvmi-ctl: no counter %s\n", one);
+			ret = 2;
+		}
+	} else if (json) {
+		printf("%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY));
+	} else {
+		json_object_object_foreach(o, k, val)
+			printf("%s %s\n", k, json_object_get_string(val));
+	}
+	json_object_put(o);
+	return ret;
+}
+
+int main(int argc, char **argv)
+{
+	const char *c = argc > 1 ? argv[1] : "";
+	bool json = argc > 2 && !strcmp(argv[2], "--json");
+	int ret = 2;
+
+	if (!strcmp(c, "issue"))
+		ret = issue(argc - 1, argv + 1);
+	else if (!strcmp(c, "revoke") && argc == 3) {
+		uint32_t id = num(argv[2]);
+
+		ret = ioctl(dev(), KVMI_TOKEN_REVOKE, &id) ? 1 : 0;
+		if (ret)
+			fprintf(stderr, "kvmi-ctl: revoke %u: %s\n", id, strerror(errno));
+	} else if (!strcmp(c, "list") && argc <= 3)
+		ret = list(json);
+	else if (!strcmp(c, "stats") && argc <= 3)
+		ret = stats(json, NULL);
+	else if (!strcmp(c, "stat") && argc == 3)
+		ret = stats(false, argv[2]);
+	if (ret == 2)
+		fprintf(stderr,
+			"usage: kvmi-ctl issue -t TARGET_PID -r RAM_FILE [-i INTROSPECTOR_PID] [-T TTL_S] [-o FILE]\n"
+			"       kvmi-ctl revoke ID | list [--json] | stats [--json] | stat NAME\n");
+	return ret;
+}

@@ -1,0 +1,140 @@
+#!/bin/bash
+# Host handler end to end, through raw hypercalls from the introspector's
+# kernel (kvmi_hctest.ko), not the /dev/kvmmem driver.
+. "$KVMI_TOP/tests/l1/lib.sh"
+
+hc() { kvmi-vm exec introspector "kvmi-hc $*"; }
+# expect NAME WANT_RET HC_ARGS...: one hypercall, its exact return value.
+expect() {
+	local name=$1 want=$2 got
+	shift 2
+	got=$(hc "$@")
+	check "$name: ret=$want" test "$got" = "ret=$want" || diag "got: $got"
+}
+# Place a token file in the introspector, at an offset in its buffer.
+put_token() { kvmi-vm exec introspector -i "cat > /run/t && kvmi-hc token /run/t ${2:-0}" < "$1"; }
+stat() { kvmi-ctl stat "$1"; }
+meminfo() { awk -v k="$1:" '$1 == k { print $2 }' /proc/meminfo; }
+settle() { sync; echo 3 > /proc/sys/vm/drop_caches; }
+
+# Warm the page cache with one boot so the memory baseline means something.
+kvmi-vm start target -t 90 >&2 && kvmi-vm stop target >&2
+rm -f "$TARGET_RAM"
+settle
+SHMEM0=$(meminfo Shmem) FREE0=$(meminfo MemFree)
+progress "baseline Shmem ${SHMEM0} kB, MemFree ${FREE0} kB"
+
+check "target and introspector boot" start_vms target introspector
+T=$(kvmi-vm pid target) I=$(kvmi-vm pid introspector)
+BASE_MAPS=$(stat live_maps) BASE_TOKENS=$(stat live_tokens)
+
+out=$(kvmi-ctl issue -t "$T" -r "$TARGET_RAM" -i "$I" -o "$STATE/tok") ; diag "$out"
+check "token issued, bound to the target's RAM layout" grep -q 'ranges [1-9]' <<< "$out"
+TOKEN_ID=$(awk '{print $2}' <<< "$out")
+put_token "$STATE/tok"
+
+# 1. A map shows the target's pattern page and its live counter.
+expect "map the pattern page" 0 32 token "$PATTERN_GPA" page:0
+check "the introspector's page reads the target's pattern" hc check 0 "$PATTERN_GPA"
+expect "map the counter page" 0 32 token "$COUNTER_GPA" page:1
+check "the target's counter moves through the mapping" hc counter-wait 1 0 10000
+hc poke 0 8 0x1234 > /dev/null
+check "a guest write through the map lands in the target's RAM" \
+	test "$(kvmi-pattern counter "$TARGET_RAM" $((PATTERN_GPA + 8)))" = 4660
+hc poke 0 8 "$(printf '0x%x' $(( (0x4b564d49 << 32) | ((PATTERN_GPA + 8) >> 3) )))" > /dev/null
+check "target pattern restored through the map" \
+	kvmi-pattern check "$TARGET_RAM" "$PATTERN_GPA" "$PATTERN_GPA" "$PATTERN_SIZE"
+
+# 2. After unmap the page is a fresh page, and writes stay local.
+expect "unmap the pattern page" 0 33 page:0
+expect "unmap the counter page" 0 33 page:1
+check "unmapped page is a fresh zero page" hc zero 0
+hc poke 0 8 0x5555 > /dev/null
+check "writes after unmap do not reach the target" \
+	kvmi-pattern check "$TARGET_RAM" "$PATTERN_GPA" "$PATTERN_GPA" "$PATTERN_SIZE"
+expect "unmap again is harmless (idempotent)" -2 33 page:0
+
+# 3. Bad input: a specific error each, and nothing changes.
+F0=$(kvmi-ctl stats --json)
+expect "no token (a0 = 0)" -14 32 0 "$PATTERN_GPA" page:2
+head -c 32 /dev/urandom > "$STATE/forged"; put_token "$STATE/forged"
+expect "forged token" -13 32 token "$PATTERN_GPA" page:2
+kvmi-ctl issue -t "$T" -r "$TARGET_RAM" -i "$I" -T 1 -o "$STATE/short" > /dev/null
+put_token "$STATE/short"; sleep 2
+expect "expired token" -127 32 token "$PATTERN_GPA" page:2
+rid=$(kvmi-ctl issue -t "$T" -r "$TARGET_RAM" -i "$I" -o "$STATE/rev" | awk '{print $2}')
+kvmi-ctl revoke "$rid"; put_token "$STATE/rev"
+expect "revoked token" -128 32 token "$PATTERN_GPA" page:2
+kvmi-ctl issue -t "$T" -r "$TARGET_RAM" -i 1 -o "$STATE/other" > /dev/null
+put_token "$STATE/other"
+expect "token bound to another introspector" -1 32 token "$PATTERN_GPA" page:2
+put_token "$STATE/tok"
+expect "unaligned target gpa" -22 32 token $((PATTERN_GPA + 8)) page:2
+expect "unaligned introspector gpa" -22 32 token "$PATTERN_GPA" $(( $(hc gpa 2) + 8 ))
+expect "target gpa outside the target's RAM" -34 32 token 0x40000000 page:2
+expect "introspector gpa outside its memslots" -6 32 token "$PATTERN_GPA" 0x100000000000
+expect "introspector gpa in a read-only memslot (BIOS ROM)" -30 32 token "$PATTERN_GPA" 0xfffff000
+expect "unmap of a gpa never mapped" -2 33 page:3
+check "hypercall from CPL 3 gets -KVM_EPERM" test "$(hc -u 32 0 0 0)" = "ret=-1"
+expect "first map of page 2" 0 32 token "$PATTERN_GPA" page:2
+expect "double map" -114 32 token "$PATTERN_GPA" page:2
+expect "unmap page 2" 0 33 page:2
+fail_counts() {
+	local k want=(token_fault 1 token_unknown 1 token_expired 1 token_revoked 1
+		wrong_introspector 1 unaligned 2 target_range 1 local_range 1
+		readonly_slot 1 not_mapped 1 already_mapped 1) bad=0
+	for ((k = 0; k < ${#want[@]}; k += 2)); do
+		local n=${want[k]} d
+		d=$(( $(stat "fail_$n") - $(jq -r ".fail_$n" <<< "$F0") ))
+		echo "fail_$n +$d"
+		[ "$d" -eq "${want[k + 1]}" ] || bad=1
+	done
+	return $bad
+}
+check "each refusal counted under its own reason" fail_counts
+check "no live map left by the refusals" test "$(stat live_maps)" = "$BASE_MAPS"
+
+put_token "$STATE/tok" 4080
+expect "token straddling two guest pages works" 0 32 token "$PATTERN_GPA" page:4
+check "page mapped with it holds the pattern" hc check 4 "$PATTERN_GPA"
+expect "unmap page 4" 0 33 page:4
+put_token "$STATE/tok"
+
+# 6. vm.max_map_count: the next map fails cleanly, earlier maps stay.
+# Each map splits the VMM's RAM VMA in three (+2). /proc/PID/maps also lists
+# [vsyscall], which map_count does not count.
+orig=$(sysctl -n vm.max_map_count) n=$(( $(wc -l < /proc/$I/maps) - 1 ))
+sysctl -qw vm.max_map_count=$((n + 2))
+res=()
+for p in 6 7 8; do res+=("$(hc 32 token $((PATTERN_GPA + (p - 6) * 4096)) page:$p)"); done
+sysctl -qw vm.max_map_count="$orig"
+diag "map_count $n, limit $((n + 2)): pages 6 7 8: ${res[*]}"
+check "map past vm.max_map_count fails with -ENOMEM" \
+	test "${res[*]}" = "ret=0 ret=-12 ret=-12"
+check "the failed page is untouched" hc zero 7
+check "the earlier mapping is intact" hc check 6 "$PATTERN_GPA"
+expect "unmap page 6" 0 33 page:6
+
+# 4. Counters back to baseline once every token is gone.
+for id in $(kvmi-ctl list | awk '$3 == "live" {print $2}'); do kvmi-ctl revoke "$id"; done
+check "host counters back to baseline" test \
+	"$(stat live_maps) $(stat live_tokens) $(stat retained)" = "$BASE_MAPS $BASE_TOKENS 0"
+
+# 5. Kill the target while mapped: its page is retained, then freed.
+kvmi-ctl issue -t "$T" -r "$TARGET_RAM" -i "$I" -o "$STATE/tok" > /dev/null; put_token "$STATE/tok"
+expect "map before killing the target" 0 32 token "$PATTERN_GPA" page:5
+kvmi-vm kill target
+for _ in $(seq 100); do [ "$(stat retained)" = 1 ] && break; sleep 0.1; done
+check "target gone: its mapped page counts as retained" test "$(stat retained)" = 1
+check "the retained page is still readable" hc check 5 "$PATTERN_GPA"
+check "the dead target's token is revoked" test "$(stat live_tokens)" = "$BASE_TOKENS"
+expect "unmap after the target died" 0 33 page:5
+check "nothing retained after unmap" test "$(stat retained) $(stat live_maps)" = "0 $BASE_MAPS"
+kvmi-vm stop introspector >&2
+rm -f "$TARGET_RAM"
+settle
+SHMEM1=$(meminfo Shmem) FREE1=$(meminfo MemFree)
+diag "Shmem ${SHMEM0} -> ${SHMEM1} kB, MemFree ${FREE0} -> ${FREE1} kB"
+check "L1 Shmem back to baseline (within 1 MiB)" test $((SHMEM1 - SHMEM0)) -le 1024
+check "L1 MemFree back to baseline (within 16 MiB)" test $((FREE0 - FREE1)) -le 16384
+ktap_done
