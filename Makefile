@@ -25,7 +25,7 @@ UNIT_LIB    := util console ktap vmconfig proc
 BINS := $(B)/bin/kvmi-run $(B)/bin/kvmi-vm $(B)/bin/kvmi-agent \
 	$(B)/bin/kvmi-pattern $(B)/bin/kvmi-hc $(B)/bin/kvmi-ctl
 
-.PHONY: all deps test run unit check host guest clean
+.PHONY: all deps test run bench unit check host guest clean
 all: host guest $(BINS) $(UNIT_TESTS)
 
 deps:
@@ -87,6 +87,11 @@ test: deps
 run: deps
 	@$(MAKE) --no-print-directory all
 	$(B)/bin/kvmi-run --job harness/jobs/demo.sh
+
+# Benchmarks are not tests: ratios within one run, JSON in results/.
+bench: deps
+	@$(MAKE) --no-print-directory all
+	$(B)/bin/kvmi-run -t 600 --job harness/jobs/bench_host_map.sh
 
 # checkpatch from the source tarball, on our kernel files.
 check: $(B)/checkpatch/scripts/checkpatch.pl

@@ -15,6 +15,8 @@
  *   kvmi-hc peek N OFFSET               the u64 at OFFSET in page N
  *   kvmi-hc poke N OFFSET VALUE         write a u64
  *   kvmi-hc counter-wait N OFFSET MS    the u64 at OFFSET moves within MS
+ *   kvmi-hc bench N GPA ITERATIONS      time null / map / unmap hypercalls in
+ *                                       the guest kernel; prints JSON
  */
 #define _GNU_SOURCE
 #include "../include/uapi/kvmi_hctest.h"
@@ -202,6 +204,57 @@ static int counter_wait(uint32_t page, uint32_t off, uint64_t ms)
 	return 1;
 }
 
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* "name": {"median_ns": .., "p99_ns": .., "min_ns": .., "max_ns": ..} */
+static uint64_t summary(const char *name, uint64_t *v, uint32_t n, bool last)
+{
+	uint64_t med;
+
+	qsort(v, n, sizeof(*v), cmp_u64);
+	med = v[n / 2];
+	printf("  \"%s\": {\"median_ns\": %" PRIu64 ", \"p99_ns\": %" PRIu64
+	       ", \"min_ns\": %" PRIu64 ", \"max_ns\": %" PRIu64 "}%s\n",
+	       name, med, v[(uint64_t)n * 99 / 100], v[0], v[n - 1], last ? "" : ",");
+	return med;
+}
+
+static int bench(uint32_t page, uint64_t gpa, uint32_t n)
+{
+	uint64_t *null_ns = xmalloc(n * 8), *map_ns = xmalloc(n * 8);
+	uint64_t *unmap_ns = xmalloc(n * 8), nul, map, unmap;
+	struct kvmi_hctest_bench b = {
+		.target_gpa = gpa, .page = page, .iterations = n,
+		.null_ns = (uintptr_t)null_ns, .map_ns = (uintptr_t)map_ns,
+		.unmap_ns = (uintptr_t)unmap_ns,
+	};
+
+	if (!n || ioctl(dev(), KVMI_HCTEST_BENCH, &b)) {
+		perror("kvmi-hc: bench");
+		return 1;
+	}
+	if (b.ret) {
+		fprintf(stderr, "kvmi-hc: bench: a hypercall returned %" PRId64 "\n",
+			(int64_t)b.ret);
+		return 1;
+	}
+	printf("{\n  \"iterations\": %u,\n", n);
+	nul = summary("null", null_ns, n, false);
+	map = summary("map", map_ns, n, false);
+	unmap = summary("unmap", unmap_ns, n, false);
+	printf("  \"map_over_null\": %.2f,\n  \"unmap_over_null\": %.2f\n}\n",
+	       (double)map / nul, (double)unmap / nul);
+	free(null_ns);
+	free(map_ns);
+	free(unmap_ns);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	const char *c = argc > 1 ? argv[1] : "";
@@ -223,7 +276,9 @@ int main(int argc, char **argv)
 		v = num(argv[4]);
 		page_io(num(argv[2]), num(argv[3]), &v, 8, 1);
 		ret = 0;
-	} else if (!strcmp(c, "counter-wait") && argc == 5)
+	} else if (!strcmp(c, "bench") && argc == 5)
+		ret = bench(num(argv[2]), num(argv[3]), num(argv[4]));
+	else if (!strcmp(c, "counter-wait") && argc == 5)
 		ret = counter_wait(num(argv[2]), num(argv[3]), num(argv[4]));
 	else if (argc > 1)
 		ret = call(argc, argv);

@@ -43,8 +43,24 @@ struct kvmi_hctest_page_io {
 	__u64 gpa;			/* out: the page's gpa */
 };
 
+/*
+ * Time, in the guest kernel, iterations of: a null hypercall (nr 1), a map
+ * of target_gpa onto page with the placed token, and its unmap. Each array
+ * (user pointers) receives iterations durations in ns.
+ */
+struct kvmi_hctest_bench {
+	__u64 target_gpa;
+	__u32 page;
+	__u32 iterations;
+	__u64 null_ns;
+	__u64 map_ns;
+	__u64 unmap_ns;
+	__s64 ret;			/* out: first non-zero map/unmap result */
+};
+
 #define KVMI_HCTEST_CALL	_IOWR('i', 0x80, struct kvmi_hctest_call)
 #define KVMI_HCTEST_SET_TOKEN	_IOW('i', 0x81, struct kvmi_hctest_token)
 #define KVMI_HCTEST_PAGE_IO	_IOWR('i', 0x82, struct kvmi_hctest_page_io)
+#define KVMI_HCTEST_BENCH	_IOWR('i', 0x83, struct kvmi_hctest_bench)
 
 #endif /* _UAPI_KVMI_HCTEST_H */

@@ -15,8 +15,12 @@
 #include <linux/mutex.h>
 #include <linux/uaccess.h>
 #include <linux/sched.h>
+#include <linux/slab.h>
+#include <linux/timekeeping.h>
 #include <asm/kvm_para.h>
+#include <uapi/linux/kvm_para.h>
 
+#include "../../include/uapi/kvmi.h"
 #include "../../include/uapi/kvmi_hctest.h"
 
 #define TOKEN_BUF_ORDER 1	/* two pages */
@@ -95,6 +99,49 @@ static long hctest_page_io(struct kvmi_hctest_page_io __user *argp)
 	return copy_to_user(argp, &io, sizeof(io)) ? -EFAULT : 0;
 }
 
+static long hctest_bench(struct kvmi_hctest_bench __user *argp)
+{
+	unsigned long token = (unsigned long)hctest_token + hctest_token_offset;
+	struct kvmi_hctest_bench b;
+	u64 *ns, gpa, t0, t1, t2, t3;
+	long ret, r1, r2;
+	u32 i, n;
+
+	if (copy_from_user(&b, argp, sizeof(b)))
+		return -EFAULT;
+	if (!b.iterations || b.iterations > 1000000 || hctest_page_gpa(b.page, &gpa))
+		return -EINVAL;
+	n = b.iterations;
+	ns = kvmalloc_array(3 * (size_t)n, sizeof(*ns), GFP_KERNEL);
+	if (!ns)
+		return -ENOMEM;
+	b.ret = 0;
+	for (i = 0; i < n && !b.ret; i++) {
+		t0 = ktime_get_ns();
+		kvm_hypercall0(KVM_HC_VAPIC_POLL_IRQ);
+		t1 = ktime_get_ns();
+		r1 = kvm_hypercall3(KVM_HC_MEM_MAP, token, b.target_gpa, gpa);
+		t2 = ktime_get_ns();
+		r2 = kvm_hypercall1(KVM_HC_MEM_UNMAP, gpa);
+		t3 = ktime_get_ns();
+		ns[i] = t1 - t0;
+		ns[n + i] = t2 - t1;
+		ns[2 * n + i] = t3 - t2;
+		b.ret = r1 ? r1 : r2;
+		if (fatal_signal_pending(current))
+			b.ret = -EINTR;
+		cond_resched();
+	}
+	ret = 0;
+	if (copy_to_user(u64_to_user_ptr(b.null_ns), ns, n * sizeof(*ns)) ||
+	    copy_to_user(u64_to_user_ptr(b.map_ns), ns + n, n * sizeof(*ns)) ||
+	    copy_to_user(u64_to_user_ptr(b.unmap_ns), ns + 2 * n, n * sizeof(*ns)) ||
+	    copy_to_user(argp, &b, sizeof(b)))
+		ret = -EFAULT;
+	kvfree(ns);
+	return ret;
+}
+
 static long kvmi_hctest_ioctl(struct file *file, unsigned int cmd,
 			      unsigned long arg)
 {
@@ -111,6 +158,9 @@ static long kvmi_hctest_ioctl(struct file *file, unsigned int cmd,
 		break;
 	case KVMI_HCTEST_PAGE_IO:
 		ret = hctest_page_io(argp);
+		break;
+	case KVMI_HCTEST_BENCH:
+		ret = hctest_bench(argp);
 		break;
 	default:
 		ret = -ENOTTY;
