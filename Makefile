@@ -19,11 +19,13 @@ AGENT_OBJS  := agent util fdio
 PAT_OBJS    := pattern_tool util
 HC_OBJS     := hc_tool util
 CTL_OBJS    := ctl_tool util
+KVMMEM_OBJS := kvmmem_tool util
 UNIT_TESTS  := $(patsubst tests/unit/%.c,$(B)/tests/unit_%,$(wildcard tests/unit/*.c))
 UNIT_LIB    := util console ktap vmconfig proc
 
 BINS := $(B)/bin/kvmi-run $(B)/bin/kvmi-vm $(B)/bin/kvmi-agent \
-	$(B)/bin/kvmi-pattern $(B)/bin/kvmi-hc $(B)/bin/kvmi-ctl
+	$(B)/bin/kvmi-pattern $(B)/bin/kvmi-hc $(B)/bin/kvmi-ctl \
+	$(B)/bin/kvmmem $(B)/bin/kvmmem_test
 
 .PHONY: all deps test run bench unit check host guest clean
 all: host guest $(BINS) $(UNIT_TESTS)
@@ -62,6 +64,13 @@ $(B)/bin/kvmi-pattern: $(PAT_OBJS:%=$(B)/obj/%.o)
 $(B)/bin/kvmi-hc: $(HC_OBJS:%=$(B)/obj/%.o)
 	@mkdir -p $(@D)
 	$(CC) -static $^ -o $@
+$(B)/bin/kvmmem: $(KVMMEM_OBJS:%=$(B)/obj/%.o)
+	@mkdir -p $(@D)
+	$(CC) -static $^ -o $@
+# Guest tests: kselftest_harness.h, static, run inside the introspector.
+$(B)/bin/kvmmem_test: tests/guest/kvmmem_test.c $(B)/kselftest/kselftest_harness.h include/uapi/kvmi.h harness/pattern.h
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -isystem $(B)/kselftest -static -pthread $< -o $@
 
 # kselftest_harness.h comes from the kernel source tarball.
 $(B)/kselftest/kselftest_harness.h: $(KSRC_TAR)

@@ -1,0 +1,361 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * /dev/kvmmem tests, run inside the introspector (static, kselftest
+ * harness). Every test ends by closing the device and checking, in the
+ * guest, that FOLL_PIN acquisitions equal releases and that the driver's
+ * objects are back to zero; L1 checks the host counters between tests.
+ *
+ *   kvmmem_test            run all tests
+ *   kvmmem_test -l         list them
+ *   kvmmem_test NAME       run one
+ *
+ * Environment: KVMMEM_TOKEN (token file, default /run/t), KVMI_PATTERN_GPA,
+ * KVMI_COUNTER_GPA (target gpas, from vmconfigs/target.json).
+ */
+#define _GNU_SOURCE
+#include "kselftest_harness.h"
+#include "../../include/uapi/kvmi.h"
+#include "../../harness/pattern.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define PAGE 4096UL
+#define BUF_PAGES 4096
+
+static uint64_t env_u64(const char *name, uint64_t def)
+{
+	const char *s = getenv(name);
+
+	return s ? strtoull(s, NULL, 0) : def;
+}
+
+static uint64_t vmstat(const char *key)
+{
+	char name[64];
+	unsigned long long v;
+	uint64_t ret = UINT64_MAX;
+	FILE *f = fopen("/proc/vmstat", "r");
+
+	while (f && fscanf(f, "%63s %llu", name, &v) == 2)
+		if (!strcmp(name, key))
+			ret = v;
+	if (f)
+		fclose(f);
+	return ret;
+}
+
+/* A counter from /sys/kernel/debug/kvmmem/stats. */
+static long driver_stat(const char *key)
+{
+	char name[64];
+	long v, ret = -1;
+	FILE *f = fopen("/sys/kernel/debug/kvmmem/stats", "r");
+
+	while (f && fscanf(f, "%63s %ld", name, &v) == 2)
+		if (!strcmp(name, key))
+			ret = v;
+	if (f)
+		fclose(f);
+	return ret;
+}
+
+static bool holds_pattern(const volatile uint64_t *p, uint64_t gpa)
+{
+	for (unsigned long i = 0; i < PAGE / 8; i++)
+		if (p[i] != kvmi_pattern_word(gpa + i * 8))
+			return false;
+	return true;
+}
+
+FIXTURE(kvmmem) {
+	int fd;
+	char *buf;
+	struct kvmi_mem_map req;
+	uint64_t pattern_gpa, counter_gpa;
+};
+
+FIXTURE_SETUP(kvmmem)
+{
+	const char *tokpath = getenv("KVMMEM_TOKEN") ?: "/run/t";
+	int tfd = open(tokpath, O_RDONLY);
+
+	ASSERT_LE(0, tfd) TH_LOG("token file %s: %s", tokpath, strerror(errno));
+	ASSERT_EQ(sizeof(self->req.token),
+		  read(tfd, &self->req.token, sizeof(self->req.token)));
+	close(tfd);
+	self->pattern_gpa = env_u64("KVMI_PATTERN_GPA", 0x8000000);
+	self->counter_gpa = env_u64("KVMI_COUNTER_GPA", 0x8100000);
+	self->buf = mmap(NULL, BUF_PAGES * PAGE, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+	ASSERT_NE(MAP_FAILED, self->buf);
+	self->fd = open("/dev/kvmmem", O_RDWR);
+	ASSERT_LE(0, self->fd) TH_LOG("/dev/kvmmem: %s", strerror(errno));
+}
+
+FIXTURE_TEARDOWN(kvmmem)
+{
+	if (self->fd >= 0)
+		close(self->fd);
+	munmap(self->buf, BUF_PAGES * PAGE);
+	EXPECT_EQ(vmstat("nr_foll_pin_acquired"), vmstat("nr_foll_pin_released"));
+	EXPECT_EQ(0, driver_stat("map_objects"));
+	EXPECT_EQ(0, driver_stat("mm_objects"));
+	EXPECT_EQ(0, driver_stat("leaked_pages"));
+}
+
+static int map(int fd, struct kvmi_mem_map *req, void *gva, uint64_t gpa)
+{
+	req->gva = (uintptr_t)gva;
+	req->gpa = gpa;
+	return ioctl(fd, KVM_INTRO_MEM_MAP, req) ? -errno : 0;
+}
+
+static int unmap(int fd, void *gva)
+{
+	return ioctl(fd, KVM_INTRO_MEM_UNMAP, (unsigned long)gva) ? -errno : 0;
+}
+
+TEST_F(kvmmem, pattern_and_live_counter_then_gone)
+{
+	char *pat = self->buf, *ctr = self->buf + PAGE;
+	volatile uint64_t *c = (volatile uint64_t *)ctr;
+	uint64_t first;
+	int i;
+
+	ASSERT_EQ(0, map(self->fd, &self->req, pat, self->pattern_gpa));
+	ASSERT_EQ(0, map(self->fd, &self->req, ctr, self->counter_gpa));
+	EXPECT_TRUE(holds_pattern((uint64_t *)pat, self->pattern_gpa));
+	first = *c;
+	for (i = 0; i < 2000 && *c == first; i++)
+		usleep(5000);
+	EXPECT_NE(first, *c) TH_LOG("target counter stuck at %" PRIu64, first);
+	TH_LOG("counter %" PRIu64 " -> %" PRIu64, first, *c);
+	ASSERT_EQ(0, unmap(self->fd, pat));
+	ASSERT_EQ(0, unmap(self->fd, ctr));
+	EXPECT_FALSE(holds_pattern((uint64_t *)pat, self->pattern_gpa));
+	first = *c;
+	usleep(100000);
+	EXPECT_EQ(first, *c) TH_LOG("the counter still moves after unmap");
+}
+
+TEST_F(kvmmem, unaligned_gva_is_einval)
+{
+	EXPECT_EQ(-EINVAL, map(self->fd, &self->req, self->buf + 8, self->pattern_gpa));
+	EXPECT_EQ(-EINVAL, unmap(self->fd, self->buf + 8));
+}
+
+TEST_F(kvmmem, unmapped_gva_is_einval)
+{
+	char *hole = self->buf + 10 * PAGE;
+
+	ASSERT_EQ(0, munmap(hole, PAGE));
+	EXPECT_EQ(-EINVAL, map(self->fd, &self->req, hole, self->pattern_gpa));
+	EXPECT_EQ(-EINVAL, map(self->fd, &self->req, NULL, self->pattern_gpa));
+}
+
+TEST_F(kvmmem, other_mm_is_einval)
+{
+	int st;
+	pid_t pid = fork();
+
+	ASSERT_LE(0, pid);
+	if (pid == 0)	/* the parent's fd, from another mm */
+		_exit(map(self->fd, &self->req, self->buf, self->pattern_gpa) == -EINVAL &&
+		      unmap(self->fd, self->buf) == -EINVAL ? 0 : 1);
+	ASSERT_EQ(pid, waitpid(pid, &st, 0));
+	EXPECT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+}
+
+TEST_F(kvmmem, double_map_is_ealready)
+{
+	ASSERT_EQ(0, map(self->fd, &self->req, self->buf, self->pattern_gpa));
+	EXPECT_EQ(-EALREADY, map(self->fd, &self->req, self->buf, self->pattern_gpa));
+	EXPECT_EQ(0, unmap(self->fd, self->buf));
+}
+
+TEST_F(kvmmem, unmap_never_mapped_is_enoent)
+{
+	EXPECT_EQ(-ENOENT, unmap(self->fd, self->buf));
+	ASSERT_EQ(0, map(self->fd, &self->req, self->buf, self->pattern_gpa));
+	EXPECT_EQ(0, unmap(self->fd, self->buf));
+	EXPECT_EQ(-ENOENT, unmap(self->fd, self->buf));
+}
+
+TEST_F(kvmmem, refused_token_is_eacces)
+{
+	struct kvmi_mem_map forged = self->req;
+
+	forged.token.token[0] ^= 1;
+	EXPECT_EQ(-EACCES, map(self->fd, &forged, self->buf, self->pattern_gpa));
+	EXPECT_EQ(-ENOENT, unmap(self->fd, self->buf));
+}
+
+TEST_F(kvmmem, bad_user_pointer_is_efault)
+{
+	EXPECT_EQ(-1, ioctl(self->fd, KVM_INTRO_MEM_MAP, (void *)8));
+	EXPECT_EQ(EFAULT, errno);
+}
+
+TEST_F(kvmmem, unknown_ioctl_is_enotty)
+{
+	EXPECT_EQ(-1, ioctl(self->fd, _IO('i', 0x7f), 0));
+	EXPECT_EQ(ENOTTY, errno);
+}
+
+static int count_lines(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	int n = 0, c;
+
+	while (f && (c = fgetc(f)) != EOF)
+		n += c == '\n';
+	if (f)
+		fclose(f);
+	return n;
+}
+
+/* Close with 4096 live mappings: the driver unmaps them all. */
+TEST_F_TIMEOUT(kvmmem, close_unmaps_4096, 600)
+{
+	uint64_t base = env_u64("KVMI_BULK_GPA", 0x1000000);
+
+	for (int i = 0; i < BUF_PAGES; i++) {
+		int r = map(self->fd, &self->req, self->buf + i * PAGE, base + i * PAGE);
+
+		ASSERT_EQ(0, r) {
+			TH_LOG("map %d: %s", i, strerror(-r));
+		}
+	}
+	EXPECT_EQ(BUF_PAGES, count_lines("/sys/kernel/debug/kvmmem/mappings"));
+	EXPECT_EQ(BUF_PAGES, driver_stat("map_objects"));
+	ASSERT_EQ(0, close(self->fd));
+	self->fd = -1;
+	EXPECT_EQ(0, count_lines("/sys/kernel/debug/kvmmem/mappings"));
+}
+
+/* A process killed with live mappings: its exit unmaps them. */
+TEST_F_TIMEOUT(kvmmem, kill_unmaps_all, 300)
+{
+	int p[2], st;
+	char c;
+	pid_t pid;
+
+	ASSERT_EQ(0, pipe(p));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		int fd = open("/dev/kvmmem", O_RDWR);
+
+		for (int i = 0; fd >= 0 && i < 256; i++)
+			if (map(fd, &self->req, self->buf + i * PAGE,
+				self->pattern_gpa + i * PAGE))
+				_exit(1);
+		if (write(p[1], "m", 1) != 1)
+			_exit(1);
+		pause();
+		_exit(0);
+	}
+	close(p[1]);
+	ASSERT_EQ(1, read(p[0], &c, 1));
+	EXPECT_EQ(256, count_lines("/sys/kernel/debug/kvmmem/mappings"));
+	ASSERT_EQ(0, kill(pid, SIGKILL));
+	ASSERT_EQ(pid, waitpid(pid, &st, 0));
+	EXPECT_TRUE(WIFSIGNALED(st));
+	EXPECT_EQ(0, count_lines("/sys/kernel/debug/kvmmem/mappings"));
+	close(p[0]);
+}
+
+struct worker {
+	int fd, id, ops, bad;
+	char *pages;
+	struct kvmi_mem_map req;
+	uint64_t pattern_gpa;
+};
+
+#define THREADS 8
+#define THREAD_PAGES 16
+#define THREAD_OPS 1250
+
+static void *work(void *arg)
+{
+	struct worker *w = arg;
+
+	for (int i = 0; i < THREAD_OPS; i++) {
+		int j = i % THREAD_PAGES;
+		char *gva = w->pages + j * PAGE;
+		uint64_t gpa = w->pattern_gpa +
+			       ((w->id * THREAD_PAGES + j + i / THREAD_PAGES) % 256) * PAGE;
+
+		if (map(w->fd, &w->req, gva, gpa) ||
+		    !holds_pattern((uint64_t *)gva, gpa) ||
+		    unmap(w->fd, gva)) {
+			w->bad++;
+			continue;
+		}
+		w->ops++;
+	}
+	return NULL;
+}
+
+/* 8 threads map and unmap their own gvas concurrently; every page checked. */
+TEST_F_TIMEOUT(kvmmem, threads_8_map_unmap, 900)
+{
+	struct worker w[THREADS];
+	pthread_t t[THREADS];
+	int ops = 0, bad = 0;
+
+	for (int i = 0; i < THREADS; i++) {
+		w[i] = (struct worker){ .fd = self->fd, .id = i, .req = self->req,
+					.pages = self->buf + i * THREAD_PAGES * PAGE,
+					.pattern_gpa = self->pattern_gpa };
+		ASSERT_EQ(0, pthread_create(&t[i], NULL, work, &w[i]));
+	}
+	for (int i = 0; i < THREADS; i++) {
+		pthread_join(t[i], NULL);
+		ops += w[i].ops;
+		bad += w[i].bad;
+	}
+	TH_LOG("%d map+check+unmap rounds, %d failed", ops, bad);
+	EXPECT_EQ(THREADS * THREAD_OPS, ops);
+	EXPECT_EQ(0, bad);
+}
+
+/* kvmmem_test [-l | NAME]: the 6.1 harness has no test filter of its own. */
+int main(int argc, char **argv)
+{
+	struct __fixture_metadata *f;
+	struct __test_metadata *t, *keep = NULL;
+
+	if (argc == 2 && !strcmp(argv[1], "-l")) {
+		for (f = __fixture_list; f; f = f->next)
+			for (t = f->tests; t; t = t->next)
+				printf("%s\n", t->name);
+		return 0;
+	}
+	if (argc == 2) {
+		for (f = __fixture_list; f; f = f->next) {
+			for (t = f->tests; t; t = t->next)
+				if (!strcmp(t->name, argv[1]))
+					keep = t;
+			f->tests = NULL;
+		}
+		if (!keep) {
+			fprintf(stderr, "kvmmem_test: no test %s\n", argv[1]);
+			return 2;
+		}
+		keep->next = NULL;
+		keep->prev = keep;
+		keep->fixture->tests = keep;
+	}
+	return test_harness_run(argc, argv);
+}
