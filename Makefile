@@ -19,13 +19,13 @@ AGENT_OBJS  := agent util fdio
 PAT_OBJS    := pattern_tool util
 HC_OBJS     := hc_tool util
 UNIT_TESTS  := $(patsubst tests/unit/%.c,$(B)/tests/unit_%,$(wildcard tests/unit/*.c))
-UNIT_LIB    := util console ktap vmconfig proc
+UNIT_LIB    := util console ktap vmconfig proc hist
 
 BINS := $(B)/bin/kvmi-run $(B)/bin/kvmi-vm $(B)/bin/kvmi-agent \
 	$(B)/bin/kvmi-pattern $(B)/bin/kvmi-hc
 
-.PHONY: all deps test run unit check host guest clean
-all: host guest $(BINS) $(UNIT_TESTS)
+.PHONY: all deps test run unit check host guest bpf bench clean
+all: host guest $(BINS) $(UNIT_TESTS) bpf
 
 deps:
 	@harness/deps.sh $(DEB_PACKAGES)
@@ -34,11 +34,16 @@ host:
 	$(MAKE) -C kmod/host
 guest:
 	$(MAKE) -C kmod/guest
+bpf: host
+	$(MAKE) -C bpf
 
 $(B)/obj/%.o: harness/%.c $(wildcard harness/*.h include/uapi/*.h)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -c $< -o $@
 $(B)/asan/%.o: harness/%.c $(wildcard harness/*.h)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(SANITIZE) -c $< -o $@
+$(B)/asan/%.o: bpf/%.c $(wildcard bpf/*.h)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(SANITIZE) -c $< -o $@
 
