@@ -32,7 +32,7 @@ deps:
 
 host:
 	$(MAKE) -C kmod/host
-guest:
+guest: host
 	$(MAKE) -C kmod/guest
 bpf: host
 	$(MAKE) -C bpf
@@ -92,7 +92,7 @@ run: deps
 # checkpatch from the source tarball, on our kernel files.
 check: $(B)/checkpatch/scripts/checkpatch.pl
 	cd $(B)/checkpatch && perl scripts/checkpatch.pl --no-tree --strict -f \
-		$(abspath $(wildcard kmod/guest/*.c kmod/guest/*.h kmod/host/*.c kmod/host/*.h))
+		$(abspath $(filter-out %.mod.c,$(wildcard kmod/guest/*.c kmod/guest/*.h kmod/host/*.c kmod/host/*.h)))
 $(B)/checkpatch/scripts/checkpatch.pl: $(KSRC_TAR)
 	@mkdir -p $(B)/checkpatch
 	tar -xf $< -C $(B)/checkpatch --strip-components=1 \

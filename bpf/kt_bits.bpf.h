@@ -47,5 +47,26 @@ static __always_inline void *kt_lookup_init(void *map, const void *key,
 	return bpf_map_lookup_elem(map, key);
 }
 
+/*
+ * Argument n / return value of an fentry/fexit program as a plain scalar:
+ * the verifier types BTF pointer arguments (no arithmetic on them, no
+ * pointer-to-pointer reads), and we only need their values.
+ */
+static __always_inline __u64 kt_arg(void *ctx, __u32 n)
+{
+	__u64 v = 0;
+
+	bpf_get_func_arg(ctx, n, &v);
+	return v;
+}
+
+static __always_inline __u64 kt_ret(void *ctx)
+{
+	__u64 v = 0;
+
+	bpf_get_func_ret(ctx, &v);
+	return v;
+}
+
 #endif
 

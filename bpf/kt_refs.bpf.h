@@ -13,12 +13,12 @@ const volatile __u32 targ_tgid;
 /* struct page * -> pfn, as page_to_pfn() with SPARSEMEM_VMEMMAP (x86-64). */
 extern const void vmemmap_base __ksym;
 
-static __always_inline __u64 kt_page_to_pfn(const struct page *page)
+static __always_inline __u64 kt_page_to_pfn(__u64 page)
 {
 	unsigned long base = 0;
 
 	bpf_probe_read_kernel(&base, sizeof(base), &vmemmap_base);
-	return ((unsigned long)page - base) / bpf_core_type_size(struct page);
+	return (page - base) / bpf_core_type_size(struct page);
 }
 
 struct {

@@ -37,10 +37,12 @@ static __always_inline bool refcounted(__u64 pfn)
 	return pfn == zero;
 }
 
+/* kvm_pfn_t hva_to_pfn(addr, atomic, async, write_fault, writable) */
 SEC("fexit/hva_to_pfn")
-int BPF_PROG(pfn_obtain, unsigned long addr, bool atomic, bool *async,
-	     bool write_fault, bool *writable, kvm_pfn_t pfn)
+int pfn_obtain(void *ctx)
 {
+	__u64 pfn = kt_ret(ctx);
+
 	if (pfn & KVM_PFN_ERR_NOSLOT_MASK || !kt_pid_ok())
 		return 0;
 	if (!refcounted(pfn)) {
@@ -51,10 +53,11 @@ int BPF_PROG(pfn_obtain, unsigned long addr, bool atomic, bool *async,
 	return 0;
 }
 
+/* kvm_release_page_clean(page) */
 SEC("fentry/kvm_release_page_clean")
-int BPF_PROG(pfn_release, struct page *page)
+int pfn_release(void *ctx)
 {
-	kt_drop(ctx, kt_page_to_pfn(page));
+	kt_drop(ctx, kt_page_to_pfn(kt_arg(ctx, 0)));
 	return 0;
 }
 

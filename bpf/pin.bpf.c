@@ -12,7 +12,7 @@
 #include <bpf/bpf_core_read.h>
 #include "kt_refs.bpf.h"
 
-static __always_inline int record_pins(void *ctx, struct page **pages, long ret)
+static __always_inline int record_pins(void *ctx, __u64 pages, long ret)
 {
 	__s32 stackid;
 	int i;
@@ -23,18 +23,18 @@ static __always_inline int record_pins(void *ctx, struct page **pages, long ret)
 		kt_count(KT_C_TRUNC, 1);
 	stackid = bpf_get_stackid(ctx, &stacks, 0);
 	for (i = 0; i < KT_MAX_PAGES; i++) {
-		struct page *p = NULL;
+		__u64 p = 0;
 
 		if (i >= ret)
 			break;
-		bpf_probe_read_kernel(&p, sizeof(p), &pages[i]);
+		bpf_probe_read_kernel(&p, sizeof(p), (void *)(pages + i * 8));
 		if (p)
 			kt_take(ctx, kt_page_to_pfn(p), stackid);
 	}
 	return 0;
 }
 
-static __always_inline int record_unpins(void *ctx, struct page **pages,
+static __always_inline int record_unpins(void *ctx, __u64 pages,
 					 unsigned long npages)
 {
 	int i;
@@ -42,51 +42,49 @@ static __always_inline int record_unpins(void *ctx, struct page **pages,
 	if (npages > KT_MAX_PAGES)
 		kt_count(KT_C_TRUNC, 1);
 	for (i = 0; i < KT_MAX_PAGES; i++) {
-		struct page *p = NULL;
+		__u64 p = 0;
 
 		if (i >= npages)
 			break;
-		bpf_probe_read_kernel(&p, sizeof(p), &pages[i]);
+		bpf_probe_read_kernel(&p, sizeof(p), (void *)(pages + i * 8));
 		if (p)
 			kt_drop(ctx, kt_page_to_pfn(p));
 	}
 	return 0;
 }
 
+/* pin_user_pages_fast{,_only}(start, nr_pages, gup_flags, pages) */
 SEC("fexit/pin_user_pages_fast")
-int BPF_PROG(pin_fast, unsigned long start, int nr_pages, unsigned int flags,
-	     struct page **pages, int ret)
+int pin_fast(void *ctx)
 {
-	return record_pins(ctx, pages, ret);
+	return record_pins(ctx, kt_arg(ctx, 3), (int)kt_ret(ctx));
 }
 
 SEC("fexit/pin_user_pages_fast_only")
-int BPF_PROG(pin_fast_only, unsigned long start, int nr_pages,
-	     unsigned int flags, struct page **pages, int ret)
+int pin_fast_only(void *ctx)
 {
-	return record_pins(ctx, pages, ret);
+	return record_pins(ctx, kt_arg(ctx, 3), (int)kt_ret(ctx));
 }
 
+/* pin_user_pages(start, nr_pages, gup_flags, pages, vmas) */
 SEC("fexit/pin_user_pages")
-int BPF_PROG(pin_pages, unsigned long start, unsigned long nr_pages,
-	     unsigned int flags, struct page **pages,
-	     struct vm_area_struct **vmas, long ret)
+int pin_pages(void *ctx)
 {
-	return record_pins(ctx, pages, ret);
+	return record_pins(ctx, kt_arg(ctx, 3), (long)kt_ret(ctx));
 }
 
+/* pin_user_pages_unlocked(start, nr_pages, pages, gup_flags) */
 SEC("fexit/pin_user_pages_unlocked")
-int BPF_PROG(pin_unlocked, unsigned long start, unsigned long nr_pages,
-	     struct page **pages, unsigned int flags, long ret)
+int pin_unlocked(void *ctx)
 {
-	return record_pins(ctx, pages, ret);
+	return record_pins(ctx, kt_arg(ctx, 2), (long)kt_ret(ctx));
 }
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 1024);
 	__type(key, __u32);		/* tid */
-	__type(value, struct page **);
+	__type(value, __u64);		/* pages */
 } remote_pages SEC(".maps");
 
 SEC("kprobe/pin_user_pages_remote")
@@ -94,8 +92,9 @@ int BPF_KPROBE(pin_remote_entry, struct mm_struct *mm, unsigned long start,
 	       unsigned long nr_pages, unsigned int flags, struct page **pages)
 {
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	__u64 p = (__u64)pages;
 
-	bpf_map_update_elem(&remote_pages, &tid, &pages, BPF_ANY);
+	bpf_map_update_elem(&remote_pages, &tid, &p, BPF_ANY);
 	return 0;
 }
 
@@ -103,8 +102,8 @@ SEC("kretprobe/pin_user_pages_remote")
 int BPF_KRETPROBE(pin_remote_exit, long ret)
 {
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	struct page ***pp = bpf_map_lookup_elem(&remote_pages, &tid);
-	struct page **pages;
+	__u64 *pp = bpf_map_lookup_elem(&remote_pages, &tid);
+	__u64 pages;
 
 	if (!pp)
 		return 0;
@@ -113,34 +112,39 @@ int BPF_KRETPROBE(pin_remote_exit, long ret)
 	return record_pins(ctx, pages, ret);
 }
 
+/* unpin_user_page(page) */
 SEC("fentry/unpin_user_page")
-int BPF_PROG(unpin_page, struct page *page)
+int unpin_page(void *ctx)
 {
-	kt_drop(ctx, kt_page_to_pfn(page));
+	kt_drop(ctx, kt_page_to_pfn(kt_arg(ctx, 0)));
 	return 0;
 }
 
+/* unpin_user_pages(pages, npages) */
 SEC("fentry/unpin_user_pages")
-int BPF_PROG(unpin_pages, struct page **pages, unsigned long npages)
+int unpin_pages(void *ctx)
 {
-	return record_unpins(ctx, pages, npages);
+	return record_unpins(ctx, kt_arg(ctx, 0), kt_arg(ctx, 1));
 }
 
-/* Without make_dirty it calls unpin_user_pages(), traced above. */
+/*
+ * unpin_user_pages_dirty_lock(pages, npages, make_dirty): without
+ * make_dirty it calls unpin_user_pages(), traced above.
+ */
 SEC("fentry/unpin_user_pages_dirty_lock")
-int BPF_PROG(unpin_dirty, struct page **pages, unsigned long npages,
-	     bool make_dirty)
+int unpin_dirty(void *ctx)
 {
-	if (!make_dirty)
+	if (!(kt_arg(ctx, 2) & 0xff))
 		return 0;
-	return record_unpins(ctx, pages, npages);
+	return record_unpins(ctx, kt_arg(ctx, 0), kt_arg(ctx, 1));
 }
 
+/* unpin_user_page_range_dirty_lock(page, npages, make_dirty) */
 SEC("fentry/unpin_user_page_range_dirty_lock")
-int BPF_PROG(unpin_range, struct page *page, unsigned long npages,
-	     bool make_dirty)
+int unpin_range(void *ctx)
 {
-	__u64 pfn = kt_page_to_pfn(page);
+	__u64 pfn = kt_page_to_pfn(kt_arg(ctx, 0));
+	__u64 npages = kt_arg(ctx, 1);
 	int i;
 
 	if (npages > KT_MAX_PAGES)
