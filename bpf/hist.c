@@ -2,7 +2,6 @@
 #define _GNU_SOURCE
 #include "hist.h"
 
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -77,7 +76,13 @@ uint64_t kt_hist_percentile(const struct kt_hist *h, double p)
 		return 0;
 	if (p > 100)
 		p = 100;
-	rank = (uint64_t)ceil(p / 100.0 * (double)total);
+	{
+		double r = p / 100.0 * (double)total;	/* ceil() without libm */
+
+		rank = (uint64_t)r;
+		if ((double)rank < r)
+			rank++;
+	}
 	if (rank < 1)
 		rank = 1;
 	for (i = 0; i < KT_SLOTS; i++) {
