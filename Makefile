@@ -85,6 +85,10 @@ test: deps
 	@$(MAKE) --no-print-directory all
 	$(B)/bin/kvmi-run $(TESTS)
 
+# Tracer overhead, not a test (tests/l1/bench_trace.sh).
+bench: all
+	$(B)/bin/kvmi-run -t 600 --job tests/l1/bench_trace.sh
+
 run: deps
 	@$(MAKE) --no-print-directory all
 	$(B)/bin/kvmi-run --job harness/jobs/demo.sh

@@ -13,7 +13,9 @@ check "introspector boots" start_vms introspector
 # JSON, then "vmstat A R" (nr_foll_pin_acquired/released deltas).
 run_pin() {
 	kvmi-vm exec introspector -t 60 "
-		v() { awk '/^nr_foll_pin_(acquired|released)/{printf \"%s \", \$2}' /proc/vmstat; }
+		# stat_refresh folds the per-cpu vmstat deltas first
+		v() { echo 1 > /proc/sys/vm/stat_refresh
+		      awk '/^nr_foll_pin_(acquired|released)/{printf \"%s \", \$2}' /proc/vmstat; }
 		kvmi-trace pin --json > /run/p.json 2> /run/p.err < /dev/null &
 		t=\$!
 		i=0
