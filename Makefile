@@ -21,27 +21,32 @@ HC_OBJS     := hc_tool util
 CTL_OBJS    := ctl_tool util
 KVMMEM_OBJS := kvmmem_tool util
 UNIT_TESTS  := $(patsubst tests/unit/%.c,$(B)/tests/unit_%,$(wildcard tests/unit/*.c))
-UNIT_LIB    := util console ktap vmconfig proc
+UNIT_LIB    := util console ktap vmconfig proc hist
 
 BINS := $(B)/bin/kvmi-run $(B)/bin/kvmi-vm $(B)/bin/kvmi-agent \
 	$(B)/bin/kvmi-pattern $(B)/bin/kvmi-hc $(B)/bin/kvmi-ctl \
 	$(B)/bin/kvmmem $(B)/bin/kvmmem_test
 
-.PHONY: all deps test run bench unit check host guest clean
-all: host guest $(BINS) $(UNIT_TESTS)
+.PHONY: all deps test run unit check host guest bpf bench clean
+all: host guest $(BINS) $(UNIT_TESTS) bpf
 
 deps:
 	@harness/deps.sh $(DEB_PACKAGES)
 
 host:
 	$(MAKE) -C kmod/host
-guest:
+guest: host
 	$(MAKE) -C kmod/guest
+bpf: host
+	$(MAKE) -C bpf
 
 $(B)/obj/%.o: harness/%.c $(wildcard harness/*.h include/uapi/*.h)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -c $< -o $@
 $(B)/asan/%.o: harness/%.c $(wildcard harness/*.h)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(SANITIZE) -c $< -o $@
+$(B)/asan/%.o: bpf/%.c $(wildcard bpf/*.h)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(SANITIZE) -c $< -o $@
 
@@ -93,6 +98,7 @@ test: deps
 	@$(MAKE) --no-print-directory all
 	$(B)/bin/kvmi-run $(TESTS)
 
+# Tracer overhead, not a test (tests/l1/bench_trace.sh).
 run: deps
 	@$(MAKE) --no-print-directory all
 	$(B)/bin/kvmi-run --job harness/jobs/demo.sh
@@ -101,6 +107,7 @@ run: deps
 bench: deps
 	@$(MAKE) --no-print-directory all
 	$(B)/bin/kvmi-run -t 600 --job harness/jobs/bench_host_map.sh
+	$(B)/bin/kvmi-run -t 600 --job harness/jobs/bench_trace.sh
 
 # checkpatch from the source tarball, on our kernel files.
 check: $(B)/checkpatch/scripts/checkpatch.pl

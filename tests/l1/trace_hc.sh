@@ -1,0 +1,56 @@
+#!/bin/bash
+# kvmi-trace hc: the introspector's kernel makes exactly N hypercalls nr 1;
+# kvmi-trace reports N for nr 1 and its histogram totals N, with fentry/fexit
+# (JSON, checked with jq) and with kprobes (text, bcc layout). The
+# kvm:kvm_hypercall tracepoint counts the same calls independently.
+. "$KVMI_TOP/tests/l1/lib.sh"
+. "$KVMI_TOP/tests/l1/trace_lib.sh"
+ktap_plan 12
+N=1000
+EV=/sys/kernel/tracing/events/kvm/kvm_hypercall
+
+progress "booting introspector"
+check "introspector boots" start_vms introspector
+
+# fentry/fexit, --json
+echo > /sys/kernel/tracing/trace
+echo 1 > $EV/enable
+kt_start hc hc --json
+out=$(kvmi-vm exec introspector kvmi-hc -n $N 1)
+kt_stop; st=$?
+check "kvmi-trace hc exits cleanly on SIGINT (status $st)" test $st -eq 0
+echo 0 > $EV/enable
+check "guest made $N hypercalls nr 1 ($out)" test "$out" = "ret=0"
+tp=$(grep -c 'kvm_hypercall: nr 0x1 ' /sys/kernel/tracing/trace)
+check "kvm:kvm_hypercall saw $N (saw $tp)" test "$tp" -eq $N
+J=$W/hc.out
+diag "$(jq -c '.hypercalls[] | del(.buckets)' $J)"
+check "one JSON document, final" test "$(jq -s 'length' $J)" = 1
+jqcheck "JSON fields: mode, attach, elapsed_s, hypercalls[]" $J \
+	'.mode == "hc" and .final == true and .attach == "fentry" and
+	 (.elapsed_s | type == "number") and (.hypercalls | type == "array")'
+jqcheck "nr 1: count is $N" $J \
+	"[.hypercalls[] | select(.nr == 1)] | length == 1 and .[0].count == $N"
+jqcheck "nr 1: histogram buckets total $N" $J \
+	"[.hypercalls[] | select(.nr == 1) | .buckets[].count] | add == $N"
+jqcheck "nr 1: stats consistent (min<=p50<=p99<=max, avg=sum/count, buckets ordered)" $J \
+	'.hypercalls[] | select(.nr == 1) |
+	 .min > 0 and .min <= .p50 and .p50 <= .p99 and .p99 <= .max and
+	 .avg == ((.sum / .count) | floor) and
+	 ([.buckets[] | .low <= .high] | all) and
+	 (.buckets | map(.low) | . == sort) and
+	 .min >= .buckets[0].low and .max <= .buckets[-1].high'
+
+# kprobe/kretprobe, text
+kt_start hck hc -k
+kvmi-vm exec introspector kvmi-hc -n $N 1 >/dev/null
+kt_stop
+T=$W/hck.out
+diag "$(cat $T)"
+cnt=$(sed -n '/^hypercall nr 1:/,/^count/p' $T | awk '/^count/{print $2}')
+tot=$(sed -n '/^hypercall nr 1:/,/^count/p' $T | awk -F: '/->/{split($2, a, " "); s += a[1]} END {print s + 0}')
+check "kprobe: count $N (got $cnt), bcc histogram totals $N (got $tot)" \
+	test "$cnt" = $N -a "$tot" = $N
+
+kvmi-vm stop introspector -t 60 >&2
+ktap_done

@@ -1,0 +1,67 @@
+#!/bin/bash
+# kvmi-trace pin, inside the introspector guest: kvmi_pintest.ko pins one
+# user page and never unpins it; the tracer reports exactly that pfn, its
+# pid and the stack through the module. A pin + unpin run reports zero.
+# The kernel's own FOLL_PIN counter (/proc/vmstat) must agree.
+. "$KVMI_TOP/tests/l1/lib.sh"
+ktap_plan 10
+
+progress "booting introspector"
+check "introspector boots" start_vms introspector
+
+# run_pin CMDS: kvmi-trace pin --json around CMDS in the guest; prints the
+# JSON, then "vmstat A R" (nr_foll_pin_acquired/released deltas).
+run_pin() {
+	kvmi-vm exec introspector -t 60 "
+		# stat_refresh folds the per-cpu vmstat deltas first
+		v() { echo 1 > /proc/sys/vm/stat_refresh
+		      awk '/^nr_foll_pin_(acquired|released)/{printf \"%s \", \$2}' /proc/vmstat; }
+		kvmi-trace pin --json > /run/p.json 2> /run/p.err < /dev/null &
+		t=\$!
+		i=0
+		while ! grep -q ^Tracing /run/p.err; do
+			i=\$((i + 1)); [ \$i -gt 100 ] && { cat /run/p.err; exit 1; }
+			sleep 0.1
+		done
+		a=\$(v)
+		$1
+		b=\$(v)
+		kill -INT \$t; wait \$t
+		cat /run/p.json
+		echo \"vmstat \$a\$b\"
+	"
+}
+
+out=$(run_pin 'echo pin > /dev/kvmi_pintest')
+st=$?
+J=$(echo "$out" | grep '^{')
+check "leak run: kvmi-trace ran in the guest (status $st)" test $st -eq 0 -a -n "$J"
+held=$(kvmi-vm exec introspector cat /dev/kvmi_pintest)
+diag "module holds: $held"
+pfn=$(echo "$held" | awk 'NR==1{print $2}')
+pid=$(echo "$held" | awk 'NR==1{print $4}')
+diag "$(echo "$J" | jq -c '.unbalanced[]? | {pfn, refs, pid, comm}')"
+diag "$(echo "$J" | jq -r '.unbalanced[0].stack[]?')"
+check "module holds exactly one pinned page" test "$(echo "$held" | grep -c '^pfn')" = 1
+check "exactly one unbalanced pfn reported" test "$(echo "$J" | jq '.unbalanced | length')" = 1
+check "it is the module's page ($pfn, pid $pid)" \
+	test "$(echo "$J" | jq -r '.unbalanced[0] | "\(.pfn) \(.pid) \(.refs)"')" = "$((pfn)) $pid 1"
+check "its stack goes through kvmi_pintest_write" \
+	sh -c "echo '$J' | jq -r '.unbalanced[0].stack[]' | grep -q 'kvmi_pintest_write.*\[kvmi_pintest\]'"
+set -- $(echo "$out" | awk '/^vmstat/{print $4 - $2, $5 - $3}')
+check "FOLL_PIN counters agree: acquired +$1 = traced pins $(echo "$J" | jq .taken)" \
+	test "$1" = "$(echo "$J" | jq .taken)"
+
+out=$(run_pin 'echo pin > /dev/kvmi_pintest; echo unpin > /dev/kvmi_pintest')
+J=$(echo "$out" | grep '^{')
+diag "$(echo "$J" | jq -c 'del(.unbalanced, .orphans)')"
+check "balanced run: pins seen (taken $(echo "$J" | jq .taken) >= 1, dropped >= 1)" \
+	test "$(echo "$J" | jq '.taken >= 1 and .dropped >= 1')" = true
+check "balanced run: zero unbalanced pfns" \
+	test "$(echo "$J" | jq '.unbalanced_pfns')" = 0
+set -- $(echo "$out" | awk '/^vmstat/{print $4 - $2, $5 - $3}')
+check "FOLL_PIN counters agree: acquired +$1 released +$2 = traced $(echo "$J" | jq -c '[.taken, .dropped]')" \
+	test "[$1,$2]" = "$(echo "$J" | jq -c '[.taken, .dropped]')"
+
+kvmi-vm stop introspector -t 60 >&2
+ktap_done
