@@ -5,7 +5,6 @@
 # kvm:kvm_hypercall tracepoint counts the same calls independently.
 . "$KVMI_TOP/tests/l1/lib.sh"
 . "$KVMI_TOP/tests/l1/trace_lib.sh"
-ktap_plan 12
 N=1000
 EV=/sys/kernel/tracing/events/kvm/kvm_hypercall
 
