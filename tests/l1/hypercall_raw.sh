@@ -1,7 +1,8 @@
 #!/bin/bash
 # A raw hypercall 32 from the introspector's kernel reaches L1's KVM: the
 # kvm:kvm_hypercall tracepoint counts exactly the calls made, with their
-# arguments, and stock KVM answers -KVM_ENOSYS (-1000).
+# arguments. Our handler answers -EFAULT (a0 = 0x1111 holds no readable
+# token) and counts each; a number nobody handles still gets -KVM_ENOSYS.
 . "$KVMI_TOP/tests/l1/lib.sh"
 N=5
 EV=/sys/kernel/tracing/events/kvm/kvm_hypercall
@@ -9,12 +10,17 @@ EV=/sys/kernel/tracing/events/kvm/kvm_hypercall
 progress "booting introspector"
 check "introspector boots" start_vms introspector
 
+faults0=$(kvmi-ctl stat fail_token_fault)
 echo > /sys/kernel/tracing/trace
 echo 1 > $EV/enable
 out=$(kvmi-vm exec introspector kvmi-hc -n $N 32 0x1111 0x2222 0x3333 0x4444)
 echo 0 > $EV/enable
-check "hypercall 32 returns -1000 (-KVM_ENOSYS)" test "$out" = "ret=-1000"
 diag "guest: $out"
+check "hypercall 32 with no readable token returns -EFAULT" test "$out" = "ret=-14"
+check "the handler counted $N token faults" \
+	test $(( $(kvmi-ctl stat fail_token_fault) - faults0 )) -eq $N
+check "an unhandled hypercall (34) still gets -KVM_ENOSYS" \
+	test "$(kvmi-vm exec introspector kvmi-hc 34)" = "ret=-1000"
 
 all=$(grep -c 'kvm_hypercall: nr 0x20 ' /sys/kernel/tracing/trace)
 exact=$(grep -c 'kvm_hypercall: nr 0x20 a0 0x1111 a1 0x2222 a2 0x3333 a3 0x4444$' /sys/kernel/tracing/trace)
