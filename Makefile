@@ -25,7 +25,7 @@ UNIT_LIB    := util console ktap vmconfig proc hist
 
 BINS := $(B)/bin/kvmi-run $(B)/bin/kvmi-vm $(B)/bin/kvmi-agent \
 	$(B)/bin/kvmi-pattern $(B)/bin/kvmi-hc $(B)/bin/kvmi-ctl \
-	$(B)/bin/kvmmem $(B)/bin/kvmmem_test
+	$(B)/bin/kvmmem $(B)/bin/kvmmem_test $(B)/bin/kvmmem_bench
 
 .PHONY: all deps test run unit check host guest bpf bench clean
 all: host guest $(BINS) $(UNIT_TESTS) bpf
@@ -73,6 +73,9 @@ $(B)/bin/kvmmem: $(KVMMEM_OBJS:%=$(B)/obj/%.o)
 	@mkdir -p $(@D)
 	$(CC) -static $^ -o $@
 # Guest tests: kselftest_harness.h, static, run inside the introspector.
+$(B)/bin/kvmmem_bench: tests/guest/kvmmem_bench.c include/uapi/kvmi.h include/uapi/kvmi_hctest.h
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -static $< -o $@
 $(B)/bin/kvmmem_test: tests/guest/kvmmem_test.c $(B)/kselftest/kselftest_harness.h include/uapi/kvmi.h harness/pattern.h
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -isystem $(B)/kselftest -static -pthread $< -o $@
@@ -107,6 +110,7 @@ run: deps
 bench: deps
 	@$(MAKE) --no-print-directory all
 	$(B)/bin/kvmi-run -t 600 --job harness/jobs/bench_host_map.sh
+	$(B)/bin/kvmi-run -t 900 --job harness/jobs/bench_kvmmem.sh
 	$(B)/bin/kvmi-run -t 600 --job harness/jobs/bench_trace.sh
 
 # checkpatch from the source tarball, on our kernel files.
