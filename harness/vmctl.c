@@ -21,6 +21,7 @@
 #include "vmconfig.h"
 
 #include <errno.h>
+#include <sched.h>
 #include <fcntl.h>
 #include <getopt.h>
 #include <signal.h>
@@ -166,9 +167,22 @@ static int cmd_start(const char *name, int timeout)
 
 	unlink(sock);
 	free(sock);
+	char *cpus = vmconfig_str(&c, "cpu");	/* optional: pin QEMU to one CPU */
+	uint64_t cpu = 0;
+
+	if (cpus && parse_u64(cpus, &cpu)) {
+		fprintf(stderr, "kvmi-vm: %s: bad \"cpu\" %s\n", name, cpus);
+		return 2;
+	}
 	log = xasprintf("%s/%s-qemu.log", run, name);
 	pid = fork();
 	if (pid == 0) {
+		cpu_set_t set;
+
+		CPU_ZERO(&set);
+		CPU_SET(cpu, &set);
+		if (cpus && sched_setaffinity(0, sizeof(set), &set))
+			_exit(126);
 		int o = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
 		int i = open("/dev/null", O_RDONLY);
 
@@ -206,6 +220,7 @@ static int cmd_start(const char *name, int timeout)
 		return 1;
 	}
 	say("%s ready in %.1fs (qemu pid %d)", name, (now_ms() - t0) / 1000.0, pid);
+	free(cpus);
 	free(log);
 	free(cfgp);
 	free(top);
@@ -251,7 +266,11 @@ static int cmd_exec(const char *name, int timeout, bool in, int argc, char **arg
 	}
 	fd = connect_ctl(name, now_ms() + 10000, read_pid(name));
 	if (fd < 0) {
-		fprintf(stderr, "kvmi-vm: cannot reach %s's agent\n", name);
+		if (read_pid(name) > 0 && !alive(read_pid(name)))
+			say("%s: its QEMU has exited (see %s-qemu.log, %s-qemu-debug.log)",
+			    name, name, name);
+		else
+			fprintf(stderr, "kvmi-vm: cannot reach %s's agent\n", name);
 		return 125;
 	}
 	payload = xmalloc(sizeof(x) + x.cmd_len);

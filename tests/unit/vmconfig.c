@@ -47,6 +47,7 @@ FIXTURE_SETUP(cfg)
 	vars_set(&self->v, "RUN_DIR", "/top/results/r/t");
 	vars_set(&self->v, "STATE", "/run/kvmi");
 	vars_set(&self->v, "JOB", "/top/tests/l1/x.sh");
+	vars_set(&self->v, "NAME", "vm");
 	strcpy(self->tmp, "/tmp/kvmi-cfg-XXXXXX");
 	close(mkstemp(self->tmp));
 }
@@ -97,6 +98,7 @@ TEST_F(cfg, target_definition_uses_nested_vars)
 	/* RAM is "${STATE}/target.ram": a var that uses a caller's var. */
 	EXPECT_TRUE(has_sub(argv, "mem-path=/run/kvmi/target.ram,share=on"));
 	EXPECT_TRUE(has_sub(argv, "addr=0x8000000"));
+	EXPECT_STREQ("/top/results/r/t/vm-qemu-debug.log", after(argv, "-D"));
 	EXPECT_NE(NULL, strstr(after(argv, "-append"), "memmap=2M$0x8000000"));
 	EXPECT_NE(NULL, strstr(after(argv, "-append"), "kvmi.counter=0x8100000"));
 	files = vmconfig_list(&self->c, "initramfs.files", &n);
