@@ -26,22 +26,7 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
-static const char *const fail_names[KVMI_FAIL_MAX] = {
-	[KVMI_FAIL_TOKEN_FAULT] = "token_fault",
-	[KVMI_FAIL_ALIGN] = "unaligned",
-	[KVMI_FAIL_TOKEN_UNKNOWN] = "token_unknown",
-	[KVMI_FAIL_TOKEN_EXPIRED] = "token_expired",
-	[KVMI_FAIL_TOKEN_REVOKED] = "token_revoked",
-	[KVMI_FAIL_WRONG_INTROSPECTOR] = "wrong_introspector",
-	[KVMI_FAIL_TARGET_RANGE] = "target_range",
-	[KVMI_FAIL_LOCAL_RANGE] = "local_range",
-	[KVMI_FAIL_READONLY] = "readonly_slot",
-	[KVMI_FAIL_SELF] = "self_map",
-	[KVMI_FAIL_ALREADY] = "already_mapped",
-	[KVMI_FAIL_LIMIT] = "map_limit",
-	[KVMI_FAIL_MM] = "mm",
-	[KVMI_FAIL_NOT_MAPPED] = "not_mapped",
-};
+static const char *const fail_names[KVMI_FAIL_MAX] = KVMI_FAIL_NAMES;
 
 static const char *const state_names[] = { "live", "expired", "revoked" };
 
@@ -56,15 +41,9 @@ static int dev(void)
 	return fd;
 }
 
-static int64_t num(const char *s)
+static uint64_t num(const char *s)
 {
-	uint64_t v;
-
-	if (parse_u64(s, &v)) {
-		fprintf(stderr, "kvmi-ctl: bad number \"%s\"\n", s);
-		exit(2);
-	}
-	return v;
+	return arg_u64("kvmi-ctl", s);
 }
 
 static int issue(int argc, char **argv)

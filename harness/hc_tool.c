@@ -49,13 +49,7 @@ static int dev(void)
 
 static uint64_t num(const char *s)
 {
-	uint64_t v;
-
-	if (parse_u64(s, &v)) {
-		fprintf(stderr, "kvmi-hc: bad number \"%s\"\n", s);
-		exit(2);
-	}
-	return v;
+	return arg_u64("kvmi-hc", s);
 }
 
 static uint64_t page_io(uint32_t page, uint32_t off, void *buf, uint32_t len,

@@ -113,13 +113,7 @@ static int do_unmap(uint64_t gpa)
 
 static uint64_t num(const char *s)
 {
-	uint64_t v;
-
-	if (!s || parse_u64(s, &v)) {
-		fprintf(stderr, "kvmmem: bad number \"%s\"\n", s ? s : "");
-		exit(2);
-	}
-	return v;
+	return arg_u64("kvmmem", s);
 }
 
 /* Run one command from words; returns how many words it used, or -1. */

@@ -26,13 +26,7 @@
 
 static uint64_t num(const char *s)
 {
-	uint64_t v;
-
-	if (parse_u64(s, &v)) {
-		fprintf(stderr, "kvmi-pattern: bad number \"%s\"\n", s);
-		exit(2);
-	}
-	return v;
+	return arg_u64("kvmi-pattern", s);
 }
 
 static int gen(const char *file, uint64_t gpa, uint64_t size)

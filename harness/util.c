@@ -142,6 +142,17 @@ char *xstrdup(const char *s)
 	return d;
 }
 
+uint64_t arg_u64(const char *prog, const char *s)
+{
+	uint64_t v;
+
+	if (parse_u64(s, &v)) {
+		fprintf(stderr, "%s: bad number \"%s\"\n", prog, s ? s : "");
+		exit(2);
+	}
+	return v;
+}
+
 int parse_u64(const char *s, uint64_t *out)
 {
 	char *end;

@@ -23,6 +23,8 @@ void *xmalloc(size_t n);
 char *xstrdup(const char *s);
 /* Parse a whole string as an unsigned number (0x allowed); 0 or -EINVAL. */
 int parse_u64(const char *s, uint64_t *out);
+/* parse_u64, or a message naming prog and exit(2): for command lines. */
+uint64_t arg_u64(const char *prog, const char *s);
 
 
 

@@ -110,15 +110,21 @@ static int connect_ctl(const char *name, int64_t deadline, pid_t qemu)
 	}
 }
 
-/* Wait for a frame of the given type, skipping nothing else. */
-static int expect(int fd, uint32_t type, int64_t deadline)
+/* Send a bodiless request and wait for the agent's PONG. 0 or -errno. */
+static int request(const char *name, uint32_t type, int64_t deadline, pid_t qemu)
 {
 	struct agent_hdr h;
-	int ret = read_all(fd, &h, sizeof(h), deadline);
+	int fd = connect_ctl(name, deadline, qemu), ret;
 
-	if (ret)
-		return ret;
-	return h.type == type && h.len == 0 ? 0 : -EPROTO;
+	if (fd < 0)
+		return -ECONNREFUSED;
+	ret = frame_send(fd, type, NULL, 0, NULL, 0);
+	if (!ret)
+		ret = read_all(fd, &h, sizeof(h), deadline);
+	if (!ret && (h.type != AGENT_PONG || h.len))
+		ret = -EPROTO;
+	close(fd);
+	return ret;
 }
 
 static int cmd_start(const char *name, int timeout)
@@ -133,7 +139,7 @@ static int cmd_start(const char *name, int timeout)
 	struct utsname u;
 	char **argv, *log, *pidp;
 	pid_t pid;
-	int fd, st, ret;
+	int st, ret;
 
 	uname(&u);
 	vars_set(&v, "ABI", u.release);
@@ -199,13 +205,7 @@ static int cmd_start(const char *name, int timeout)
 	write_file(pidp, pidbuf, snprintf(pidbuf, sizeof(pidbuf), "%d\n", pid));
 	free(pidp);
 
-	fd = connect_ctl(name, deadline, pid);
-	ret = fd < 0 ? -ECONNREFUSED :
-	      frame_send(fd, AGENT_PING, NULL, 0, NULL, 0);
-	if (!ret)
-		ret = expect(fd, AGENT_PONG, deadline);
-	if (fd >= 0)
-		close(fd);
+	ret = request(name, AGENT_PING, deadline, pid);
 	if (ret) {
 		if (waitpid(pid, &st, WNOHANG) == pid) {
 			char *q = read_file(log, NULL);
@@ -321,19 +321,13 @@ static int cmd_stop(const char *name, int timeout)
 {
 	int64_t t0 = now_ms(), deadline = t0 + timeout * 1000LL;
 	pid_t pid = read_pid(name);
-	int fd, ret;
+	int ret;
 
 	if (pid <= 0 || !alive(pid)) {
 		fprintf(stderr, "kvmi-vm: %s is not running\n", name);
 		return 1;
 	}
-	fd = connect_ctl(name, deadline, pid);
-	ret = fd < 0 ? -ECONNREFUSED :
-	      frame_send(fd, AGENT_POWEROFF, NULL, 0, NULL, 0);
-	if (!ret)
-		ret = expect(fd, AGENT_PONG, deadline);
-	if (fd >= 0)
-		close(fd);
+	ret = request(name, AGENT_POWEROFF, deadline, pid);
 	if (!ret)
 		ret = wait_gone(pid, deadline);
 	if (ret) {

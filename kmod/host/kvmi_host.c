@@ -86,22 +86,7 @@ static unsigned int kvmi_dead_tokens;
 static u32 kvmi_next_id = 1;
 static struct dentry *kvmi_debugfs;
 
-static const char * const kvmi_fail_names[KVMI_FAIL_MAX] = {
-	[KVMI_FAIL_TOKEN_FAULT] = "token_fault",
-	[KVMI_FAIL_ALIGN] = "unaligned",
-	[KVMI_FAIL_TOKEN_UNKNOWN] = "token_unknown",
-	[KVMI_FAIL_TOKEN_EXPIRED] = "token_expired",
-	[KVMI_FAIL_TOKEN_REVOKED] = "token_revoked",
-	[KVMI_FAIL_WRONG_INTROSPECTOR] = "wrong_introspector",
-	[KVMI_FAIL_TARGET_RANGE] = "target_range",
-	[KVMI_FAIL_LOCAL_RANGE] = "local_range",
-	[KVMI_FAIL_READONLY] = "readonly_slot",
-	[KVMI_FAIL_SELF] = "self_map",
-	[KVMI_FAIL_ALREADY] = "already_mapped",
-	[KVMI_FAIL_LIMIT] = "map_limit",
-	[KVMI_FAIL_MM] = "mm",
-	[KVMI_FAIL_NOT_MAPPED] = "not_mapped",
-};
+static const char * const kvmi_fail_names[KVMI_FAIL_MAX] = KVMI_FAIL_NAMES;
 
 static void kvmi_target_release(struct kref *kref)
 {
