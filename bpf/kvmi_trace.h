@@ -59,4 +59,24 @@ enum kt_counter {
 	KT_C_NR,
 };
 
+/*
+ * Host handler phases (hc tracer), indices of the "phase_hist" array. A phase
+ * counts only inside a hypercall handler on the same task: vm_mmap() from
+ * anywhere else is not the handler's mm work.
+ */
+enum kt_phase {
+	KT_PH_MAP,		/* kvmi_hc_mem_map(), whole */
+	KT_PH_MAP_TOKEN,	/* kvmi_token_use() inside it: the token check */
+	KT_PH_MAP_MM,		/* vm_mmap() inside it: the mm work */
+	KT_PH_UNMAP,		/* kvmi_hc_mem_unmap(), whole */
+	KT_PH_UNMAP_MM,		/* vm_mmap() inside it */
+	KT_PH_NR,
+};
+
+/* Key of "phase_ret": calls of a handler (KT_PH_MAP/UNMAP) per return value. */
+struct kt_phase_ret {
+	__u32 phase;
+	__s32 ret;
+};
+
 #endif

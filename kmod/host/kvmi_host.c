@@ -186,9 +186,12 @@ static long kvmi_fail(enum kvmi_fail why, long err)
 /*
  * Find the token, check it may be used by this caller and return its target
  * with a reference held. Constant-time compare against every token.
+ * Not inlined or cloned: kvmi-trace hc times it (fentry needs its BTF) as
+ * the token-check phase of a map.
  */
-static long kvmi_token_use(const struct kvmi_map_mem_token *value,
-			   struct kvmi_target **target, enum kvmi_fail *why)
+static noinline __noclone long
+kvmi_token_use(const struct kvmi_map_mem_token *value,
+	       struct kvmi_target **target, enum kvmi_fail *why)
 {
 	struct kvmi_token *t, *found = NULL;
 
