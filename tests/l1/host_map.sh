@@ -76,13 +76,19 @@ expect "introspector gpa outside its memslots" -6 32 token "$PATTERN_GPA" 0x1000
 expect "introspector gpa in a read-only memslot (BIOS ROM)" -30 32 token "$PATTERN_GPA" 0xfffff000
 expect "unmap of a gpa never mapped" -2 33 page:3
 check "hypercall from CPL 3 gets -KVM_EPERM" test "$(hc -u 32 0 0 0)" = "ret=-1"
+self_map() {	# the target maps its own RAM with its own token
+	kvmi-vm exec target -i 'cat > /run/t && kvmi-hc token /run/t &&
+		kvmi-hc 32 token '"$PATTERN_GPA"' page:0' < "$STATE/self"
+}
+kvmi-ctl issue -t "$T" -r "$TARGET_RAM" -o "$STATE/self" > /dev/null
+check "target == caller: -ELOOP" test "$(self_map)" = "ret=-40"
 expect "first map of page 2" 0 32 token "$PATTERN_GPA" page:2
 expect "double map" -114 32 token "$PATTERN_GPA" page:2
 expect "unmap page 2" 0 33 page:2
 fail_counts() {
 	local k want=(token_fault 1 token_unknown 1 token_expired 1 token_revoked 1
 		wrong_introspector 1 unaligned 2 target_range 1 local_range 1
-		readonly_slot 1 not_mapped 1 already_mapped 1) bad=0
+		readonly_slot 1 not_mapped 1 already_mapped 1 self_map 1) bad=0
 	for ((k = 0; k < ${#want[@]}; k += 2)); do
 		local n=${want[k]} d
 		d=$(( $(stat "fail_$n") - $(jq -r ".fail_$n" <<< "$F0") ))
