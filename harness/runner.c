@@ -228,9 +228,7 @@ static void run_l1(struct env *env, const struct test *t, const char *dir,
 	path = xasprintf("%s/l1-console.log", dir);
 	logfd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	free(path);
-	path = xasprintf("%s/l1-qemu.log", dir);
 	ret = proc_start(&p, argv, true, NULL);
-	free(path);
 	if (ret)
 		die("cannot start %s: %s", argv[0], strerror(-ret));
 	current_group = p.pid;
