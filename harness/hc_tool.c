@@ -36,10 +36,13 @@
 
 #define PAGE 4096
 
+/* The device, opened once. */
 static int dev(void)
 {
-	int fd = open("/dev/kvmi_hctest", O_RDWR);
+	static int fd = -1;
 
+	if (fd < 0)
+		fd = open("/dev/kvmi_hctest", O_RDWR | O_CLOEXEC);
 	if (fd < 0) {
 		perror("kvmi-hc: /dev/kvmi_hctest (is kvmi_hctest.ko loaded?)");
 		exit(1);
