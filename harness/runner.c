@@ -35,6 +35,7 @@
 #define TAIL_LINES 25
 #define MAX_TAILS 8
 #define RUN_LOCK "/tmp/kvmi-run.lock"
+#define HEARTBEAT_LOST_MS 45000	/* L1 beats every 10 s */
 
 struct test {
 	const char *name;
@@ -48,6 +49,8 @@ struct outcome {
 	bool pass;
 	bool timed_out;
 	bool no_result;		/* L1 ended cleanly without reporting */
+	bool frozen;		/* timed out after L1's heartbeat stopped */
+	int64_t last_beat;	/* now_ms() of L1's last heartbeat */
 	bool retried;
 	char reason[CONSOLE_LINE_MAX + 256];
 	char watchdog[CONSOLE_LINE_MAX + 64];
@@ -114,6 +117,10 @@ static void on_console_line(void *ctx, const char *line)
 		return;
 	if (strstr(line, "kvmi-l1: userspace") && c->o->l1_userspace < 0)
 		c->o->l1_userspace = t;
+	if (strstr(line, "kvmi-l1: heartbeat")) {
+		c->o->last_beat = now_ms();
+		return;
+	}
 	/* Harness lines from L1 are progress. */
 	const char *m = strstr(line, "kvmi-");
 
@@ -274,8 +281,14 @@ static void run_l1(struct env *env, const struct test *t, const char *dir,
 	o->nested = read_file(kp, NULL);
 	free(sp);
 	free(kp);
+	o->frozen = o->timed_out &&
+		    now_ms() - (o->last_beat ? o->last_beat : con.t0) > HEARTBEAT_LOST_MS;
 	if (interrupted)
 		snprintf(o->reason, sizeof(o->reason), "interrupted");
+	else if (o->frozen)
+		snprintf(o->reason, sizeof(o->reason),
+			 "timeout after %ds, with L1 silent since %.0fs before: L1 froze",
+			 t->timeout, (now_ms() - (o->last_beat ? o->last_beat : con.t0)) / 1000.0);
 	else if (o->timed_out)
 		snprintf(o->reason, sizeof(o->reason),
 			 "timeout after %ds: QEMU killed", t->timeout);
@@ -346,7 +359,8 @@ static void apply_expect(const struct test *t, struct outcome *o)
 		o->pass = !o->timed_out && o->watchdog[0] &&
 			  strstr(o->watchdog, "kvmi-harness watchdog self-test");
 	} else if (!strcmp(t->expect, "timeout")) {
-		o->pass = o->timed_out;
+		/* a hang with L1 alive is the job's: reported, never retried */
+		o->pass = o->timed_out && !o->retried;
 	} else if (!strcmp(t->expect, "retry")) {
 		o->pass = o->pass && o->retried;
 		if (!o->retried)
@@ -359,7 +373,7 @@ static void apply_expect(const struct test *t, struct outcome *o)
 	}
 	if (o->pass && !strcmp(t->expect, "retry"))
 		strfmt(o->reason, sizeof(o->reason),
-		       "retried once after an L1 reset, then passed");
+		       "retried once after L1 stopped, then passed");
 	else if (o->pass)
 		strfmt(o->reason, sizeof(o->reason),
 		       "runner reported the expected failure: %s", was);
@@ -653,12 +667,12 @@ int main(int argc, char **argv)
 		else
 			run_host(&env, t, dir, &o);
 		/*
-		 * L1 under TCG has, rarely, reset itself with nested guests
-		 * running (README). That exact signature, and nothing else, gets
-		 * one more try; the first attempt's consoles are kept.
+		 * L1 under TCG has, rarely, reset itself or frozen with nested
+		 * guests running (README). Those signatures, and nothing else,
+		 * get one more try; the first attempt's consoles are kept.
 		 */
-		if (t->job && o.no_result && !interrupted &&
-		    (!t->expect || !strcmp(t->expect, "retry"))) {
+		if (t->job && (o.no_result || o.frozen) && !interrupted &&
+		    (!t->expect || strcmp(t->expect, "watchdog"))) {
 			char *old = xasprintf("%s.attempt1", dir);
 
 			ktap_diag(&env.k, "[%s] %s; retrying once, first attempt in %s",
