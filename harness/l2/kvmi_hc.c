@@ -201,13 +201,6 @@ static int counter_wait(uint32_t page, uint32_t off, uint64_t ms)
 	return 1;
 }
 
-static int cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
 /* "name": {"median_ns": .., "p99_ns": .., "min_ns": .., "max_ns": ..} */
 static uint64_t summary(const char *name, uint64_t *v, uint32_t n, bool last)
 {

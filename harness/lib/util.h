@@ -25,9 +25,8 @@ char *xstrdup(const char *s);
 int parse_u64(const char *s, uint64_t *out);
 /* parse_u64, or a message naming prog and exit(2): for command lines. */
 uint64_t arg_u64(const char *prog, const char *s);
-
-
-
+/* qsort() comparator for uint64_t. */
+int cmp_u64(const void *a, const void *b);
 /* Copy a regular file, creating dst with the given mode; 0 or -errno. */
 int copy_file(const char *src, const char *dst, unsigned int mode);
 #endif
