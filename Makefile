@@ -1,132 +1,182 @@
 # kvmi-harness. `make test` and `make run` install missing Debian packages
-# first (make deps), build everything, then boot the stack.
+# first (make deps), build everything, then boot the stack. `make help`.
+#
+# Where things run (harness/README.md): L0 is this machine, L1 the host VM,
+# L2 the target and introspector VMs. Programs are built per level:
+#   L0  dynamic, json-c + libkmod      harness/l0/kvmi_X.c  -> build/bin/kvmi-X
+#   L1  dynamic, json-c                harness/l1/kvmi_X.c  -> build/bin/kvmi-X
+#   L2  static (the initramfs has no libc)  harness/l2/kvmi_X.c -> build/bin/kvmi-X
+# Each links harness/lib/ as an archive, so it takes only what it uses.
 
 DEB_PACKAGES := qemu-system-x86 linux-image-amd64 linux-headers-amd64 \
 	linux-source-6.1 busybox-static clang llvm libbpf-dev bpftool dwarves \
 	cpio gcc make libc6-dev libjson-c-dev libkmod-dev libelf-dev zlib1g-dev \
-	pkg-config bc flex bison xz-utils kmod patch perl jq
+	pkg-config bc flex bison xz-utils kmod patch perl jq shellcheck \
+	python3-jsonschema
 
 B        := build
 CC       ?= gcc
-CFLAGS   := -std=c11 -Wall -Wextra -Werror -O2 -g -Iinclude
-SANITIZE := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 KSRC_TAR := /usr/src/linux-source-6.1.tar.xz
+INCLUDES := -Iinclude -Iharness/lib -Ikmod/test
+CFLAGS   := -std=c11 -Wall -Wextra -Werror \
+	-O2 -g -MMD -MP $(INCLUDES) $(EXTRA_CFLAGS)
+SANITIZE := -fsanitize=address,undefined -fno-omit-frame-pointer \
+	-fno-sanitize-recover=all
 
-HOST_OBJS   := util console ktap vmconfig proc initramfs
-RUN_OBJS    := runner $(HOST_OBJS)
-VM_OBJS     := vmctl util fdio vmconfig
-AGENT_OBJS  := agent util fdio
-PAT_OBJS    := pattern_tool util
-HC_OBJS     := hc_tool util
-CTL_OBJS    := ctl_tool util
-KVMMEM_OBJS := kvmmem_tool util
-UNIT_TESTS  := $(patsubst tests/unit/%.c,$(B)/tests/unit_%,$(wildcard tests/unit/*.c))
-UNIT_LIB    := util console ktap vmconfig proc hist
+VERSION  := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
+$(B)/obj/harness/lib/cli.o $(B)/asan/harness/lib/cli.o: CFLAGS += -DKVMI_VERSION='"$(VERSION)"'
 
-BINS := $(B)/bin/kvmi-run $(B)/bin/kvmi-vm $(B)/bin/kvmi-agent \
-	$(B)/bin/kvmi-pattern $(B)/bin/kvmi-hc $(B)/bin/kvmi-ctl \
-	$(B)/bin/kvmmem $(B)/bin/kvmmem_test $(B)/bin/kvmmem_bench
+# V=1 shows every command.
+ifeq ($(V),1)
+Q :=
+say :=
+else
+Q := @
+say = @printf '  %-7s %s\n' $(1) $(2);
+endif
 
-.PHONY: all deps test run unit check host guest bpf bench clean
-all: host guest $(BINS) $(UNIT_TESTS) bpf
+LIB_SRCS := $(wildcard harness/lib/*.c)
+LIB      := $(B)/lib/libkvmi.a
+LIB_ASAN := $(B)/lib/libkvmi-asan.a
+
+L0_BINS := kvmi-run
+L1_BINS := kvmi-vm kvmi-ctl kvmi-pfnleak
+L2_BINS := kvmi-agent kvmi-pattern kvmi-hc kvmi-mem
+# The guest tests (kselftest_harness.h) and benchmark, static, run in L2.
+L2_TESTS := kvmmem_test
+L2_BENCH := kvmmem_bench
+# kvmi-run is more than one file: its CLI and suite loop, one L1 boot, the
+# suite file and preflight.
+KVMI_RUN_OBJS := $(patsubst %.c,$(B)/obj/%.o,$(wildcard harness/l0/*.c))
+
+BINS := $(L0_BINS:%=$(B)/bin/%) $(L1_BINS:%=$(B)/bin/%) \
+	$(L2_BINS:%=$(B)/bin/%) $(L2_TESTS:%=$(B)/bin/%) $(L2_BENCH:%=$(B)/bin/%)
+UNIT_TESTS := $(patsubst tests/unit/%.c,$(B)/tests/unit_%,$(wildcard tests/unit/*.c))
+
+.PHONY: all help deps test unit run bench check kernel modules bpf clean
+all: kernel modules $(BINS) $(UNIT_TESTS) bpf
+
+help:
+	@echo 'kvmi-harness targets:'
+	@echo '  make run        the main job: boot L1 and both L2 VMs, show the feature working'
+	@echo '  make test       the whole suite (KTAP; last line "N passed, N failed")'
+	@echo '                  TESTS="a b" runs only those (build/bin/kvmi-run -l lists them)'
+	@echo '  make bench      benchmarks: ratios within one run, JSON in results/'
+	@echo '  make deps       install the missing Debian packages (run, test and bench do it first)'
+	@echo '  make            build everything: kvm.ko, modules, BPF tracers, tools, unit tests'
+	@echo '  make kernel     our kvm.ko + kvm-amd.ko only (kmod/host)'
+	@echo '  make modules    the guest driver and the test modules (kmod/guest, kmod/test)'
+	@echo '  make bpf        the BPF tracers and kvmi-trace (bpf/)'
+	@echo '  make unit       unit tests alone, under ASan + UBSan'
+	@echo '  make check      checkpatch --strict, shellcheck, vmconfigs/*.json against the schema'
+	@echo '  make clean      remove build/'
+	@echo 'Options: V=1 (show commands), EXTRA_CFLAGS=..., TESTS=...'
 
 deps:
-	@harness/deps.sh $(DEB_PACKAGES)
+	@harness/l0/deps.sh $(DEB_PACKAGES)
 
-host:
-	$(MAKE) -C kmod/host
-guest: host
-	$(MAKE) -C kmod/guest
-bpf: host
-	$(MAKE) -C bpf
+kernel:
+	$(Q)$(MAKE) --no-print-directory -C kmod/host
+modules: kernel
+	$(Q)$(MAKE) --no-print-directory -C kmod
+bpf: kernel
+	$(Q)$(MAKE) --no-print-directory -C bpf
 
-$(B)/obj/%.o: harness/%.c $(wildcard harness/*.h include/uapi/*.h)
+# ---- objects ----------------------------------------------------------------
+# Our tools declare at the top of a block, as the kernel does.
+$(B)/obj/harness/%.o $(B)/asan/harness/%.o: CFLAGS += -Wdeclaration-after-statement
+$(B)/obj/%.o: %.c
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -c $< -o $@
-$(B)/asan/%.o: harness/%.c $(wildcard harness/*.h)
+	$(call say,CC,$<)$(CC) $(CFLAGS) -c $< -o $@
+$(B)/asan/%.o: %.c
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(SANITIZE) -c $< -o $@
-$(B)/asan/%.o: bpf/%.c $(wildcard bpf/*.h)
+	$(call say,CC-ASAN,$<)$(CC) $(CFLAGS) $(SANITIZE) -c $< -o $@
+# The unit tests also cover the tracers' histogram code.
+$(LIB): $(LIB_SRCS:%.c=$(B)/obj/%.o)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(SANITIZE) -c $< -o $@
+	$(call say,AR,$@)rm -f $@ && $(AR) rcs $@ $^
+$(LIB_ASAN): $(LIB_SRCS:%.c=$(B)/asan/%.o) $(B)/asan/bpf/hist.o
+	@mkdir -p $(@D)
+	$(call say,AR,$@)rm -f $@ && $(AR) rcs $@ $^
 
-$(B)/bin/kvmi-run: $(RUN_OBJS:%=$(B)/obj/%.o)
+# ---- one link rule per level -------------------------------------------------
+$(B)/bin/kvmi-run: $(KVMI_RUN_OBJS) $(LIB)
 	@mkdir -p $(@D)
-	$(CC) $^ -o $@ -ljson-c -lkmod
-$(B)/bin/kvmi-vm: $(VM_OBJS:%=$(B)/obj/%.o)
+	$(call say,LD-L0,$@)$(CC) $^ -o $@ -ljson-c -lkmod
+$(L1_BINS:%=$(B)/bin/%): $(B)/bin/kvmi-%: $(B)/obj/harness/l1/kvmi_%.o $(LIB)
 	@mkdir -p $(@D)
-	$(CC) $^ -o $@ -ljson-c
-$(B)/bin/kvmi-ctl: $(CTL_OBJS:%=$(B)/obj/%.o)
+	$(call say,LD-L1,$@)$(CC) $^ -o $@ -ljson-c
+$(L2_BINS:%=$(B)/bin/%): $(B)/bin/kvmi-%: $(B)/obj/harness/l2/kvmi_%.o $(LIB)
 	@mkdir -p $(@D)
-	$(CC) $^ -o $@ -ljson-c
-# These run in the L2 initramfs, which has no libc: static.
-$(B)/bin/kvmi-agent: $(AGENT_OBJS:%=$(B)/obj/%.o)
+	$(call say,LD-L2,$@)$(CC) -static $^ -o $@
+$(L2_TESTS:%=$(B)/bin/%): $(B)/bin/%: $(B)/obj/tests/l2/%.o $(LIB)
 	@mkdir -p $(@D)
-	$(CC) -static $^ -o $@
-$(B)/bin/kvmi-pattern: $(PAT_OBJS:%=$(B)/obj/%.o)
+	$(call say,LD-L2,$@)$(CC) -static -pthread $^ -o $@
+$(L2_BENCH:%=$(B)/bin/%): $(B)/bin/%: $(B)/obj/tests/bench/%.o $(LIB)
 	@mkdir -p $(@D)
-	$(CC) -static $^ -o $@
-$(B)/bin/kvmi-hc: $(HC_OBJS:%=$(B)/obj/%.o)
-	@mkdir -p $(@D)
-	$(CC) -static $^ -o $@
-$(B)/bin/kvmmem: $(KVMMEM_OBJS:%=$(B)/obj/%.o)
-	@mkdir -p $(@D)
-	$(CC) -static $^ -o $@
-# Guest tests: kselftest_harness.h, static, run inside the introspector.
-$(B)/bin/kvmmem_bench: tests/guest/kvmmem_bench.c include/uapi/kvmi.h include/uapi/kvmi_hctest.h
-	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -static $< -o $@
-$(B)/bin/kvmmem_test: tests/guest/kvmmem_test.c $(B)/kselftest/kselftest_harness.h include/uapi/kvmi.h harness/pattern.h
-	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -isystem $(B)/kselftest -static -pthread $< -o $@
+	$(call say,LD-L2,$@)$(CC) -static $^ -o $@
 
 # kselftest_harness.h comes from the kernel source tarball.
-$(B)/kselftest/kselftest_harness.h: $(KSRC_TAR)
+KSELFTEST := $(B)/kselftest/kselftest_harness.h
+$(KSELFTEST): $(KSRC_TAR)
 	@mkdir -p $(@D)
-	tar -xf $< -C $(@D) --strip-components=4 \
+	$(Q)tar -xf $< -C $(@D) --strip-components=4 \
 		linux-source-6.1/tools/testing/selftests/kselftest_harness.h \
 		linux-source-6.1/tools/testing/selftests/kselftest.h
-	touch $@
+	@touch $@
+$(B)/obj/tests/l2/%.o $(B)/obj/tests/bench/%.o $(B)/asan/tests/unit/%.o: \
+	CFLAGS += -isystem $(B)/kselftest
+$(B)/obj/tests/l2/kvmmem_test.o $(UNIT_TESTS:$(B)/tests/unit_%=$(B)/asan/tests/unit/%.o): \
+	$(KSELFTEST)
 
-# Unit tests: no VMs, ASan + UBSan, kselftest_harness.h.
-$(B)/tests/unit_%: tests/unit/%.c $(UNIT_LIB:%=$(B)/asan/%.o) $(B)/kselftest/kselftest_harness.h
+# ---- unit tests: no VMs, ASan + UBSan ---------------------------------------
+$(B)/tests/unit_%: $(B)/asan/tests/unit/%.o $(LIB_ASAN)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(SANITIZE) -isystem $(B)/kselftest -Iharness \
-		$< $(UNIT_LIB:%=$(B)/asan/%.o) -o $@ -ljson-c
+	$(call say,LD-ASAN,$@)$(CC) $(SANITIZE) $^ -o $@ -ljson-c
 
 unit: $(UNIT_TESTS)
 	@for t in $(UNIT_TESTS); do $$t || exit 1; done
 
+# ---- running ----------------------------------------------------------------
 test: deps
 	@$(MAKE) --no-print-directory all
 	$(B)/bin/kvmi-run $(TESTS)
 
-# Tracer overhead, not a test (tests/l1/bench_trace.sh).
 run: deps
 	@$(MAKE) --no-print-directory all
-	$(B)/bin/kvmi-run --job harness/jobs/demo.sh
+	$(B)/bin/kvmi-run --job tests/run.sh
 
 # Benchmarks are not tests: ratios within one run, JSON in results/.
 bench: deps
 	@$(MAKE) --no-print-directory all
-	$(B)/bin/kvmi-run -t 600 --job harness/jobs/bench_host_map.sh
-	$(B)/bin/kvmi-run -t 900 --job harness/jobs/bench_kvmmem.sh
-	$(B)/bin/kvmi-run -t 600 --job harness/jobs/bench_trace.sh
+	$(B)/bin/kvmi-run -t 600 --job tests/bench/bench_host_map.sh
+	$(B)/bin/kvmi-run -t 900 --job tests/bench/bench_kvmmem.sh
+	$(B)/bin/kvmi-run -t 600 --job tests/bench/bench_trace.sh
 
-# checkpatch from the source tarball, on our kernel files.
-check: $(B)/checkpatch/scripts/checkpatch.pl
-	cd $(B)/checkpatch && perl scripts/checkpatch.pl --no-tree --strict -f \
-		$(abspath $(filter-out %.mod.c,$(wildcard kmod/*/*.c kmod/*/*.h)))
-	cd $(B)/checkpatch && perl scripts/checkpatch.pl --no-tree --strict \
-		$(abspath $(wildcard kmod/host/patches/*.patch))
-$(B)/checkpatch/scripts/checkpatch.pl: $(KSRC_TAR)
+# ---- checks -----------------------------------------------------------------
+KERNEL_SRCS := $(filter-out %.mod.c,$(wildcard kmod/*/*.c kmod/*/*.h))
+SCRIPTS := $(wildcard harness/*/*.sh tests/*.sh tests/*/*.sh) \
+	harness/l0/kernel-abi .ci/run
+CHECKPATCH := $(B)/checkpatch/scripts/checkpatch.pl
+check: $(CHECKPATCH)
+	$(call say,CHKPATCH,kmod)cd $(B)/checkpatch && perl scripts/checkpatch.pl \
+		--no-tree --strict --quiet -f $(abspath $(KERNEL_SRCS))
+	$(Q)cd $(B)/checkpatch && perl scripts/checkpatch.pl --no-tree --strict \
+		--quiet $(abspath $(wildcard kmod/host/patches/*.patch))
+	$(call say,SHCHECK,scripts)shellcheck $(sort $(SCRIPTS))
+	$(call say,SCHEMA,vmconfigs)for f in vmconfigs/*.json; do \
+		python3 -m jsonschema -i $$f harness/lib/vmconfig.schema.json || exit 1; done
+	@echo 'check: clean'
+$(CHECKPATCH): $(KSRC_TAR)
 	@mkdir -p $(B)/checkpatch
-	tar -xf $< -C $(B)/checkpatch --strip-components=1 \
+	$(Q)tar -xf $< -C $(B)/checkpatch --strip-components=1 \
 		linux-source-6.1/scripts/checkpatch.pl \
 		linux-source-6.1/scripts/spelling.txt \
 		linux-source-6.1/scripts/const_structs.checkpatch
-	touch $@
+	@touch $@
 
 clean:
-	$(MAKE) -C kmod/guest clean || true
+	-$(MAKE) -C kmod clean
 	rm -rf $(B)
+
+-include $(shell find $(B)/obj $(B)/asan -name '*.d' 2>/dev/null)

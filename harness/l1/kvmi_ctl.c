@@ -11,7 +11,7 @@
  *   kvmi-ctl stat NAME           one counter (live_maps, fail_unaligned, ...)
  */
 #define _GNU_SOURCE
-#include "../include/uapi/kvmi.h"
+#include <uapi/kvmi.h>
 #include "util.h"
 
 #include <errno.h>
@@ -114,6 +114,7 @@ static int list(bool json)
 	}
 	for (uint32_t i = 0; i < req.count; i++) {
 		const char *st = info[i].state < 3 ? state_names[info[i].state] : "?";
+		struct json_object *o;
 
 		if (!json) {
 			printf("id %u %s target %d introspector %d ttl_left_ms %" PRIu64
@@ -122,8 +123,7 @@ static int list(bool json)
 			       (uint64_t)info[i].uses);
 			continue;
 		}
-		struct json_object *o = json_object_new_object();
-
+		o = json_object_new_object();
 		json_object_object_add(o, "id", json_object_new_int64(info[i].id));
 		json_object_object_add(o, "state", json_object_new_string(st));
 		json_object_object_add(o, "target_pid", json_object_new_int(info[i].target_pid));

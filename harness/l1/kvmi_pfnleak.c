@@ -19,7 +19,7 @@
 #include <unistd.h>
 #include <linux/kvm.h>
 
-#include "../include/uapi/kvmi_pfnleak.h"
+#include "kvmi_pfnleak.h"
 
 int main(int argc, char **argv)
 {

@@ -16,7 +16,9 @@
  */
 #define _GNU_SOURCE
 #include "agent_proto.h"
+#include "console.h"
 #include "fdio.h"
+#include "proc.h"
 #include "util.h"
 #include "vmconfig.h"
 
@@ -43,26 +45,7 @@ static const char *envor(const char *k, const char *def)
 	return v && *v ? v : def;
 }
 
-static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void say(const char *fmt, ...)
-{
-	const char *con = getenv("KVMI_CONSOLE");
-	char msg[1024];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "kvmi-vm: %s\n", msg);
-	if (con) {
-		FILE *f = fopen(con, "w");
-
-		if (f) {
-			fprintf(f, "kvmi-vm: %s\n", msg);
-			fclose(f);
-		}
-	}
-}
+#define say(...) console_say(CONSOLE_TAG_VM, __VA_ARGS__)
 
 static char *state_path(const char *name, const char *ext)
 {
@@ -136,8 +119,11 @@ static int cmd_start(const char *name, int timeout)
 	int64_t t0 = now_ms(), deadline = t0 + timeout * 1000LL;
 	struct vmconfig c;
 	struct vars v = { 0 };
+	struct proc_opts po = { .truncate = true, .session = true };
 	struct utsname u;
-	char **argv, *log, *pidp;
+	char **argv, **prep, *log, *pidp, *sock, *cpus, pidbuf[32];
+	uint64_t cpu = 0;
+	struct proc qemu;
 	pid_t pid;
 	int st, ret;
 
@@ -157,8 +143,7 @@ static int cmd_start(const char *name, int timeout)
 		fprintf(stderr, "kvmi-vm: %s is already running\n", name);
 		return 1;
 	}
-	char **prep = vmconfig_list(&c, "prepare", NULL);
-
+	prep = vmconfig_list(&c, "prepare", NULL);
 	for (char **p = prep; p && *p; p++) {
 		int r = system(*p);
 
@@ -169,39 +154,26 @@ static int cmd_start(const char *name, int timeout)
 		}
 	}
 	strv_free(prep);
-	char *sock = state_path(name, "ctl");
-
+	sock = state_path(name, "ctl");
 	unlink(sock);
 	free(sock);
-	char *cpus = vmconfig_str(&c, "cpu");	/* optional: pin QEMU to one CPU */
-	uint64_t cpu = 0;
-
-	if (cpus && parse_u64(cpus, &cpu)) {
+	cpus = vmconfig_str(&c, "cpu");	/* optional: pin QEMU to one CPU */
+	if (cpus && (parse_u64(cpus, &cpu) || cpu >= CPU_SETSIZE)) {
 		fprintf(stderr, "kvmi-vm: %s: bad \"cpu\" %s\n", name, cpus);
 		return 2;
 	}
+	po.cpu = cpus ? (int)cpu + 1 : 0;
 	log = xasprintf("%s/%s-qemu.log", run, name);
-	pid = fork();
-	if (pid == 0) {
-		cpu_set_t set;
-
-		CPU_ZERO(&set);
-		CPU_SET(cpu, &set);
-		if (cpus && sched_setaffinity(0, sizeof(set), &set))
-			_exit(126);
-		int o = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-		int i = open("/dev/null", O_RDONLY);
-
-		setsid();
-		dup2(i, 0);
-		dup2(o, 1);
-		dup2(o, 2);
-		execvp(argv[0], argv);
-		_exit(127);
+	po.out_path = log;
+	ret = proc_start(&qemu, argv, &po);
+	if (ret) {
+		say("%s: cannot start %s: %s", name, argv[0], strerror(-ret));
+		return 1;
 	}
+	/* QEMU outlives us: its pid file is how later commands find it. */
+	close(qemu.pidfd);
+	pid = qemu.pid;
 	pidp = state_path(name, "pid");
-	char pidbuf[32];
-
 	write_file(pidp, pidbuf, snprintf(pidbuf, sizeof(pidbuf), "%d\n", pid));
 	free(pidp);
 
@@ -248,13 +220,15 @@ static int cmd_exec(const char *name, int timeout, bool in, int argc, char **arg
 	}
 	x.cmd_len = strlen(cmd);
 	while (in) {
+		ssize_t r;
+
 		if (inlen == incap) {
 			incap = incap ? incap * 2 : 65536;
 			input = realloc(input, incap);
 			if (!input)
 				abort();
 		}
-		ssize_t r = read(0, input + inlen, incap - inlen);
+		r = read(0, input + inlen, incap - inlen);
 
 		if (r <= 0)
 			break;

@@ -1,6 +1,6 @@
 #!/bin/busybox sh
 # L1 first stage (initramfs): mount L0's / over 9p read-only under a tmpfs
-# overlay, share results/, then continue in harness/l1-stage2.sh.
+# overlay, share results/, then continue in harness/l1/l1-stage2.sh.
 /bin/busybox --install -s /bin
 export PATH=/bin
 mount -t proc proc /proc
@@ -34,4 +34,4 @@ mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144 results "/newroot$RUN"
 for d in proc sys dev; do
 	mount --move "/$d" "/newroot/$d"
 done
-exec chroot /newroot /bin/bash "$TOP/harness/l1-stage2.sh"
+exec chroot /newroot /bin/bash "$TOP/harness/l1/l1-stage2.sh"

@@ -6,6 +6,7 @@
 #define _GNU_SOURCE
 #include "agent_proto.h"
 #include "fdio.h"
+#include "proc.h"
 #include "util.h"
 
 #include <dirent.h>
@@ -67,71 +68,60 @@ static bool drain(int port, int fd)
 static int run(int port, const struct agent_exec *x, const char *cmd,
 	       const char *in, size_t inlen)
 {
-	int ip[2], op[2], st = 0, status;
+	static const struct proc_opts po = {
+		.stdin_pipe = true, .capture = true, .session = true,
+	};
+	char *argv[] = { "/bin/sh", "-c", (char *)cmd, NULL };
 	int64_t deadline = x->timeout_s ? now_ms() + x->timeout_s * 1000LL : -1;
 	bool killed = false, eof = false;
-	int pidfd;
-	pid_t pid;
+	int st = 0, status, ret;
+	struct proc p;
 
-	if (pipe2(ip, O_CLOEXEC) || pipe2(op, O_CLOEXEC))
-		return -errno;
-	pid = fork();
-	if (pid < 0)
-		return -errno;
-	if (pid == 0) {
-		setsid();
-		dup2(ip[0], 0);
-		dup2(op[1], 1);
-		dup2(op[1], 2);
-		signal(SIGPIPE, SIG_DFL);
-		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
-		_exit(127);
-	}
-	close(ip[0]);
-	close(op[1]);
-	fcntl(ip[1], F_SETFL, O_NONBLOCK);
-	fcntl(op[0], F_SETFL, O_NONBLOCK);
+	ret = proc_start(&p, argv, &po);
+	if (ret)
+		return ret;
+	fcntl(p.in, F_SETFL, O_NONBLOCK);
+	fcntl(p.out, F_SETFL, O_NONBLOCK);
 	if (!inlen) {
-		close(ip[1]);
-		ip[1] = -1;
+		close(p.in);
+		p.in = -1;
 	}
-	pidfd = syscall(SYS_pidfd_open, pid, 0);
 	for (;;) {
 		struct pollfd pfd[3] = {
-			{ .fd = pidfd, .events = POLLIN },
-			{ .fd = eof ? -1 : op[0], .events = POLLIN },
-			{ .fd = ip[1], .events = POLLOUT },
+			{ .fd = p.pidfd, .events = POLLIN },
+			{ .fd = eof ? -1 : p.out, .events = POLLIN },
+			{ .fd = p.in, .events = POLLOUT },
 		};
 		int64_t left = deadline >= 0 ? deadline - now_ms() : 1000;
 
 		poll(pfd, 3, left < 0 ? 0 : left > 1000 ? 1000 : (int)left);
-		if (ip[1] >= 0 && (pfd[2].revents & (POLLOUT | POLLERR))) {
-			ssize_t w = write(ip[1], in, inlen);
+		if (p.in >= 0 && (pfd[2].revents & (POLLOUT | POLLERR))) {
+			ssize_t w = write(p.in, in, inlen);
 
 			if (w > 0) {
 				in += w;
 				inlen -= w;
 			}
 			if (w < 0 || !inlen) {
-				close(ip[1]);
-				ip[1] = -1;
+				close(p.in);
+				p.in = -1;
 			}
 		}
-		eof = drain(port, op[0]);
-		if (waitpid(pid, &st, WNOHANG) == pid) {
+		eof = drain(port, p.out);
+		if (waitpid(p.pid, &st, WNOHANG) == p.pid) {
 			/* Done; a background child may still hold the pipe. */
-			drain(port, op[0]);
+			drain(port, p.out);
 			break;
 		}
 		if (!killed && deadline >= 0 && now_ms() >= deadline) {
-			kill(-pid, SIGKILL);
+			kill(-p.pid, SIGKILL);
 			killed = true;
 		}
 	}
-	close(pidfd);
-	if (ip[1] >= 0)
-		close(ip[1]);
-	close(op[0]);
+	close(p.pidfd);
+	if (p.in >= 0)
+		close(p.in);
+	close(p.out);
 	if (killed)
 		status = AGENT_STATUS_TIMEOUT;
 	else
@@ -174,14 +164,14 @@ int main(void)
 			break;
 		case AGENT_EXEC: {
 			struct agent_exec x;
+			char *cmd;
 
 			if (h.len < sizeof(x))
 				break;
 			memcpy(&x, payload, sizeof(x));
 			if (x.cmd_len > h.len - sizeof(x))
 				break;
-			char *cmd = strndup(payload + sizeof(x), x.cmd_len);
-
+			cmd = strndup(payload + sizeof(x), x.cmd_len);
 			run(port, &x, cmd, payload + sizeof(x) + x.cmd_len,
 			    h.len - sizeof(x) - x.cmd_len);
 			free(cmd);

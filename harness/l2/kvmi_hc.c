@@ -19,7 +19,7 @@
  *                                       the guest kernel; prints JSON
  */
 #define _GNU_SOURCE
-#include "../include/uapi/kvmi_hctest.h"
+#include "kvmi_hctest.h"
 #include "pattern.h"
 #include "util.h"
 

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * kvmmem: poke at /dev/kvmmem by hand inside the introspector. Commands run
+ * kvmi-mem: poke at /dev/kvmmem by hand inside the introspector. Commands run
  * in order in one process (mappings live as long as it does):
  *
- *   kvmmem [-t TOKEN_FILE] CMD...    or    kvmmem [-t TOKEN_FILE] -i
+ *   kvmi-mem [-t TOKEN_FILE] CMD...    or    kvmi-mem [-t TOKEN_FILE] -i
  *     map GPA          map target GPA into a fresh page of this process
  *     dump GPA [LEN]   hex dump of that page (default 256 bytes)
  *     unmap GPA
@@ -13,7 +13,7 @@
  *   file the harness places it in (default /run/t).
  */
 #define _GNU_SOURCE
-#include "../include/uapi/kvmi.h"
+#include <uapi/kvmi.h>
 #include "util.h"
 
 #include <ctype.h>
@@ -54,7 +54,7 @@ static int do_map(uint64_t gpa)
 	for (i = 0; i < MAX_MAPS && maps[i].gva; i++)
 		;
 	if (i == MAX_MAPS || find(gpa)) {
-		fprintf(stderr, "kvmmem: 0x%" PRIx64 ": %s\n", gpa,
+		fprintf(stderr, "kvmi-mem: 0x%" PRIx64 ": %s\n", gpa,
 			i == MAX_MAPS ? "too many maps" : "mapped already");
 		return 1;
 	}
@@ -63,7 +63,7 @@ static int do_map(uint64_t gpa)
 	req.gpa = gpa;
 	req.gva = (uintptr_t)p;
 	if (p == MAP_FAILED || ioctl(fd, KVM_INTRO_MEM_MAP, &req)) {
-		fprintf(stderr, "kvmmem: map 0x%" PRIx64 ": %s\n", gpa, strerror(errno));
+		fprintf(stderr, "kvmi-mem: map 0x%" PRIx64 ": %s\n", gpa, strerror(errno));
 		return 1;
 	}
 	maps[i].gpa = gpa;
@@ -77,7 +77,7 @@ static int do_dump(uint64_t gpa, uint64_t len)
 	char **m = find(gpa);
 
 	if (!m || len > PAGE) {
-		fprintf(stderr, "kvmmem: 0x%" PRIx64 ": %s\n", gpa,
+		fprintf(stderr, "kvmi-mem: 0x%" PRIx64 ": %s\n", gpa,
 			m ? "length over a page" : "not mapped here");
 		return 1;
 	}
@@ -98,11 +98,11 @@ static int do_unmap(uint64_t gpa)
 	char **m = find(gpa);
 
 	if (!m) {
-		fprintf(stderr, "kvmmem: 0x%" PRIx64 ": not mapped here\n", gpa);
+		fprintf(stderr, "kvmi-mem: 0x%" PRIx64 ": not mapped here\n", gpa);
 		return 1;
 	}
 	if (ioctl(fd, KVM_INTRO_MEM_UNMAP, (unsigned long)*m)) {
-		fprintf(stderr, "kvmmem: unmap 0x%" PRIx64 ": %s\n", gpa, strerror(errno));
+		fprintf(stderr, "kvmi-mem: unmap 0x%" PRIx64 ": %s\n", gpa, strerror(errno));
 		return 1;
 	}
 	munmap(*m, PAGE);
@@ -113,7 +113,7 @@ static int do_unmap(uint64_t gpa)
 
 static uint64_t num(const char *s)
 {
-	return arg_u64("kvmmem", s);
+	return arg_u64("kvmi-mem", s);
 }
 
 /* Run one command from words; returns how many words it used, or -1. */
@@ -141,13 +141,13 @@ static int run(char **w, int n, int *failed)
 		char *s = read_file("/sys/kernel/debug/kvmmem/mappings", NULL);
 
 		if (!s)
-			perror("kvmmem: /sys/kernel/debug/kvmmem/mappings");
+			perror("kvmi-mem: /sys/kernel/debug/kvmmem/mappings");
 		fputs(s ? s : "", stdout);
 		*failed |= !s;
 		free(s);
 		return 1;
 	}
-	fprintf(stderr, "kvmmem: unknown command \"%s\"\n", w[0]);
+	fprintf(stderr, "kvmi-mem: unknown command \"%s\"\n", w[0]);
 	return -1;
 }
 
@@ -171,14 +171,14 @@ int main(int argc, char **argv)
 		goto usage;
 	t = read_file(tok, &len);
 	if (!t || len != sizeof(req.token)) {
-		fprintf(stderr, "kvmmem: %s: want a 32-byte token\n", tok);
+		fprintf(stderr, "kvmi-mem: %s: want a 32-byte token\n", tok);
 		return 1;
 	}
 	memcpy(&req.token, t, sizeof(req.token));
 	free(t);
 	fd = open("/dev/kvmmem", O_RDWR);
 	if (fd < 0) {
-		perror("kvmmem: /dev/kvmmem (is kvmmem.ko loaded?)");
+		perror("kvmi-mem: /dev/kvmmem (is kvmmem.ko loaded?)");
 		return 1;
 	}
 	if (interactive) {
@@ -204,7 +204,7 @@ int main(int argc, char **argv)
 	}
 	return failed;	/* closing the device unmaps what is left */
 usage:
-	fprintf(stderr, "usage: kvmmem [-t TOKEN_FILE] (-i | CMD...): map GPA, dump GPA [LEN], "
+	fprintf(stderr, "usage: kvmi-mem [-t TOKEN_FILE] (-i | CMD...): map GPA, dump GPA [LEN], "
 		"unmap GPA, list, sleep SECS\n");
 	return 2;
 }

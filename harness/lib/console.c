@@ -1,7 +1,42 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "console.h"
 
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+const char *console_harness_line(const char *line)
+{
+	static const char *const tags[] = {
+		CONSOLE_TAG_L1 ":", CONSOLE_TAG_VM ":", CONSOLE_TAG_JOB ":",
+	};
+	const char *m;
+
+	for (m = strstr(line, "kvmi-"); m; m = strstr(m + 1, "kvmi-"))
+		for (size_t i = 0; i < sizeof(tags) / sizeof(tags[0]); i++)
+			if (!strncmp(m, tags[i], strlen(tags[i])))
+				return m;
+	return NULL;
+}
+
+void console_say(const char *tag, const char *fmt, ...)
+{
+	const char *con = getenv("KVMI_CONSOLE");
+	char msg[CONSOLE_LINE_MAX];
+	va_list ap;
+	FILE *f;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "%s: %s\n", tag, msg);
+	f = con ? fopen(con, "w") : NULL;
+	if (f) {
+		fprintf(f, "%s: %s\n", tag, msg);
+		fclose(f);
+	}
+}
 
 static void emit(struct linebuf *lb, line_fn fn, void *ctx)
 {

@@ -24,6 +24,25 @@ void linebuf_feed(struct linebuf *lb, const char *data, size_t n,
 void linebuf_flush(struct linebuf *lb, line_fn fn, void *ctx);
 
 /*
+ * The console protocol: harness lines are "kvmi-<who>: text", from L1's
+ * init and stage 2 ("kvmi-l1:"), kvmi-vm ("kvmi-vm:") and L1 jobs
+ * ("kvmi-job:"). C writers use console_say(); the shell writers in
+ * harness/l1/ print the same prefixes (harness/README.md).
+ */
+#define CONSOLE_TAG_L1		"kvmi-l1"
+#define CONSOLE_TAG_VM		"kvmi-vm"
+#define CONSOLE_TAG_JOB		"kvmi-job"
+/* L1 stage 2 prints this every 10 s: L1 is alive. */
+#define CONSOLE_HEARTBEAT	CONSOLE_TAG_L1 ": heartbeat"
+#define CONSOLE_USERSPACE	CONSOLE_TAG_L1 ": userspace"
+
+/* The harness line within a console line, from its tag on; NULL if none. */
+const char *console_harness_line(const char *line);
+/* "tag: text" on stderr, and on $KVMI_CONSOLE when set (L1's console). */
+void console_say(const char *tag, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/*
  * Return the name of the trouble a kernel console line shows (a WARNING,
  * BUG, oops, panic, lockdep splat, hung task or RCU stall), or NULL.
  */

@@ -36,6 +36,8 @@ int read_all(int fd, void *buf, size_t len, int64_t deadline)
 	char *p = buf;
 
 	while (len) {
+		ssize_t r;
+
 		if (deadline >= 0) {
 			struct pollfd pfd = { .fd = fd, .events = POLLIN };
 			int64_t left = deadline - now_ms();
@@ -45,7 +47,7 @@ int read_all(int fd, void *buf, size_t len, int64_t deadline)
 			if (poll(&pfd, 1, left > 1000 ? 1000 : (int)left) <= 0)
 				continue;
 		}
-		ssize_t r = read(fd, p, len);
+		r = read(fd, p, len);
 
 		if (r < 0 && (errno == EINTR || errno == EAGAIN))
 			continue;

@@ -118,9 +118,11 @@ int initramfs_build(struct vmconfig *c, const char *abi, const char *out,
 	char **mods = NULL, **files = NULL;
 	struct modlist ml = { 0 };
 	size_t olen = 0;
-	int ret = -1;
-
+	int ret = -1, wr;
 	char *rm[] = { "rm", "-rf", root, NULL };
+	char *order_path, *tmp, *pack[] = { "sh", "-c",
+		"cd \"$1\" && find . -print0 | cpio --null -o -H newc -R 0:0 --quiet | gzip -1 > \"$2\"",
+		"sh", root, NULL, NULL };
 
 	if (proc_run(rm, 60000) != 0 || mkdir_p(root)) {
 		snprintf(err, errlen, "cannot prepare %s", root);
@@ -159,9 +161,8 @@ int initramfs_build(struct vmconfig *c, const char *abi, const char *out,
 			goto out;
 		olen += snprintf(order + olen, 256, "%s\n", base);
 	}
-	char *order_path = xasprintf("%s/lib/kvmi/mods/order", root);
-
-	int wr = write_file(order_path, order, olen);
+	order_path = xasprintf("%s/lib/kvmi/mods/order", root);
+	wr = write_file(order_path, order, olen);
 
 	free(order_path);
 	if (wr) {
@@ -181,10 +182,8 @@ int initramfs_build(struct vmconfig *c, const char *abi, const char *out,
 			goto out;
 	}
 
-	char *tmp = xasprintf("%s.tmp", out);
-	char *pack[] = { "sh", "-c",
-		"cd \"$1\" && find . -print0 | cpio --null -o -H newc -R 0:0 --quiet | gzip -1 > \"$2\"",
-		"sh", root, tmp, NULL };
+	tmp = xasprintf("%s.tmp", out);
+	pack[5] = tmp;
 	if (proc_run(pack, 120000) != 0 || rename(tmp, out)) {
 		snprintf(err, errlen, "packing %s failed (is cpio installed?)", out);
 		free(tmp);

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,61 +14,83 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-int proc_start(struct proc *p, char *const argv[], bool capture,
-	       const char *out_path)
+static void close_fds(int *fds, int n)
 {
-	int pfd[2] = { -1, -1 }, outfd = -1;
+	for (int i = 0; i < n; i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
+}
+
+/* In the child: never returns. */
+static void child(char *const argv[], const struct proc_opts *o, int in,
+		  int out)
+{
+	if (o->cpu > 0) {
+		cpu_set_t set;
+
+		CPU_ZERO(&set);
+		CPU_SET(o->cpu - 1, &set);
+		if (sched_setaffinity(0, sizeof(set), &set))
+			_exit(126);
+	}
+	if (o->session)
+		setsid();
+	else
+		setpgid(0, 0);
+	if (in < 0)
+		in = open("/dev/null", O_RDONLY);
+	dup2(in, 0);
+	if (out >= 0) {
+		dup2(out, 1);
+		dup2(out, 2);
+	}
+	signal(SIGPIPE, SIG_DFL);
+	execvp(argv[0], argv);
+	_exit(127);
+}
+
+int proc_start(struct proc *p, char *const argv[], const struct proc_opts *opts)
+{
+	static const struct proc_opts none;
+	const struct proc_opts *o = opts ? opts : &none;
+	/* [0] [1]: stdin pipe, [2] [3]: output pipe, [4]: output file */
+	int fd[5] = { -1, -1, -1, -1, -1 }, e;
 	pid_t pid;
 
 	p->pid = -1;
 	p->pidfd = -1;
+	p->in = -1;
 	p->out = -1;
-	if (capture && pipe2(pfd, O_CLOEXEC))
+	if (o->stdin_pipe && pipe2(fd, O_CLOEXEC))
 		return -errno;
-	if (!capture && out_path) {
-		outfd = open(out_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC,
-			     0644);
-		if (outfd < 0)
-			return -errno;
+	if (o->capture && pipe2(fd + 2, O_CLOEXEC))
+		goto fail;
+	if (!o->capture && o->out_path) {
+		fd[4] = open(o->out_path, O_WRONLY | O_CREAT | O_CLOEXEC |
+			     (o->truncate ? O_TRUNC : O_APPEND), 0644);
+		if (fd[4] < 0)
+			goto fail;
 	}
 	pid = fork();
-	if (pid < 0) {
-		int e = errno;
-
-		if (capture) {
-			close(pfd[0]);
-			close(pfd[1]);
-		}
-		if (outfd >= 0)
-			close(outfd);
-		return -e;
-	}
-	if (pid == 0) {
-		int in = open("/dev/null", O_RDONLY);
-		int o = capture ? pfd[1] : outfd;
-
-		setpgid(0, 0);
-		dup2(in, 0);
-		if (o >= 0) {
-			dup2(o, 1);
-			dup2(o, 2);
-		}
-		signal(SIGPIPE, SIG_DFL);
-		execvp(argv[0], argv);
-		_exit(127);
-	}
-	setpgid(pid, pid);
-	if (capture) {
-		close(pfd[1]);
-		p->out = pfd[0];
-	}
-	if (outfd >= 0)
-		close(outfd);
+	if (pid < 0)
+		goto fail;
+	if (pid == 0)
+		child(argv, o, fd[0], o->capture ? fd[3] : fd[4]);
+	if (!o->session)
+		setpgid(pid, pid);	/* whichever of us runs first */
+	p->in = fd[1];
+	p->out = fd[2];
+	fd[1] = fd[2] = -1;
+	close_fds(fd, 5);
 	p->pid = pid;
 	p->pidfd = syscall(SYS_pidfd_open, pid, 0);
 	if (p->pidfd < 0)
 		return -errno;
 	return 0;
+fail:
+	e = errno;
+	close_fds(fd, 5);
+	return -e;
 }
 
 int proc_wait_until(struct proc *p, int64_t deadline, int *status)
@@ -105,7 +128,7 @@ void proc_kill(struct proc *p, int grace_ms, int *status)
 int proc_run(char *const argv[], int timeout_ms)
 {
 	struct proc p;
-	int st, ret = proc_start(&p, argv, false, NULL);
+	int st, ret = proc_start(&p, argv, NULL);
 
 	if (ret)
 		return ret;

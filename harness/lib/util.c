@@ -25,10 +25,10 @@ int mkdir_p(const char *path)
 	int ret = 0;
 
 	for (p = s + 1; ; p++) {
-		if (*p != '/' && *p != '\0')
-			continue;
 		char c = *p;
 
+		if (c != '/' && c != '\0')
+			continue;
 		*p = '\0';
 		if (mkdir(s, 0755) && errno != EEXIST) {
 			ret = -errno;

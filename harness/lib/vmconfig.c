@@ -121,9 +121,36 @@ static void seterr(struct vmconfig *c, const char *fmt, ...)
 	va_end(ap);
 }
 
+/*
+ * A key nobody reads is a typo: refuse it (NULL-separated lists of the keys
+ * each object may hold; harness/lib/vmconfig.schema.json says the same).
+ */
+static const char TOP_KEYS[] = "comment\0vars\0qemu\0cpu\0kernel\0initrd\0"
+	"prepare\0args\0cmdline\0initramfs\0";
+static const char INITRAMFS_KEYS[] = "init\0modules\0files\0";
+
+static int check_keys(struct vmconfig *c, struct json_object *o,
+		      const char *where, const char *keys)
+{
+	struct json_object_iter it;
+
+	json_object_object_foreachC(o, it) {
+		const char *k = keys;
+
+		while (*k && strcmp(k, it.key))
+			k += strlen(k) + 1;
+		if (!*k) {
+			seterr(c, "unknown key \"%s%s\"", where, it.key);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 int vmconfig_load(struct vmconfig *c, const char *path, const struct vars *base)
 {
 	struct json_object *jv;
+	struct json_object_iter it;
 
 	memset(c, 0, sizeof(*c));
 	c->path = xstrdup(path);
@@ -136,6 +163,15 @@ int vmconfig_load(struct vmconfig *c, const char *path, const struct vars *base)
 		seterr(c, "top level is not an object");
 		return -1;
 	}
+	if (check_keys(c, c->root, "", TOP_KEYS))
+		return -1;
+	if (json_object_object_get_ex(c->root, "initramfs", &jv) &&
+	    (!json_object_is_type(jv, json_type_object) ||
+	     check_keys(c, jv, "initramfs.", INITRAMFS_KEYS))) {
+		if (!c->err[0])
+			seterr(c, "\"initramfs\" is not an object");
+		return -1;
+	}
 	for (size_t i = 0; base && i < base->n; i++)
 		vars_set(&c->vars, base->key[i], base->val[i]);
 	if (json_object_object_get_ex(c->root, "vars", &jv)) {
@@ -143,12 +179,12 @@ int vmconfig_load(struct vmconfig *c, const char *path, const struct vars *base)
 			seterr(c, "\"vars\" is not an object");
 			return -1;
 		}
-		json_object_object_foreach(jv, k, val) {
-			if (!json_object_is_type(val, json_type_string)) {
-				seterr(c, "vars.%s is not a string", k);
+		json_object_object_foreachC(jv, it) {
+			if (!json_object_is_type(it.val, json_type_string)) {
+				seterr(c, "vars.%s is not a string", it.key);
 				return -1;
 			}
-			vars_set(&c->vars, k, json_object_get_string(val));
+			vars_set(&c->vars, it.key, json_object_get_string(it.val));
 		}
 	}
 	return 0;

@@ -21,7 +21,7 @@
 #include <uapi/linux/kvm_para.h>
 
 #include "../../include/uapi/kvmi.h"
-#include "../../include/uapi/kvmi_hctest.h"
+#include "kvmi_hctest.h"
 
 #define TOKEN_BUF_ORDER 1	/* two pages */
 

@@ -2,7 +2,7 @@
 /*
  * Test-only: unbalanced KVM pfn references on purpose, for the pfn-pairing
  * tracer (kvmi-trace pfn). Loaded in L1, next to our kvm.ko; see
- * include/uapi/kvmi_pfnleak.h. Never load it anywhere that matters: a
+ * kmod/test/kvmi_pfnleak.h. Never load it anywhere that matters: a
  * leaked reference keeps its page allocated forever.
  */
 #include <linux/module.h>
@@ -13,7 +13,7 @@
 #include <linux/kvm_host.h>
 #include <linux/uaccess.h>
 
-#include "../../include/uapi/kvmi_pfnleak.h"
+#include "kvmi_pfnleak.h"
 
 static long kvmi_pfnleak_get(struct kvmi_pfnleak *req)
 {

@@ -3,8 +3,8 @@
 # KVM answers at once) from the introspector, with each hypercall tracer
 # attached / without, interleaved in the same run. Not a test: it asserts
 # nothing about time; its figures are diagnostics.
-. "$KVMI_TOP/tests/l1/lib.sh"
-. "$KVMI_TOP/tests/l1/trace_lib.sh"
+. "$KVMI_TOP/harness/l1/lib.sh"
+. "$KVMI_TOP/harness/l1/trace_lib.sh"
 KT_QUIET=1
 N=${BENCH_N:-50000}
 ROUNDS=${BENCH_ROUNDS:-3}

@@ -11,8 +11,8 @@
  *             L = 1, 1000, 10000
  */
 #define _GNU_SOURCE
-#include "../../include/uapi/kvmi.h"
-#include "../../include/uapi/kvmi_hctest.h"
+#include <uapi/kvmi.h>
+#include "kvmi_hctest.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -3,7 +3,7 @@
 # time, with the host handler's counters checked after each; the kvmmem
 # tool; module unload. Guest-side invariants (FOLL_PIN balance, driver
 # objects) are checked by each guest test's teardown.
-. "$KVMI_TOP/tests/l1/lib.sh"
+. "$KVMI_TOP/harness/l1/lib.sh"
 
 check "target and introspector boot" start_vms target introspector
 I=$(kvmi-vm pid introspector)
@@ -25,10 +25,10 @@ done
 
 tool() {
 	kvmi-vm exec introspector \
-		"kvmmem map $PATTERN_GPA dump $PATTERN_GPA 32 list unmap $PATTERN_GPA"
+		"kvmi-mem map $PATTERN_GPA dump $PATTERN_GPA 32 list unmap $PATTERN_GPA"
 }
 out=$(tool); diag "$out"
-check "kvmmem tool maps, dumps the target's bytes, lists and unmaps" \
+check "kvmi-mem maps, dumps the target's bytes, lists and unmaps" \
 	grep -q '^08000000: 0000 0001 494d 564b 0100 0001 494d 564b  ....IMVK....IMVK$' <<< "$out"
 
 unload_busy() {

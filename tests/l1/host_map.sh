@@ -1,7 +1,7 @@
 #!/bin/bash
 # Host handler end to end, through raw hypercalls from the introspector's
 # kernel (kvmi_hctest.ko), not the /dev/kvmmem driver.
-. "$KVMI_TOP/tests/l1/lib.sh"
+. "$KVMI_TOP/harness/l1/lib.sh"
 
 hc() { kvmi-vm exec introspector "kvmi-hc $*"; }
 # expect NAME WANT_RET HC_ARGS...: one hypercall, its exact return value.

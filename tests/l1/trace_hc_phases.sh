@@ -6,8 +6,8 @@
 # map.mm N, unmap N+1, unmap.mm N; each histogram totalling its count; the
 # return values per call; and phases nested in time inside their handler.
 # Then the same with kprobes (text), and -p of another process sees none.
-. "$KVMI_TOP/tests/l1/lib.sh"
-. "$KVMI_TOP/tests/l1/trace_lib.sh"
+. "$KVMI_TOP/harness/l1/lib.sh"
+. "$KVMI_TOP/harness/l1/trace_lib.sh"
 N=40
 N2=5
 

@@ -3,8 +3,8 @@
 # (kvm_release_*) across a whole L2 boot and poweroff: zero unpaired. Then
 # kvmi_pfnleak.ko takes a reference through gfn_to_pfn() and never releases
 # it, and releases a page KVM never obtained: both are reported, exactly.
-. "$KVMI_TOP/tests/l1/lib.sh"
-. "$KVMI_TOP/tests/l1/trace_lib.sh"
+. "$KVMI_TOP/harness/l1/lib.sh"
+. "$KVMI_TOP/harness/l1/trace_lib.sh"
 
 kt_start boot pfn --json
 progress "booting introspector"
@@ -21,7 +21,7 @@ jqcheck "L2 boot+poweroff: references seen and all released" $J \
 jqcheck "L2 boot+poweroff: zero unpaired pfns" $J \
 	'.unbalanced_pfns == 0 and (.orphans | length) == 0'
 
-check "kvmi_pfnleak.ko loads" insmod "$KVMI_TOP/build/guest/kvmi_pfnleak.ko"
+check "kvmi_pfnleak.ko loads" insmod "$KVMI_TOP/build/test/kvmi_pfnleak.ko"
 kt_start leak pfn --json
 bal=$(kvmi-pfnleak balanced)
 leak=$(kvmi-pfnleak leak)

@@ -3,7 +3,7 @@
 # user page and never unpins it; the tracer reports exactly that pfn, its
 # pid and the stack through the module. A pin + unpin run reports zero.
 # The kernel's own FOLL_PIN counter (/proc/vmstat) must agree.
-. "$KVMI_TOP/tests/l1/lib.sh"
+. "$KVMI_TOP/harness/l1/lib.sh"
 
 progress "booting introspector"
 check "introspector boots" start_vms introspector

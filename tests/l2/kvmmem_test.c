@@ -14,8 +14,8 @@
  */
 #define _GNU_SOURCE
 #include "kselftest_harness.h"
-#include "../../include/uapi/kvmi.h"
-#include "../../harness/pattern.h"
+#include <uapi/kvmi.h>
+#include "pattern.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -45,7 +45,7 @@ TEST(hung_child_times_out_and_is_killed)
 	struct proc p;
 	int st = 0;
 
-	ASSERT_EQ(0, proc_start(&p, argv, false, NULL));
+	ASSERT_EQ(0, proc_start(&p, argv, NULL));
 	pid_t pid = p.pid;
 
 	EXPECT_EQ(-ETIMEDOUT, proc_wait_until(&p, now_ms() + 200, &st));
@@ -63,7 +63,7 @@ TEST(term_ignored_then_sigkill)
 	struct proc p;
 	int st = 0;
 
-	ASSERT_EQ(0, proc_start(&p, argv, false, NULL));
+	ASSERT_EQ(0, proc_start(&p, argv, NULL));
 	usleep(100000);
 	proc_kill(&p, 300, &st);
 	EXPECT_TRUE(WIFSIGNALED(st));
@@ -102,12 +102,58 @@ TEST(captured_output)
 	ssize_t r;
 	int st;
 
-	ASSERT_EQ(0, proc_start(&p, argv, true, NULL));
+	ASSERT_EQ(0, proc_start(&p, argv, &(struct proc_opts){ .capture = true }));
 	while ((r = read(p.out, buf + n, sizeof(buf) - 1 - n)) > 0)
 		n += r;
 	close(p.out);
 	ASSERT_EQ(0, proc_wait_until(&p, now_ms() + 5000, &st));
 	EXPECT_STREQ("out\nerr\n", buf);
+}
+
+TEST(stdin_pipe_and_cpu_pinning)
+{
+	char *argv[] = { "sh", "-c",
+		"cat; grep Cpus_allowed_list /proc/self/status | cut -f2", NULL };
+	struct proc_opts o = { .stdin_pipe = true, .capture = true, .cpu = 1 };
+	struct proc p;
+	char buf[64] = { 0 };
+	size_t n = 0;
+	ssize_t r;
+	int st;
+
+	ASSERT_EQ(0, proc_start(&p, argv, &o));
+	ASSERT_EQ(3, write(p.in, "in\n", 3));
+	close(p.in);
+	while ((r = read(p.out, buf + n, sizeof(buf) - 1 - n)) > 0)
+		n += r;
+	close(p.out);
+	ASSERT_EQ(0, proc_wait_until(&p, now_ms() + 5000, &st));
+	EXPECT_STREQ("in\n0\n", buf);
+}
+
+TEST(output_file_truncated_or_appended)
+{
+	char path[] = "/tmp/kvmi-proc-XXXXXX";
+	char *argv[] = { "echo", "x", NULL };
+	struct proc_opts o = { .out_path = path };
+	struct proc p;
+	char *got;
+	int st;
+
+	close(mkstemp(path));
+	write_file(path, "old\n", 4);
+	ASSERT_EQ(0, proc_start(&p, argv, &o));
+	ASSERT_EQ(0, proc_wait_until(&p, now_ms() + 5000, &st));
+	got = read_file(path, NULL);
+	EXPECT_STREQ("old\nx\n", got);
+	free(got);
+	o.truncate = true;
+	ASSERT_EQ(0, proc_start(&p, argv, &o));
+	ASSERT_EQ(0, proc_wait_until(&p, now_ms() + 5000, &st));
+	got = read_file(path, NULL);
+	EXPECT_STREQ("x\n", got);
+	free(got);
+	unlink(path);
 }
 
 TEST(in_path_lookup)

@@ -142,10 +142,21 @@ TEST_F(cfg, unused_unknown_variable_is_fine)
 
 TEST_F(cfg, self_reference_is_refused)
 {
-	put(self->tmp, "{\"vars\": {\"A\": \"${A}x\"}, \"k\": \"${A}\"}");
+	put(self->tmp, "{\"vars\": {\"A\": \"${A}x\"}, \"kernel\": \"${A}\"}");
 	ASSERT_EQ(0, vmconfig_load(&self->c, self->tmp, &self->v));
-	EXPECT_EQ(NULL, vmconfig_str(&self->c, "k"));
+	EXPECT_EQ(NULL, vmconfig_str(&self->c, "kernel"));
 	EXPECT_NE(NULL, strstr(self->c.err, "too deep"));
+}
+
+TEST_F(cfg, unknown_key_is_refused)
+{
+	put(self->tmp, "{\"qemu\": \"q\", \"kernal\": \"k\"}");
+	EXPECT_EQ(-1, vmconfig_load(&self->c, self->tmp, &self->v));
+	EXPECT_NE(NULL, strstr(self->c.err, "unknown key \"kernal\""));
+	vmconfig_free(&self->c);
+	put(self->tmp, "{\"initramfs\": {\"init\": \"i\", \"file\": []}}");
+	EXPECT_EQ(-1, vmconfig_load(&self->c, self->tmp, &self->v));
+	EXPECT_NE(NULL, strstr(self->c.err, "unknown key \"initramfs.file\""));
 }
 
 TEST_F(cfg, malformed_json)

@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * kvmi-run, the L0 test runner: what its three parts share.
+ *   kvmi_run.c  the command line and the suite loop (retry, KTAP, summary)
+ *   l1_boot.c   one L1 boot (or one L0 test): consoles, watchdog, verdict
+ *   suite.c     tests/suite.json, preflight, initramfs images, run dir, lock
+ */
+#ifndef KVMI_RUN_H
+#define KVMI_RUN_H
+
+#include "console.h"
+#include "ktap.h"
+
+#include <json-c/json.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#define DEFAULT_TIMEOUT 120
+
+struct test {
+	const char *name;
+	char **host;		/* L0 command, or NULL for an L1 job */
+	const char *job;	/* L1 job script, relative to TOP */
+	int timeout;		/* seconds */
+	const char *expect;	/* NULL, "watchdog", "timeout" or "retry" */
+};
+
+/* How one attempt ended: exactly one of these. */
+enum verdict {
+	V_PASS,
+	V_FAIL,		/* the job or L0 test reported failure */
+	V_WATCHDOG,	/* a kernel message on some console */
+	V_TIMEOUT,	/* the test's own hang: L1 was still beating */
+	V_FROZEN,	/* timeout with L1's heartbeat gone */
+	V_RESET,	/* L1 ended without a result or a kernel message */
+	V_ERROR,	/* could not start, or crashed (L0 tests) */
+	V_INTERRUPTED,
+};
+
+struct outcome {
+	enum verdict v;
+	int64_t last_beat;	/* now_ms() of L1's last heartbeat */
+	bool retried;
+	bool pass;		/* after the meta-test's expectation */
+	char reason[CONSOLE_LINE_MAX + 256];
+	char watchdog[CONSOLE_LINE_MAX + 64];
+	double secs;
+	double l1_userspace;	/* seconds from QEMU start, or -1 */
+	char *nested;		/* the test's own KTAP output */
+};
+
+struct env {
+	char top[PATH_MAX];
+	char build[PATH_MAX];
+	char run_dir[PATH_MAX];
+	char abi[128];
+	struct ktap k;
+};
+
+extern volatile int interrupted;
+
+void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+
+/* l1_boot.c */
+void run_l1(struct env *env, const struct test *t, const char *dir,
+	    struct outcome *o);
+void run_l0(struct env *env, const struct test *t, const char *dir,
+	    struct outcome *o);
+void kill_current(void);
+
+/* suite.c */
+int load_suite(struct env *env, struct json_object **root, struct test **tests);
+void preflight(struct env *env);
+void build_initramfs(struct env *env);
+void make_run_dir(struct env *env);
+void take_lock(void);
+
+#endif

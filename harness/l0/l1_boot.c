@@ -1,0 +1,335 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kvmi-run: one L1 boot. Starts QEMU, streams L1's console and the L2
+ * consoles QEMU inside L1 writes into the run dir, watches every line for
+ * kernel trouble and L1's heartbeat, enforces the deadline, and turns what
+ * happened into one verdict (classify()). L0 tests run here too.
+ */
+#define _GNU_SOURCE
+#include "kvmi_run.h"
+#include "proc.h"
+#include "util.h"
+#include "vmconfig.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define TAIL_LINES 25
+#define MAX_TAILS 8
+#define HEARTBEAT_LOST_MS 45000	/* L1 beats every 10 s */
+
+static pid_t current_group;
+
+void kill_current(void)
+{
+	if (current_group > 0)
+		kill(-current_group, SIGKILL);
+}
+
+/* ---- consoles ---------------------------------------------------------- */
+
+struct console {
+	const char *src;	/* "l1", "target-console.log", ... */
+	struct linebuf lb;
+	struct outcome *o;
+	const char *test;
+	int64_t t0;
+	struct ktap *k;
+	char tail[TAIL_LINES][CONSOLE_LINE_MAX];
+	int ntail;
+};
+
+static void on_console_line(void *ctx, const char *line)
+{
+	struct console *c = ctx;
+	const char *what = watchdog_match(line), *m;
+	double t = (now_ms() - c->t0) / 1000.0;
+
+	snprintf(c->tail[c->ntail++ % TAIL_LINES], CONSOLE_LINE_MAX, "%s", line);
+	if (what && !c->o->watchdog[0])
+		snprintf(c->o->watchdog, sizeof(c->o->watchdog), "%s (%s console): %s",
+			 what, c->src, line);
+	if (strcmp(c->src, "l1"))
+		return;
+	if (strstr(line, CONSOLE_USERSPACE) && c->o->l1_userspace < 0)
+		c->o->l1_userspace = t;
+	if (strstr(line, CONSOLE_HEARTBEAT)) {
+		c->o->last_beat = now_ms();
+		return;
+	}
+	/* Harness lines from L1 are progress. */
+	m = console_harness_line(line);
+	if (m)
+		ktap_diag(c->k, "[%s %6.1fs] %s", c->test, t, m);
+}
+
+struct tail {
+	char name[NAME_MAX + 1];
+	int fd;
+	struct console con;
+};
+
+struct tails {
+	int n;
+	struct tail t[MAX_TAILS];
+};
+
+static void pump_fd(int fd, struct console *c)
+{
+	char buf[8192];
+	ssize_t r;
+
+	while ((r = read(fd, buf, sizeof(buf))) > 0)
+		linebuf_feed(&c->lb, buf, r, on_console_line, c);
+}
+
+static bool is_l2_console(const char *name)
+{
+	size_t len = strlen(name);
+
+	return len >= 12 && !strcmp(name + len - 12, "-console.log") &&
+	       strcmp(name, "l1-console.log");
+}
+
+/* Follow the L2 consoles that QEMU inside L1 writes into the run dir. */
+static void pump_tails(struct tails *ts, const char *dir, const struct console *proto)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+
+	while (d && (e = readdir(d))) {
+		struct tail *t = &ts->t[ts->n];
+		char *p;
+		int i;
+
+		if (!is_l2_console(e->d_name))
+			continue;
+		for (i = 0; i < ts->n; i++)
+			if (!strcmp(ts->t[i].name, e->d_name))
+				break;
+		if (i < ts->n || ts->n == MAX_TAILS)
+			continue;
+		p = xasprintf("%s/%s", dir, e->d_name);
+		t->fd = open(p, O_RDONLY | O_CLOEXEC);
+		free(p);
+		if (t->fd < 0)
+			continue;
+		snprintf(t->name, sizeof(t->name), "%s", e->d_name);
+		t->con = *proto;
+		t->con.src = t->name;
+		t->con.ntail = 0;
+		ts->n++;
+	}
+	if (d)
+		closedir(d);
+	for (int i = 0; i < ts->n; i++)
+		pump_fd(ts->t[i].fd, &ts->t[i].con);
+}
+
+static void close_tails(struct tails *ts)
+{
+	for (int i = 0; i < ts->n; i++) {
+		linebuf_flush(&ts->t[i].con.lb, on_console_line, &ts->t[i].con);
+		close(ts->t[i].fd);
+	}
+	ts->n = 0;
+}
+
+static void diag_tail(struct ktap *k, const char *what, struct console *c)
+{
+	int first = c->ntail > TAIL_LINES ? c->ntail - TAIL_LINES : 0;
+
+	ktap_diag(k, "---- last lines of the %s console ----", what);
+	for (int i = first; i < c->ntail; i++)
+		ktap_diag(k, "%s", c->tail[i % TAIL_LINES]);
+}
+
+/* ---- one L1 boot ------------------------------------------------------- */
+
+/* What ended the boot, as seen from L0. */
+struct boot_end {
+	bool timed_out;
+	int qemu_status;
+	const char *status;	/* the job's exit status file, or NULL */
+	int64_t silent_ms;	/* since L1's last heartbeat (or boot) */
+};
+
+static enum verdict classify(const struct test *t, const struct boot_end *b,
+			     struct outcome *o)
+{
+	if (interrupted) {
+		strfmt(o->reason, sizeof(o->reason), "interrupted");
+		return V_INTERRUPTED;
+	}
+	if (b->timed_out && b->silent_ms > HEARTBEAT_LOST_MS) {
+		strfmt(o->reason, sizeof(o->reason),
+		       "timeout after %ds, with L1 silent since %.0fs before: L1 froze",
+		       t->timeout, b->silent_ms / 1000.0);
+		return V_FROZEN;
+	}
+	if (b->timed_out) {
+		strfmt(o->reason, sizeof(o->reason), "timeout after %ds: QEMU killed",
+		       t->timeout);
+		return V_TIMEOUT;
+	}
+	if (o->watchdog[0]) {
+		strfmt(o->reason, sizeof(o->reason), "watchdog: %s", o->watchdog);
+		return V_WATCHDOG;
+	}
+	if (!b->status) {
+		strfmt(o->reason, sizeof(o->reason),
+		       "L1 exited (status %d) without a result and with no kernel message: a CPU reset",
+		       b->qemu_status);
+		return V_RESET;
+	}
+	if (atoi(b->status) != 0) {
+		strfmt(o->reason, sizeof(o->reason), "job exited with %d",
+		       atoi(b->status));
+		return V_FAIL;
+	}
+	return V_PASS;
+}
+
+static char **l1_argv(struct env *env, const struct test *t, const char *dir,
+		      const char *job, struct vmconfig *cfg)
+{
+	struct vars vars = { 0 };
+	char *path = xasprintf("%s/vmconfigs/l1.json", env->top);
+	char **argv = NULL;
+
+	vars_set(&vars, "ABI", env->abi);
+	vars_set(&vars, "TOP", env->top);
+	vars_set(&vars, "BUILD", env->build);
+	vars_set(&vars, "RUN_DIR", dir);
+	vars_set(&vars, "JOB", job);
+	vars_set(&vars, "TEST", t->name);
+	if (vmconfig_load(cfg, path, &vars) || !(argv = vmconfig_qemu_argv(cfg)))
+		die("%s", cfg->err);
+	free(path);
+	vars_free(&vars);
+	return argv;
+}
+
+void run_l1(struct env *env, const struct test *t, const char *dir,
+	    struct outcome *o)
+{
+	static const struct proc_opts capture = { .capture = true };
+	struct console con = { .src = "l1", .o = o, .test = t->name,
+			       .t0 = now_ms(), .k = &env->k };
+	struct boot_end b = { 0 };
+	struct tails tails = { 0 };
+	struct vmconfig cfg;
+	struct proc p;
+	char **argv, *path, *job = xasprintf("%s/%s", env->top, t->job);
+	char *sp, *kp, *status;
+	int64_t deadline = con.t0 + (int64_t)t->timeout * 1000;
+	int logfd, ret;
+	bool exited = false;
+
+	argv = l1_argv(env, t, dir, job, &cfg);
+	path = xasprintf("%s/l1-console.log", dir);
+	logfd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	free(path);
+	ret = proc_start(&p, argv, &capture);
+	if (ret)
+		die("cannot start %s: %s", argv[0], strerror(-ret));
+	current_group = p.pid;
+	fcntl(p.out, F_SETFL, O_NONBLOCK);
+	ktap_diag(&env->k, "[%s] booting L1 (timeout %ds), consoles in %s",
+		  t->name, t->timeout, dir);
+
+	for (;;) {
+		struct pollfd pfd = { .fd = p.out, .events = POLLIN };
+		int64_t left = deadline - now_ms();
+		char buf[8192];
+		ssize_t r;
+
+		if (left <= 0 || interrupted) {
+			b.timed_out = !interrupted;
+			break;
+		}
+		poll(&pfd, 1, left > 250 ? 250 : (int)left);
+		r = read(p.out, buf, sizeof(buf));
+		if (r > 0) {
+			if (write(logfd, buf, r) != r)
+				perror("kvmi: console log");
+			linebuf_feed(&con.lb, buf, r, on_console_line, &con);
+		}
+		pump_tails(&tails, dir, &con);
+		if (r == 0) {	/* QEMU closed stdout: it is exiting */
+			exited = proc_wait_until(&p, now_ms() + 10000, &b.qemu_status) == 0;
+			break;
+		}
+	}
+	if (!exited)
+		proc_kill(&p, 2000, &b.qemu_status);
+	current_group = 0;
+	linebuf_flush(&con.lb, on_console_line, &con);
+	pump_tails(&tails, dir, &con);
+	close_tails(&tails);
+	close(p.out);
+	close(logfd);
+
+	sp = xasprintf("%s/status", dir);
+	kp = xasprintf("%s/ktap", dir);
+	status = read_file(sp, NULL);
+	o->nested = read_file(kp, NULL);
+	b.status = status;
+	b.silent_ms = now_ms() - (o->last_beat ? o->last_beat : con.t0);
+	o->v = classify(t, &b, o);
+	if (o->v != V_PASS)
+		diag_tail(&env->k, "L1", &con);
+	free(sp);
+	free(kp);
+	free(status);
+	free(job);
+	strv_free(argv);
+	vmconfig_free(&cfg);
+}
+
+/* ---- one L0 test ------------------------------------------------------- */
+
+void run_l0(struct env *env, const struct test *t, const char *dir,
+	    struct outcome *o)
+{
+	char *log = xasprintf("%s/output.log", dir);
+	struct proc_opts opts = { .out_path = log };
+	struct proc p;
+	int st, ret = proc_start(&p, t->host, &opts);
+
+	(void)env;
+	if (ret) {
+		strfmt(o->reason, sizeof(o->reason), "cannot start %s: %s",
+		       t->host[0], strerror(-ret));
+		o->v = V_ERROR;
+		free(log);
+		return;
+	}
+	current_group = p.pid;
+	if (proc_wait_until(&p, now_ms() + (int64_t)t->timeout * 1000, &st)) {
+		proc_kill(&p, 1000, &st);
+		o->v = V_TIMEOUT;
+		strfmt(o->reason, sizeof(o->reason), "timeout after %ds: killed",
+		       t->timeout);
+	} else if (WIFSIGNALED(st)) {
+		o->v = V_ERROR;
+		strfmt(o->reason, sizeof(o->reason), "crashed: signal %d (%s)",
+		       WTERMSIG(st), strsignal(WTERMSIG(st)));
+	} else if (WEXITSTATUS(st)) {
+		o->v = V_FAIL;
+		strfmt(o->reason, sizeof(o->reason), "exit status %d",
+		       WEXITSTATUS(st));
+	} else {
+		o->v = V_PASS;
+	}
+	current_group = 0;
+	o->nested = read_file(log, NULL);
+	free(log);
+}

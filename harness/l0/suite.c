@@ -1,0 +1,180 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kvmi-run: the suite file (tests/suite.json), the preflight checks, the
+ * initramfs images, the run directory and the one-run-at-a-time lock.
+ */
+#define _GNU_SOURCE
+#include "initramfs.h"
+#include "kvmi_run.h"
+#include "proc.h"
+#include "util.h"
+#include "vmconfig.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#define RUN_LOCK "/tmp/kvmi-run.lock"
+
+/* ---- suite ------------------------------------------------------------- */
+
+int load_suite(struct env *env, struct json_object **root,
+		      struct test **tests)
+{
+	char *path = xasprintf("%s/tests/suite.json", env->top);
+	struct json_object *arr, *v;
+	struct vars vars = { 0 };
+	char err[256];
+	int n;
+
+	*root = json_object_from_file(path);
+	if (!*root || !json_object_object_get_ex(*root, "tests", &arr) ||
+	    !json_object_is_type(arr, json_type_array))
+		die("%s: %s", path, *root ? "no \"tests\" array" :
+		    json_util_get_last_err());
+	vars_set(&vars, "TOP", env->top);
+	vars_set(&vars, "BUILD", env->build);
+	n = json_object_array_length(arr);
+	*tests = xmalloc(n * sizeof(**tests));
+	for (int i = 0; i < n; i++) {
+		struct json_object *o = json_object_array_get_idx(arr, i);
+		struct test *t = &(*tests)[i];
+
+		if (!json_object_object_get_ex(o, "name", &v))
+			die("%s: test %d has no name", path, i);
+		t->name = json_object_get_string(v);
+		t->timeout = DEFAULT_TIMEOUT;
+		if (json_object_object_get_ex(o, "timeout", &v))
+			t->timeout = json_object_get_int(v);
+		if (json_object_object_get_ex(o, "expect", &v))
+			t->expect = json_object_get_string(v);
+		if (json_object_object_get_ex(o, "job", &v))
+			t->job = json_object_get_string(v);
+		if (json_object_object_get_ex(o, "l0", &v)) {
+			int m = json_object_array_length(v);
+
+			t->host = xmalloc((m + 1) * sizeof(char *));
+			for (int j = 0; j < m; j++) {
+				const char *s = json_object_get_string(
+					json_object_array_get_idx(v, j));
+
+				t->host[j] = vars_subst(&vars, s, err, sizeof(err));
+				if (!t->host[j])
+					die("%s: %s: %s", path, t->name, err);
+			}
+		}
+		if (!t->job == !t->host)
+			die("%s: %s needs exactly one of \"job\" or \"l0\"",
+			    path, t->name);
+	}
+	vars_free(&vars);
+	free(path);
+	return n;
+}
+
+/* ---- preflight --------------------------------------------------------- */
+
+void preflight(struct env *env)
+{
+	char *cmd = xasprintf("%s/harness/l0/kernel-abi", env->top);
+	FILE *f = popen(cmd, "r");
+	char *p;
+
+	if (!f || !fgets(env->abi, sizeof(env->abi), f) || pclose(f))
+		exit(2);	/* kernel-abi explained why */
+	env->abi[strcspn(env->abi, "\n")] = '\0';
+	free(cmd);
+	if (!in_path("qemu-system-x86_64"))
+		die("qemu-system-x86_64 not found: install qemu-system-x86 (make deps)");
+	if (!in_path("cpio"))
+		die("cpio not found: install cpio (make deps)");
+	p = xasprintf("/boot/vmlinuz-%s", env->abi);
+	if (access(p, R_OK))
+		die("%s missing: install linux-image-%s (make deps)", p, env->abi);
+	free(p);
+	for (const char *m = "host/kvm.ko\0host/kvm-amd.ko\0test/kvmi_hctest.ko\0bin/kvmi-vm\0";
+	     *m; m += strlen(m) + 1) {
+		p = xasprintf("%s/%s", env->build, m);
+		if (access(p, R_OK))
+			die("%s missing: run make", p);
+		free(p);
+	}
+}
+
+void build_initramfs(struct env *env)
+{
+	const char *names[] = { "l1", "target", "introspector" };
+	struct vars vars = { 0 };
+
+	vars_set(&vars, "ABI", env->abi);
+	vars_set(&vars, "TOP", env->top);
+	vars_set(&vars, "BUILD", env->build);
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		char *cfgp = xasprintf("%s/vmconfigs/%s.json", env->top, names[i]);
+		char *dir = xasprintf("%s/initramfs", env->build);
+		char *out = xasprintf("%s/%s.cpio.gz", dir, names[i]);
+		struct vmconfig c;
+		struct stat st;
+		char err[512];
+		int64_t t0 = now_ms();
+
+		mkdir_p(dir);
+		if (vmconfig_load(&c, cfgp, &vars))
+			die("%s", c.err);
+		if (initramfs_build(&c, env->abi, out, err, sizeof(err)))
+			die("initramfs %s: %s", names[i], err);
+		stat(out, &st);
+		ktap_diag(&env->k, "initramfs %s: %.1f MiB in %.1fs", names[i],
+			  st.st_size / 1048576.0, (now_ms() - t0) / 1000.0);
+		vmconfig_free(&c);
+		free(cfgp);
+		free(dir);
+		free(out);
+	}
+	vars_free(&vars);
+}
+
+void make_run_dir(struct env *env)
+{
+	char id[64], *base = xasprintf("%s/results", env->top), *link;
+	time_t now = time(NULL);
+
+	strftime(id, sizeof(id), "%Y%m%d-%H%M%S", localtime(&now));
+	for (int i = 0; ; i++) {
+		if (i)
+			snprintf(env->run_dir, sizeof(env->run_dir), "%s/%s-%d", base, id, i);
+		else
+			snprintf(env->run_dir, sizeof(env->run_dir), "%s/%s", base, id);
+		if (mkdir_p(base) == 0 && mkdir(env->run_dir, 0755) == 0)
+			break;
+		if (errno != EEXIST)
+			die("cannot create %s: %s", env->run_dir, strerror(errno));
+	}
+	link = xasprintf("%s/latest", base);
+	unlink(link);
+	if (symlink(strrchr(env->run_dir, '/') + 1, link))
+		perror("kvmi: results/latest");
+	free(link);
+	free(base);
+}
+
+/* QEMU under TCG is CPU-bound: one run at a time on this machine. */
+void take_lock(void)
+{
+	int fd = open(RUN_LOCK, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
+
+	if (fd < 0)
+		die("cannot open %s: %s", RUN_LOCK, strerror(errno));
+	if (flock(fd, LOCK_EX | LOCK_NB)) {
+		fprintf(stderr, "kvmi: another kvmi-run holds %s; waiting\n", RUN_LOCK);
+		if (flock(fd, LOCK_EX))
+			die("flock %s: %s", RUN_LOCK, strerror(errno));
+	}
+}
+
