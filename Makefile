@@ -163,9 +163,10 @@ check: $(CHECKPATCH)
 		--no-tree --strict --quiet -f $(abspath $(KERNEL_SRCS))
 	$(Q)cd $(B)/checkpatch && perl scripts/checkpatch.pl --no-tree --strict \
 		--quiet $(abspath $(wildcard kmod/host/patches/*.patch))
-	$(call say,SHCHECK,scripts)shellcheck $(sort $(SCRIPTS))
+	$(call say,SHCHECK,scripts)shellcheck -x $(sort $(SCRIPTS))
 	$(call say,SCHEMA,vmconfigs)for f in vmconfigs/*.json; do \
-		python3 -m jsonschema -i $$f harness/lib/vmconfig.schema.json || exit 1; done
+		/usr/bin/python3 -W ignore::DeprecationWarning -m jsonschema \
+			-i $$f harness/lib/vmconfig.schema.json || exit 1; done
 	@echo 'check: clean'
 $(CHECKPATCH): $(KSRC_TAR)
 	@mkdir -p $(B)/checkpatch

@@ -3,6 +3,7 @@
 # and the introspector inside L1, proves the target's RAM file holds the
 # pattern and a live counter, sends one hypercall 32 from the introspector's
 # kernel and shows L1's KVM seeing it, then powers everything off.
+# shellcheck source=harness/l1/lib.sh
 . "$KVMI_TOP/harness/l1/lib.sh"
 TR=/sys/kernel/tracing
 

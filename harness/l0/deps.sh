@@ -16,4 +16,5 @@ if [ "$(id -u)" != 0 ]; then
 fi
 echo "deps: installing$missing"
 apt-get update -q
-DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $missing
+# shellcheck disable=SC2086 # $missing is a list of words
+DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $missing # one word per package

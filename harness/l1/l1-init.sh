@@ -1,4 +1,5 @@
 #!/bin/busybox sh
+# shellcheck shell=dash
 # L1 first stage (initramfs): mount L0's / over 9p read-only under a tmpfs
 # overlay, share results/, then continue in harness/l1/l1-stage2.sh.
 /bin/busybox --install -s /bin
@@ -13,15 +14,16 @@ fail() {
 	poweroff -f
 }
 
-for a in $(cat /proc/cmdline); do
+read -r cmdline < /proc/cmdline
+for a in $cmdline; do
 	case "$a" in
 	kvmi.top=*) TOP=${a#*=} ;;
 	kvmi.run=*) RUN=${a#*=} ;;
 	esac
 done
-for m in $(cat /lib/kvmi/mods/order); do
+while read -r m; do
 	insmod "/lib/kvmi/mods/$m" || fail "insmod $m"
-done
+done < /lib/kvmi/mods/order
 mkdir -p /lower /rw /newroot
 mount -t 9p -o trans=virtio,version=9p2000.L,ro,msize=262144,cache=loose hostroot /lower ||
 	fail "mount 9p root"

@@ -5,7 +5,8 @@
 # run the job (stdout = KTAP, into the results share), record its exit
 # status and power off.
 set -u
-for a in $(cat /proc/cmdline); do
+read -r cmdline < /proc/cmdline
+for a in $cmdline; do
 	case "$a" in
 	kvmi.*=*) k=${a%%=*}; k=${k#kvmi.}; declare "KVMI_${k^^}=${a#*=}" ;;
 	esac

@@ -46,9 +46,15 @@ start_vms() {
 	done
 }
 
+# For the jobs that source this file:
+# shellcheck disable=SC2034
 STATE=${KVMI_STATE:-/run/kvmi}
+# shellcheck disable=SC2034
 TARGET_RAM=$STATE/target.ram
 target_var() { jq -er ".vars.$1" "$KVMI_TOP/vmconfigs/target.json"; }
+# shellcheck disable=SC2034
 PATTERN_GPA=$(target_var PATTERN_GPA)
+# shellcheck disable=SC2034
 PATTERN_SIZE=$(target_var PATTERN_SIZE)
+# shellcheck disable=SC2034
 COUNTER_GPA=$(target_var COUNTER_GPA)

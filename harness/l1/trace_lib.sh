@@ -8,11 +8,11 @@ mkdir -p $W
 # $W/NAME.out, stderr to $W/NAME.err; once it has attached, report one KTAP
 # result. Not under check(): KT_PID must survive (no subshell).
 kt_start() {
-	local name=$1 i
+	local name=$1 _
 	shift
 	"$KT" "$@" > "$W/$name.out" 2> "$W/$name.err" &
 	KT_PID=$!
-	for i in $(seq 300); do
+	for _ in $(seq 300); do
 		if grep -q '^Tracing' "$W/$name.err"; then
 			[ -n "$KT_QUIET" ] || pass "kvmi-trace $* attaches"
 			return 0

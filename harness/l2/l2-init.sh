@@ -1,4 +1,5 @@
 #!/bin/busybox sh
+# shellcheck shell=dash
 # L2 init (target and introspector): load modules, start the target's
 # counter if asked (kvmi.counter=GPA), then serve the control channel.
 /bin/busybox --install -s /bin
@@ -9,14 +10,15 @@ mount -t devtmpfs devtmpfs /dev
 mount -t tmpfs tmpfs /run
 mount -t tmpfs tmpfs /tmp
 mount -t debugfs debugfs /sys/kernel/debug
-for m in $(cat /lib/kvmi/mods/order); do
+while read -r m; do
 	insmod "/lib/kvmi/mods/$m" || echo "kvmi-l2: insmod $m failed"
-done
+done < /lib/kvmi/mods/order
 for m in /lib/kvmi/extra/*.ko; do
 	[ -e "$m" ] && { insmod "$m" || echo "kvmi-l2: insmod $m failed"; }
 done
 echo "kvmi-l2: userspace at $(cut -d' ' -f1 /proc/uptime)s"
-for a in $(cat /proc/cmdline); do
+read -r cmdline < /proc/cmdline
+for a in $cmdline; do
 	case "$a" in
 	kvmi.counter=*) kvmi-pattern count "${a#*=}" 10 & ;;
 	esac

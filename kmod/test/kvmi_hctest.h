@@ -7,6 +7,7 @@
 #ifndef _UAPI_KVMI_HCTEST_H
 #define _UAPI_KVMI_HCTEST_H
 
+#include <linux/const.h>
 #include <linux/types.h>
 #include <linux/ioctl.h>
 
@@ -14,9 +15,9 @@
 #define KVMI_HCTEST_NR_PAGES	64
 
 /* Replace an argument before the call: */
-#define KVMI_HCTEST_A0_TOKEN	(1U << 0)	/* a0 = gva of the token */
-#define KVMI_HCTEST_A0_PAGE	(1U << 1)	/* a0 = gpa of page a0 */
-#define KVMI_HCTEST_A2_PAGE	(1U << 2)	/* a2 = gpa of page a2 */
+#define KVMI_HCTEST_A0_TOKEN	_BITUL(0)	/* a0 = gva of the token */
+#define KVMI_HCTEST_A0_PAGE	_BITUL(1)	/* a0 = gpa of page a0 */
+#define KVMI_HCTEST_A2_PAGE	_BITUL(2)	/* a2 = gpa of page a2 */
 
 struct kvmi_hctest_call {
 	__u64 nr;

@@ -18,8 +18,10 @@ struct kvmi_pfnleak {
 
 /* gfn_to_pfn(kvm, gfn), then kvm_release_pfn_clean() only if .release */
 #define KVMI_PFNLEAK_GET	_IOWR('i', 0x90, struct kvmi_pfnleak)
-/* alloc_page(), then drop its only reference with kvm_release_pfn_clean():
- * a release KVM never obtained. .pfn is out. */
+/*
+ * alloc_page(), then drop its only reference with kvm_release_pfn_clean():
+ * a release KVM never obtained. .pfn is out.
+ */
 #define KVMI_PFNLEAK_ORPHAN	_IOWR('i', 0x91, struct kvmi_pfnleak)
 
 #endif /* _UAPI_KVMI_PFNLEAK_H */

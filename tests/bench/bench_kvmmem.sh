@@ -2,6 +2,7 @@
 # make bench (guest driver): /dev/kvmmem map+unmap round trip against a null
 # hypercall, and map latency with 1, 1000 and 10000 live mappings. Not a
 # test: it asserts nothing about speed.
+# shellcheck source=harness/l1/lib.sh
 . "$KVMI_TOP/harness/l1/lib.sh"
 N=${KVMI_BENCH_ITERATIONS:-1000}
 check "target and introspector boot" start_vms target introspector

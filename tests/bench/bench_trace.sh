@@ -3,7 +3,9 @@
 # KVM answers at once) from the introspector, with each hypercall tracer
 # attached / without, interleaved in the same run. Not a test: it asserts
 # nothing about time; its figures are diagnostics.
+# shellcheck source=harness/l1/lib.sh
 . "$KVMI_TOP/harness/l1/lib.sh"
+# shellcheck source=harness/l1/trace_lib.sh
 . "$KVMI_TOP/harness/l1/trace_lib.sh"
 KT_QUIET=1
 N=${BENCH_N:-50000}
@@ -15,11 +17,11 @@ now() { date +%s%N; }
 run() {
 	local a b c d
 	a=$(now); kvmi-vm exec introspector true >/dev/null; b=$(now)
-	c=$(now); kvmi-vm exec introspector kvmi-hc -n $N 1 >/dev/null; d=$(now)
+	c=$(now); kvmi-vm exec introspector kvmi-hc -n "$N" 1 >/dev/null; d=$(now)
 	echo $(( (d - c) - (b - a) ))
 }
 declare -A tot
-for r in $(seq $ROUNDS); do
+for r in $(seq "$ROUNDS"); do
 	for mode in none fentry kprobe; do
 		case $mode in
 		none) t=$(run) ;;

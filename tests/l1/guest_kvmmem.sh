@@ -3,6 +3,7 @@
 # time, with the host handler's counters checked after each; the kvmmem
 # tool; module unload. Guest-side invariants (FOLL_PIN balance, driver
 # objects) are checked by each guest test's teardown.
+# shellcheck source=harness/l1/lib.sh
 . "$KVMI_TOP/harness/l1/lib.sh"
 
 check "target and introspector boot" start_vms target introspector

@@ -1,6 +1,7 @@
 #!/bin/bash
 # Host handler end to end, through raw hypercalls from the introspector's
 # kernel (kvmi_hctest.ko), not the /dev/kvmmem driver.
+# shellcheck source=harness/l1/lib.sh
 . "$KVMI_TOP/harness/l1/lib.sh"
 
 hc() { kvmi-vm exec introspector "kvmi-hc $*"; }
@@ -30,6 +31,7 @@ BASE_MAPS=$(stat live_maps) BASE_TOKENS=$(stat live_tokens)
 
 out=$(kvmi-ctl issue -t "$T" -r "$TARGET_RAM" -i "$I" -o "$STATE/tok") ; diag "$out"
 check "token issued, bound to the target's RAM layout" grep -q 'ranges [1-9]' <<< "$out"
+# shellcheck disable=SC2034 # kept for the diagnostics of a failing run
 TOKEN_ID=$(awk '{print $2}' <<< "$out")
 put_token "$STATE/tok"
 
@@ -95,7 +97,7 @@ fail_counts() {
 		echo "fail_$n +$d"
 		[ "$d" -eq "${want[k + 1]}" ] || bad=1
 	done
-	return $bad
+	return "$bad"
 }
 check "each refusal counted under its own reason" fail_counts
 check "no live map left by the refusals" test "$(stat live_maps)" = "$BASE_MAPS"
@@ -109,7 +111,7 @@ put_token "$STATE/tok"
 # 6. vm.max_map_count: the next map fails cleanly, earlier maps stay.
 # Each map splits the VMM's RAM VMA in three (+2). /proc/PID/maps also lists
 # [vsyscall], which map_count does not count.
-orig=$(sysctl -n vm.max_map_count) n=$(( $(wc -l < /proc/$I/maps) - 1 ))
+orig=$(sysctl -n vm.max_map_count) n=$(( $(wc -l < "/proc/$I/maps") - 1 ))
 sysctl -qw vm.max_map_count=$((n + 2))
 res=()
 for p in 6 7 8; do res+=("$(hc 32 token $((PATTERN_GPA + (p - 6) * 4096)) page:$p)"); done

@@ -3,6 +3,7 @@
 # kvm:kvm_hypercall tracepoint counts exactly the calls made, with their
 # arguments. Our handler answers -EFAULT (a0 = 0x1111 holds no readable
 # token) and counts each; a number nobody handles still gets -KVM_ENOSYS.
+# shellcheck source=harness/l1/lib.sh
 . "$KVMI_TOP/harness/l1/lib.sh"
 N=5
 EV=/sys/kernel/tracing/events/kvm/kvm_hypercall

@@ -1,5 +1,6 @@
 #!/bin/bash
 # L1 runs OUR rebuilt kvm.ko and kvm-amd.ko, with module BTF and nested SVM.
+# shellcheck source=harness/l1/lib.sh
 . "$KVMI_TOP/harness/l1/lib.sh"
 
 taint_has_O() { grep -q O "/sys/module/$1/taint" && echo "$1 taint: $(cat "/sys/module/$1/taint")"; }

@@ -1,6 +1,7 @@
 #!/bin/bash
 # Both L2 VMs boot, answer commands, carry a token, show the target's RAM
 # file holding the pattern and a live counter, and power off cleanly.
+# shellcheck source=harness/l1/lib.sh
 . "$KVMI_TOP/harness/l1/lib.sh"
 
 progress "booting target and introspector"

@@ -2,7 +2,9 @@
 # kvmi-trace hc --pin: after kvmi-trace exits, maps and links stay pinned;
 # `bpftool map dump pinned` (Debian's bpftool 7.1) shows the counts
 # kvmi-trace printed, and the pinned links keep counting.
+# shellcheck source=harness/l1/lib.sh
 . "$KVMI_TOP/harness/l1/lib.sh"
+# shellcheck source=harness/l1/trace_lib.sh
 . "$KVMI_TOP/harness/l1/trace_lib.sh"
 N=500
 P=/sys/fs/bpf/kvmi

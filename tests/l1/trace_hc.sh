@@ -3,7 +3,9 @@
 # kvmi-trace reports N for nr 1 and its histogram totals N, with fentry/fexit
 # (JSON, checked with jq) and with kprobes (text, bcc layout). The
 # kvm:kvm_hypercall tracepoint counts the same calls independently.
+# shellcheck source=harness/l1/lib.sh
 . "$KVMI_TOP/harness/l1/lib.sh"
+# shellcheck source=harness/l1/trace_lib.sh
 . "$KVMI_TOP/harness/l1/trace_lib.sh"
 N=1000
 EV=/sys/kernel/tracing/events/kvm/kvm_hypercall

@@ -6,7 +6,9 @@
 # map.mm N, unmap N+1, unmap.mm N; each histogram totalling its count; the
 # return values per call; and phases nested in time inside their handler.
 # Then the same with kprobes (text), and -p of another process sees none.
+# shellcheck source=harness/l1/lib.sh
 . "$KVMI_TOP/harness/l1/lib.sh"
+# shellcheck source=harness/l1/trace_lib.sh
 . "$KVMI_TOP/harness/l1/trace_lib.sh"
 N=40
 N2=5
@@ -48,7 +50,8 @@ jqcheck "results: map 0 x$N, -34 x1; unmap 0 x$N, -2 x1; nothing else" $J \
 	 ([\"map 0 $N\", \"map -34 1\", \"unmap 0 $N\", \"unmap -2 1\"] | sort)"
 jqcheck "hypercalls 32 and 33: $((N + 1)) each" $J \
 	"([.hypercalls[] | select(.nr == 32 or .nr == 33) | .count] == [$((N + 1)), $((N + 1))])"
-jqcheck "phases nest in time: token + mm within map, mm within unmap, map within hypercall 32" $J \
+# shellcheck disable=SC2016 # a jq program: its $ are jq's
+jqcheck "phases nest in time: token + mm within map, mm within unmap, map within hypercall 32" "$J" \
 	'(.phases | map({(.phase): .}) | add) as $p |
 	 ([.hypercalls[] | select(.nr == 32)][0].sum) as $hc |
 	 $p["map.token"].sum + $p["map.mm"].sum <= $p.map.sum and
@@ -68,7 +71,7 @@ for ph in map map.token map.mm unmap unmap.mm; do
 	[ "$(tcount $ph)" = $N2 ] && [ "$(ttotal $ph)" = $N2 ] || ok=0
 done
 check "kprobe: every phase counts $N2, bcc histograms total $N2" test $ok = 1
-both_ok() { grep -qx "map returned 0: $N2 time(s)" $P && grep -qx "unmap returned 0: $N2 time(s)" $P; }
+both_ok() { grep -qx "map returned 0: $N2 time(s)" "$P" && grep -qx "unmap returned 0: $N2 time(s)" "$P"; }
 check "kprobe: map and unmap returned 0 x$N2" both_ok
 
 # -p of another process: the introspector's calls are not counted

@@ -3,7 +3,9 @@
 # (kvm_release_*) across a whole L2 boot and poweroff: zero unpaired. Then
 # kvmi_pfnleak.ko takes a reference through gfn_to_pfn() and never releases
 # it, and releases a page KVM never obtained: both are reported, exactly.
+# shellcheck source=harness/l1/lib.sh
 . "$KVMI_TOP/harness/l1/lib.sh"
+# shellcheck source=harness/l1/trace_lib.sh
 . "$KVMI_TOP/harness/l1/trace_lib.sh"
 
 kt_start boot pfn --json

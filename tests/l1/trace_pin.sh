@@ -3,6 +3,7 @@
 # user page and never unpins it; the tracer reports exactly that pfn, its
 # pid and the stack through the module. A pin + unpin run reports zero.
 # The kernel's own FOLL_PIN counter (/proc/vmstat) must agree.
+# shellcheck source=harness/l1/lib.sh
 . "$KVMI_TOP/harness/l1/lib.sh"
 
 progress "booting introspector"
@@ -47,6 +48,7 @@ check "it is the module's page ($pfn, pid $pid)" \
 	test "$(echo "$J" | jq -r '.unbalanced[0] | "\(.pfn) \(.pid) \(.refs)"')" = "$((pfn)) $pid 1"
 check "its stack goes through kvmi_pintest_write" \
 	sh -c "echo '$J' | jq -r '.unbalanced[0].stack[]' | grep -q 'kvmi_pintest_write.*\[kvmi_pintest\]'"
+# shellcheck disable=SC2046 # two numbers, split on purpose
 set -- $(echo "$out" | awk '/^vmstat/{print $4 - $2, $5 - $3}')
 check "FOLL_PIN counters agree: acquired +$1 = traced pins $(echo "$J" | jq .taken)" \
 	test "$1" = "$(echo "$J" | jq .taken)"
@@ -58,6 +60,7 @@ check "balanced run: pins seen (taken $(echo "$J" | jq .taken) >= 1, dropped >= 
 	test "$(echo "$J" | jq '.taken >= 1 and .dropped >= 1')" = true
 check "balanced run: zero unbalanced pfns" \
 	test "$(echo "$J" | jq '.unbalanced_pfns')" = 0
+# shellcheck disable=SC2046 # two numbers, split on purpose
 set -- $(echo "$out" | awk '/^vmstat/{print $4 - $2, $5 - $3}')
 check "FOLL_PIN counters agree: acquired +$1 released +$2 = traced $(echo "$J" | jq -c '[.taken, .dropped]')" \
 	test "[$1,$2]" = "$(echo "$J" | jq -c '[.taken, .dropped]')"

@@ -3,7 +3,9 @@
 # VMM's memory, so KVM's MMU notifier must zap that gfn, with SPTEs present
 # because the guest touched the page first. The target's VM, whose RAM file
 # is only mapped elsewhere, must see no zap from it.
+# shellcheck source=harness/l1/lib.sh
 . "$KVMI_TOP/harness/l1/lib.sh"
+# shellcheck source=harness/l1/trace_lib.sh
 . "$KVMI_TOP/harness/l1/trace_lib.sh"
 N=20
 
