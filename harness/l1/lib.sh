@@ -48,6 +48,25 @@ start_vms() {
 
 # For the jobs that source this file:
 # shellcheck disable=SC2034
+# put_token FILE [OFFSET]: hand a token to the introspector: /run/t for
+# kvmi-mem and the guest tests, and the raw-hypercall test device's token
+# buffer at OFFSET (kvmi-hc token).
+put_token() {
+	kvmi-vm exec introspector -i "cat > /run/t && kvmi-hc token /run/t ${2:-0}" < "$1"
+}
+
+# pair_up: the fixture most jobs start from. Boots the target and the
+# introspector, issues a token for the target bound to the introspector
+# (kvmi-ctl's answer in ISSUED, the token in $STATE/tok) and hands it over.
+# Sets T and I to the two QEMU pids. One KTAP result: the boots.
+pair_up() {
+	check "target and introspector boot" start_vms target introspector || return 1
+	T=$(kvmi-vm pid target) I=$(kvmi-vm pid introspector)
+	# shellcheck disable=SC2034 # for the job
+	ISSUED=$(kvmi-ctl issue -t "$T" -r "$TARGET_RAM" -i "$I" -o "$STATE/tok") || return 1
+	put_token "$STATE/tok"
+}
+
 STATE=${KVMI_STATE:-/run/kvmi}
 # shellcheck disable=SC2034
 TARGET_RAM=$STATE/target.ram

@@ -5,11 +5,9 @@
 # shellcheck source=harness/l1/lib.sh
 . "$KVMI_TOP/harness/l1/lib.sh"
 N=${KVMI_BENCH_ITERATIONS:-2000}
-check "target and introspector boot" start_vms target introspector
-kvmi-ctl issue -t "$(kvmi-vm pid target)" -r "$TARGET_RAM" -o "$STATE/tok" > /dev/null
+pair_up
 progress "timing $N x (null, map, unmap)"
-out=$(kvmi-vm exec introspector -t 600 -i \
-	"cat > /run/t && kvmi-hc token /run/t && kvmi-hc bench 0 $PATTERN_GPA $N" < "$STATE/tok")
+out=$(kvmi-vm exec introspector -t 600 "kvmi-hc bench 0 $PATTERN_GPA $N")
 check "benchmark ran" jq -e .map_over_null <<< "$out"
 echo "$out" > "$KVMI_RUN/bench_host_map.json"
 diag "$out"

@@ -5,9 +5,7 @@
 # shellcheck source=harness/l1/lib.sh
 . "$KVMI_TOP/harness/l1/lib.sh"
 N=${KVMI_BENCH_ITERATIONS:-1000}
-check "target and introspector boot" start_vms target introspector
-kvmi-ctl issue -t "$(kvmi-vm pid target)" -r "$TARGET_RAM" -o "$STATE/tok" > /dev/null
-kvmi-vm exec introspector -i 'cat > /run/t' < "$STATE/tok"
+pair_up
 progress "timing $N round trips, then 1/1000/10000 live mappings"
 out=$(kvmi-vm exec introspector -t 900 "kvmmem_bench $N")
 check "benchmark ran" jq -e .map_unmap_over_null <<< "$out"

@@ -6,10 +6,7 @@
 # shellcheck source=harness/l1/lib.sh
 . "$KVMI_TOP/harness/l1/lib.sh"
 
-check "target and introspector boot" start_vms target introspector
-I=$(kvmi-vm pid introspector)
-kvmi-ctl issue -t "$(kvmi-vm pid target)" -r "$TARGET_RAM" -i "$I" -o "$STATE/tok" >&2
-kvmi-vm exec introspector -i 'cat > /run/t' < "$STATE/tok"
+pair_up
 BASE="$(kvmi-ctl stat live_maps) $(kvmi-ctl stat live_tokens)"
 ENV="KVMI_PATTERN_GPA=$PATTERN_GPA KVMI_COUNTER_GPA=$COUNTER_GPA"
 

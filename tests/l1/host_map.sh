@@ -12,8 +12,6 @@ expect() {
 	got=$(hc "$@")
 	check "$name: ret=$want" test "$got" = "ret=$want" || diag "got: $got"
 }
-# Place a token file in the introspector, at an offset in its buffer.
-put_token() { kvmi-vm exec introspector -i "cat > /run/t && kvmi-hc token /run/t ${2:-0}" < "$1"; }
 stat() { kvmi-ctl stat "$1"; }
 meminfo() { awk -v k="$1:" '$1 == k { print $2 }' /proc/meminfo; }
 settle() { sync; echo 3 > /proc/sys/vm/drop_caches; }
@@ -25,15 +23,10 @@ settle
 SHMEM0=$(meminfo Shmem) FREE0=$(meminfo MemFree)
 progress "baseline Shmem ${SHMEM0} kB, MemFree ${FREE0} kB"
 
-check "target and introspector boot" start_vms target introspector
-T=$(kvmi-vm pid target) I=$(kvmi-vm pid introspector)
 BASE_MAPS=$(stat live_maps) BASE_TOKENS=$(stat live_tokens)
-
-out=$(kvmi-ctl issue -t "$T" -r "$TARGET_RAM" -i "$I" -o "$STATE/tok") ; diag "$out"
-check "token issued, bound to the target's RAM layout" grep -q 'ranges [1-9]' <<< "$out"
-# shellcheck disable=SC2034 # kept for the diagnostics of a failing run
-TOKEN_ID=$(awk '{print $2}' <<< "$out")
-put_token "$STATE/tok"
+pair_up
+diag "$ISSUED"
+check "token issued, bound to the target's RAM layout" grep -q 'ranges [1-9]' <<< "$ISSUED"
 
 # 1. A map shows the target's pattern page and its live counter.
 expect "map the pattern page" 0 32 token "$PATTERN_GPA" page:0

@@ -13,17 +13,13 @@
 N=40
 N2=5
 
-put_token() { kvmi-vm exec introspector -i "cat > /run/t && kvmi-hc token /run/t" < "$1"; }
 # maps N: N x (map page 0, unmap page 0) in one exec; prints the rets
 maps() {
 	kvmi-vm exec introspector "for i in \$(seq $1); do kvmi-hc 32 token $PATTERN_GPA page:0; kvmi-hc 33 page:0; done"
 }
 
 progress "booting target and introspector"
-check "target and introspector boot" start_vms target introspector
-T=$(kvmi-vm pid target) I=$(kvmi-vm pid introspector)
-kvmi-ctl issue -t "$T" -r "$TARGET_RAM" -i "$I" -o "$STATE/tok" >/dev/null
-put_token "$STATE/tok"
+pair_up
 M0=$(kvmi-ctl stat total_maps) U0=$(kvmi-ctl stat total_unmaps)
 
 # fentry/fexit, --json, filtered on the introspector's VMM

@@ -9,10 +9,7 @@
 . "$KVMI_TOP/harness/l1/trace_lib.sh"
 N=20
 
-check "target and introspector boot" start_vms target introspector
-T=$(kvmi-vm pid target) I=$(kvmi-vm pid introspector)
-kvmi-ctl issue -t "$T" -r "$TARGET_RAM" -i "$I" -o "$STATE/tok" > /dev/null
-kvmi-vm exec introspector -i 'cat > /run/t && kvmi-hc token /run/t' < "$STATE/tok"
+pair_up
 
 kt_start z zap --json
 # Each round: touch the page, map it, read the target's bytes, unmap, read.
