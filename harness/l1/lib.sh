@@ -67,6 +67,20 @@ pair_up() {
 	put_token "$STATE/tok"
 }
 
+# bench_in_introspector NAME TIMEOUT KEY CMD: a make bench job. After
+# pair_up, runs CMD in the introspector; its JSON output must hold KEY and
+# goes to $KVMI_RUN/NAME.json; no live map may be left.
+bench_in_introspector() {
+	local name=$1 timeout=$2 key=$3 cmd=$4 out
+	pair_up
+	out=$(kvmi-vm exec introspector -t "$timeout" "$cmd")
+	check "benchmark ran" jq -e ".$key" <<< "$out"
+	echo "$out" > "$KVMI_RUN/$name.json"
+	diag "$out"
+	check "no live map left" test "$(kvmi-ctl stat live_maps)" = 0
+	ktap_done
+}
+
 STATE=${KVMI_STATE:-/run/kvmi}
 # shellcheck disable=SC2034
 TARGET_RAM=$STATE/target.ram

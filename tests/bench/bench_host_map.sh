@@ -5,11 +5,5 @@
 # shellcheck source=harness/l1/lib.sh
 . "$KVMI_TOP/harness/l1/lib.sh"
 N=${KVMI_BENCH_ITERATIONS:-2000}
-pair_up
 progress "timing $N x (null, map, unmap)"
-out=$(kvmi-vm exec introspector -t 600 "kvmi-hc bench 0 $PATTERN_GPA $N")
-check "benchmark ran" jq -e .map_over_null <<< "$out"
-echo "$out" > "$KVMI_RUN/bench_host_map.json"
-diag "$out"
-check "counters back to zero live maps" test "$(kvmi-ctl stat live_maps)" = 0
-ktap_done
+bench_in_introspector bench_host_map 600 map_over_null "kvmi-hc bench 0 $PATTERN_GPA $N"

@@ -5,11 +5,5 @@
 # shellcheck source=harness/l1/lib.sh
 . "$KVMI_TOP/harness/l1/lib.sh"
 N=${KVMI_BENCH_ITERATIONS:-1000}
-pair_up
 progress "timing $N round trips, then 1/1000/10000 live mappings"
-out=$(kvmi-vm exec introspector -t 900 "kvmmem_bench $N")
-check "benchmark ran" jq -e .map_unmap_over_null <<< "$out"
-echo "$out" > "$KVMI_RUN/bench_kvmmem.json"
-diag "$out"
-check "no live map left" test "$(kvmi-ctl stat live_maps)" = 0
-ktap_done
+bench_in_introspector bench_kvmmem 900 map_unmap_over_null "kvmmem_bench $N"

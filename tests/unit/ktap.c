@@ -6,93 +6,80 @@
 
 #include <stdlib.h>
 
-
-static FILE *out;
-
-TEST(plan_results_and_totals)
-{
-	char *buf = NULL;
-	size_t len = 0;
+/* Each test writes KTAP into a memory stream; output() closes it. */
+FIXTURE(mem) {
+	char *buf;
+	size_t len;
+	FILE *out;
 	struct ktap k;
+};
 
-	out = open_memstream(&buf, &len);
-	ASSERT_NE(NULL, out);
-	ktap_start(&k, out, 3);
-	ktap_result(&k, KTAP_PASS, "one", NULL);
-	ktap_result(&k, KTAP_FAIL, "two", "timeout");
-	ktap_result(&k, KTAP_SKIP, "three", "no kvm");
-	ktap_finish(&k);
-	fclose(out);
+FIXTURE_SETUP(mem)
+{
+	self->buf = NULL;
+	self->out = open_memstream(&self->buf, &self->len);
+	ASSERT_NE(NULL, self->out);
+}
+
+FIXTURE_TEARDOWN(mem)
+{
+	free(self->buf);
+}
+
+static const char *output(FIXTURE_DATA(mem) *self)
+{
+	fclose(self->out);
+	return self->buf;
+}
+
+TEST_F(mem, plan_results_and_totals)
+{
+	ktap_start(&self->k, self->out, 3);
+	ktap_result(&self->k, KTAP_PASS, "one", NULL);
+	ktap_result(&self->k, KTAP_FAIL, "two", "timeout");
+	ktap_result(&self->k, KTAP_SKIP, "three", "no kvm");
+	ktap_finish(&self->k);
 	EXPECT_STREQ("KTAP version 1\n1..3\n"
 		     "ok 1 one\n"
 		     "not ok 2 two # timeout\n"
 		     "ok 3 three # SKIP no kvm\n"
 		     "# Totals: pass:1 fail:1 xfail:0 xpass:0 skip:1 error:0\n"
-		     "1 passed, 1 failed, 1 skipped\n", buf);
-	free(buf);
+		     "1 passed, 1 failed, 1 skipped\n", output(self));
 }
 
-TEST(closing_line_without_skips)
+TEST_F(mem, closing_line_without_skips)
 {
-	char *buf = NULL;
-	size_t len = 0;
-	struct ktap k;
-
-	out = open_memstream(&buf, &len);
-	ktap_start(&k, out, 1);
-	ktap_result(&k, KTAP_PASS, "a", NULL);
-	ktap_finish(&k);
-	fclose(out);
+	ktap_start(&self->k, self->out, 1);
+	ktap_result(&self->k, KTAP_PASS, "a", NULL);
+	ktap_finish(&self->k);
 	/* The runner's last line is what CI reads. */
-	char *last = strrchr(buf, '\n');
+	char *buf = (char *)output(self), *last = strrchr(buf, '\n');
 
 	*last = '\0';
 	last = strrchr(buf, '\n') + 1;
 	EXPECT_STREQ("1 passed, 0 failed", last);
-	free(buf);
 }
 
-TEST(nested_block_is_indented_and_upgraded)
+TEST_F(mem, nested_block_is_indented_and_upgraded)
 {
-	char *buf = NULL;
-	size_t len = 0;
-	struct ktap k;
-
-	out = open_memstream(&buf, &len);
-	ktap_start(&k, out, 1);
-	ktap_nested(&k, "TAP version 13\n1..1\n# note\nok 1 sub\n");
-	fclose(out);
+	ktap_start(&self->k, self->out, 1);
+	ktap_nested(&self->k, "TAP version 13\n1..1\n# note\nok 1 sub\n");
 	EXPECT_STREQ("KTAP version 1\n1..1\n"
-		     "    KTAP version 1\n    1..1\n    # note\n    ok 1 sub\n", buf);
-	free(buf);
+		     "    KTAP version 1\n    1..1\n    # note\n    ok 1 sub\n", output(self));
 }
 
-TEST(nested_without_final_newline)
+TEST_F(mem, nested_without_final_newline)
 {
-	char *buf = NULL;
-	size_t len = 0;
-	struct ktap k;
-
-	out = open_memstream(&buf, &len);
-	ktap_start(&k, out, 0);
-	ktap_nested(&k, "ok 1 x");
-	fclose(out);
-	EXPECT_STREQ("KTAP version 1\n1..0\n    ok 1 x\n", buf);
-	free(buf);
+	ktap_start(&self->k, self->out, 0);
+	ktap_nested(&self->k, "ok 1 x");
+	EXPECT_STREQ("KTAP version 1\n1..0\n    ok 1 x\n", output(self));
 }
 
-TEST(diag_splits_lines)
+TEST_F(mem, diag_splits_lines)
 {
-	char *buf = NULL;
-	size_t len = 0;
-	struct ktap k;
-
-	out = open_memstream(&buf, &len);
-	ktap_start(&k, out, 0);
-	ktap_diag(&k, "a %d\nb", 1);
-	fclose(out);
-	EXPECT_STREQ("KTAP version 1\n1..0\n# a 1\n# b\n", buf);
-	free(buf);
+	ktap_start(&self->k, self->out, 0);
+	ktap_diag(&self->k, "a %d\nb", 1);
+	EXPECT_STREQ("KTAP version 1\n1..0\n# a 1\n# b\n", output(self));
 }
 
 TEST_HARNESS_MAIN
