@@ -24,6 +24,8 @@ struct test {
 	const char *job;	/* L1 job script, relative to TOP */
 	int timeout;		/* seconds */
 	const char *expect;	/* NULL, "watchdog", "timeout" or "retry" */
+	const char *match;	/* watchdog: the kernel line must hold this */
+	int within;		/* retry: the first attempt ends in this many s */
 };
 
 /* How one attempt ended: exactly one of these. */
@@ -42,9 +44,12 @@ struct outcome {
 	enum verdict v;
 	int64_t last_beat;	/* now_ms() of L1's last heartbeat */
 	bool retried;
+	double first_secs;	/* a retried test's first attempt */
 	bool pass;		/* after the meta-test's expectation */
 	char reason[CONSOLE_LINE_MAX + 256];
-	char watchdog[CONSOLE_LINE_MAX + 64];
+	char watchdog[CONSOLE_LINE_MAX + 64];	/* the first kernel message */
+	int64_t watchdog_ms;	/* when it was seen */
+	bool splat_done;	/* its "---[ end trace" came */
 	double secs;
 	double l1_userspace;	/* seconds from QEMU start, or -1 */
 	char *nested;		/* the test's own KTAP output */
@@ -55,6 +60,7 @@ struct env {
 	char build[PATH_MAX];
 	char run_dir[PATH_MAX];
 	char abi[128];
+	int retries;		/* tests run twice after L1 froze or reset */
 	struct ktap k;
 };
 

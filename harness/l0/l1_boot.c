@@ -24,6 +24,8 @@
 #define TAIL_LINES 25
 #define MAX_TAILS 8
 #define HEARTBEAT_LOST_MS 45000	/* L1 beats every 10 s */
+/* After a kernel message, read on this long at most for the rest of it. */
+#define SPLAT_MS 5000
 
 static pid_t current_group;
 
@@ -53,9 +55,14 @@ static void on_console_line(void *ctx, const char *line)
 	double t = (now_ms() - c->t0) / 1000.0;
 
 	snprintf(c->tail[c->ntail++ % TAIL_LINES], CONSOLE_LINE_MAX, "%s", line);
-	if (what && !c->o->watchdog[0])
+	if (what && !c->o->watchdog[0]) {
 		snprintf(c->o->watchdog, sizeof(c->o->watchdog), "%s (%s console): %s",
 			 what, c->src, line);
+		c->o->watchdog_ms = now_ms();
+	}
+	if (c->o->watchdog[0] && (strstr(line, "---[ end trace") ||
+				  strstr(line, "---[ end Kernel panic")))
+		c->o->splat_done = true;
 	if (strcmp(c->src, "l1"))
 		return;
 	if (strstr(line, CONSOLE_USERSPACE) && c->o->l1_userspace < 0)
@@ -156,11 +163,19 @@ static void diag_tail(struct ktap *k, const char *what, struct console *c)
 /* What ended the boot, as seen from L0. */
 struct boot_end {
 	bool timed_out;
+	bool silent;		/* L1's heartbeat stopped */
 	int qemu_status;
 	const char *status;	/* the job's exit status file, or NULL */
 	int64_t silent_ms;	/* since L1's last heartbeat (or boot) */
+	double secs;
 };
 
+/*
+ * One verdict per boot. A kernel message on any console comes first: it
+ * fails the test whatever else happened, and such a test is never retried.
+ * Only then can a silent heartbeat (L1 froze) or a missing result (L1
+ * reset) be told from the job's own hang or failure.
+ */
 static enum verdict classify(const struct test *t, const struct boot_end *b,
 			     struct outcome *o)
 {
@@ -168,20 +183,20 @@ static enum verdict classify(const struct test *t, const struct boot_end *b,
 		strfmt(o->reason, sizeof(o->reason), "interrupted");
 		return V_INTERRUPTED;
 	}
-	if (b->timed_out && b->silent_ms > HEARTBEAT_LOST_MS) {
+	if (o->watchdog[0]) {
+		strfmt(o->reason, sizeof(o->reason), "watchdog: %s", o->watchdog);
+		return V_WATCHDOG;
+	}
+	if (b->silent) {
 		strfmt(o->reason, sizeof(o->reason),
-		       "timeout after %ds, with L1 silent since %.0fs before: L1 froze",
-		       t->timeout, b->silent_ms / 1000.0);
+		       "L1 silent for %.0fs (no heartbeat) at %.0fs, no kernel message: L1 froze",
+		       b->silent_ms / 1000.0, b->secs);
 		return V_FROZEN;
 	}
 	if (b->timed_out) {
 		strfmt(o->reason, sizeof(o->reason), "timeout after %ds: QEMU killed",
 		       t->timeout);
 		return V_TIMEOUT;
-	}
-	if (o->watchdog[0]) {
-		strfmt(o->reason, sizeof(o->reason), "watchdog: %s", o->watchdog);
-		return V_WATCHDOG;
 	}
 	if (!b->status) {
 		strfmt(o->reason, sizeof(o->reason),
@@ -247,10 +262,19 @@ void run_l1(struct env *env, const struct test *t, const char *dir,
 
 	for (;;) {
 		struct pollfd pfd = { .fd = p.out, .events = POLLIN };
-		int64_t left = deadline - now_ms();
+		int64_t now = now_ms(), left = deadline - now;
 		char buf[8192];
 		ssize_t r;
 
+		/* A kernel message ends the test once its splat is read. */
+		if (o->watchdog[0] &&
+		    (o->splat_done || now - o->watchdog_ms >= SPLAT_MS))
+			break;
+		if (!o->watchdog[0] &&
+		    now - (o->last_beat ? o->last_beat : con.t0) > HEARTBEAT_LOST_MS) {
+			b.silent = true;
+			break;
+		}
 		if (left <= 0 || interrupted) {
 			b.timed_out = !interrupted;
 			break;
@@ -283,6 +307,7 @@ void run_l1(struct env *env, const struct test *t, const char *dir,
 	o->nested = read_file(kp, NULL);
 	b.status = status;
 	b.silent_ms = now_ms() - (o->last_beat ? o->last_beat : con.t0);
+	b.secs = (now_ms() - con.t0) / 1000.0;
 	o->v = classify(t, &b, o);
 	if (o->v != V_PASS)
 		diag_tail(&env->k, "L1", &con);

@@ -54,6 +54,10 @@ int load_suite(struct env *env, struct json_object **root,
 			t->timeout = json_object_get_int(v);
 		if (json_object_object_get_ex(o, "expect", &v))
 			t->expect = json_object_get_string(v);
+		if (json_object_object_get_ex(o, "match", &v))
+			t->match = json_object_get_string(v);
+		if (json_object_object_get_ex(o, "within", &v))
+			t->within = json_object_get_int(v);
 		if (json_object_object_get_ex(o, "job", &v))
 			t->job = json_object_get_string(v);
 		if (json_object_object_get_ex(o, "l0", &v)) {

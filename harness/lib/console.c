@@ -71,8 +71,25 @@ static const struct {
 	const char *needle;
 	const char *what;
 } patterns[] = {
+	/* The specific ones first: they print "BUG:" or "WARNING:" too. */
+	{ "BUG: KASAN:", "kasan" },
+	{ "BUG: KFENCE:", "kfence" },
+	{ "soft lockup - CPU#", "soft lockup" },
+	{ "hard LOCKUP", "hard lockup" },
 	{ "WARNING:", "warning" },
 	{ "BUG:", "bug" },
+	/* x86 BUG() and BUG_ON(): ud2, no "BUG:" */
+	{ "kernel BUG at ", "kernel BUG" },
+	{ "invalid opcode: ", "kernel BUG" },
+	{ "Unable to handle kernel", "oops" },
+	{ "UBSAN:", "ubsan" },
+	{ "KASAN:", "kasan" },
+	{ "KFENCE:", "kfence" },
+	{ "suspected memory leak", "kmemleak" },
+	{ "refcount_t:", "refcount" },
+	{ "list_add corruption", "list corruption" },
+	{ "list_del corruption", "list corruption" },
+	{ "DEBUG_LOCKS_WARN_ON", "lockdep" },
 	{ "Oops", "oops" },
 	{ "general protection fault", "general protection fault" },
 	{ "Kernel panic", "panic" },

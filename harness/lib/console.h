@@ -43,8 +43,10 @@ void console_say(const char *tag, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
 /*
- * Return the name of the trouble a kernel console line shows (a WARNING,
- * BUG, oops, panic, lockdep splat, hung task or RCU stall), or NULL.
+ * Return the name of the trouble a kernel console line shows, or NULL: a
+ * WARNING, BUG (also x86's "kernel BUG at" and "invalid opcode"), oops,
+ * panic, KASAN, KFENCE, UBSAN, kmemleak, refcount or list corruption,
+ * lockdep splat, hung task, RCU stall, soft or hard lockup.
  */
 const char *watchdog_match(const char *line);
 

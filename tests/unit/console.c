@@ -70,6 +70,22 @@ static const struct {
 	{ "[  242.9] INFO: task kworker/u4:2:83 blocked for more than 120 seconds.", "hung task" },
 	{ "[   63.0] rcu: INFO: rcu_preempt detected stalls on CPUs/tasks:", "rcu stall" },
 	{ "[   63.0] rcu: INFO: rcu_sched self-detected stall on CPU", "rcu stall" },
+	/* Seen on L1 here (issue 9), with both L2 VMs up. */
+	{ "[   77.1] rcu: INFO: rcu_preempt self-detected stall on CPU", "rcu stall" },
+	{ "[  101.9] watchdog: BUG: soft lockup - CPU#1 stuck for 44s! [bash:131]", "soft lockup" },
+	{ "[  101.9] Watchdog detected hard LOCKUP on cpu 1", "hard lockup" },
+	/* x86 BUG_ON(): 6.1 prints no "BUG:" */
+	{ "[   12.3] kernel BUG at /tmp/kvmi/kmod/test/kvmi_bugon.c:31!", "kernel BUG" },
+	{ "[   12.3] invalid opcode: 0000 [#1] PREEMPT SMP NOPTI", "kernel BUG" },
+	{ "[   12.3] Unable to handle kernel paging request at virtual address dead000000000108", "oops" },
+	{ "[   12.3] UBSAN: array-index-out-of-bounds in arch/x86/kvm/kvmi_map.c:120:9", "ubsan" },
+	{ "[   12.3] BUG: KASAN: slab-use-after-free in kvmi_hc_mem_map+0x3f1/0x500 [kvm]", "kasan" },
+	{ "[   12.3] BUG: KFENCE: use-after-free read in kvmi_hc_mem_map+0x3f1/0x500 [kvm]", "kfence" },
+	{ "[  300.0] kmemleak: 2 new suspected memory leaks (see /sys/kernel/debug/kmemleak)", "kmemleak" },
+	{ "[   12.3] refcount_t: underflow; use-after-free.", "refcount" },
+	{ "[   12.3] list_add corruption. next->prev should be prev (ffff888003f0b100), but was 0000000000000000. (next=ffff888003f0b0e8).", "list corruption" },
+	{ "[   12.3] list_del corruption, ffff88800a1b2c00->next is LIST_POISON1 (dead000000000100)", "list corruption" },
+	{ "[   12.3] DEBUG_LOCKS_WARN_ON(1)", "lockdep" },
 	/* Harmless lines from real L1/L2 boots here. */
 	{ "[    0.975477] mtrr: your CPUs had inconsistent variable MTRR settings", NULL },
 	{ "[   11.352537] Spectre V2 : Mitigation: Retpolines", NULL },
@@ -78,6 +94,10 @@ static const struct {
 	{ "[    2.195481] Unstable clock detected, switching default tracing clock to \"global\"", NULL },
 	{ "[    0.000000] Command line: console=ttyS0 panic=-1 loglevel=6", NULL },
 	{ "kvmi-l1: job exited with 0 at 8.68s", NULL },
+	/* What debug kernels print at boot. */
+	{ "[    0.1] kmemleak: Kernel memory leak detector initialized (mempool available:36442)", NULL },
+	{ "[    0.1] kasan: KernelAddressSanitizer initialized (generic)", NULL },
+	{ "[    0.1] kfence: initialized - using 2097152 bytes for 255 objects at 0x(____ptrval____)-0x(____ptrval____)", NULL },
 };
 
 TEST(watchdog_on_real_lines)
