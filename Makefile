@@ -12,7 +12,7 @@ DEB_PACKAGES := qemu-system-x86 linux-image-amd64 linux-headers-amd64 \
 	linux-source-6.1 busybox-static clang llvm libbpf-dev bpftool dwarves \
 	cpio gcc make libc6-dev libjson-c-dev libkmod-dev libelf-dev zlib1g-dev \
 	pkg-config bc flex bison xz-utils kmod patch perl jq shellcheck \
-	python3-jsonschema
+	python3-jsonschema libxml2-dev
 
 B        := build
 CC       ?= gcc
@@ -83,6 +83,9 @@ bpf: kernel
 	$(Q)$(MAKE) --no-print-directory -C bpf
 
 # ---- objects ----------------------------------------------------------------
+XML_CFLAGS := $(shell pkg-config --cflags libxml-2.0 2>/dev/null)
+$(B)/obj/harness/lib/junit.o $(B)/asan/harness/lib/junit.o $(B)/asan/tests/unit/junit.o: \
+	CFLAGS += $(XML_CFLAGS)
 # Our tools declare at the top of a block, as the kernel does.
 $(B)/obj/harness/%.o $(B)/asan/harness/%.o: CFLAGS += -Wdeclaration-after-statement
 $(B)/obj/%.o: %.c
@@ -102,7 +105,7 @@ $(LIB_ASAN): $(LIB_SRCS:%.c=$(B)/asan/%.o) $(B)/asan/bpf/hist.o
 # ---- one link rule per level -------------------------------------------------
 $(B)/bin/kvmi-run: $(KVMI_RUN_OBJS) $(LIB)
 	@mkdir -p $(@D)
-	$(call say,LD-L0,$@)$(CC) $^ -o $@ -ljson-c -lkmod
+	$(call say,LD-L0,$@)$(CC) $^ -o $@ -ljson-c -lkmod -lxml2
 $(L1_BINS:%=$(B)/bin/%): $(B)/bin/kvmi-%: $(B)/obj/harness/l1/kvmi_%.o $(LIB)
 	@mkdir -p $(@D)
 	$(call say,LD-L1,$@)$(CC) $^ -o $@ -ljson-c
@@ -132,7 +135,7 @@ $(B)/obj/tests/l2/kvmmem_test.o $(UNIT_TESTS:$(B)/tests/unit_%=$(B)/asan/tests/u
 # ---- unit tests: no VMs, ASan + UBSan ---------------------------------------
 $(B)/tests/unit_%: $(B)/asan/tests/unit/%.o $(LIB_ASAN)
 	@mkdir -p $(@D)
-	$(call say,LD-ASAN,$@)$(CC) $(SANITIZE) $^ -o $@ -ljson-c
+	$(call say,LD-ASAN,$@)$(CC) $(SANITIZE) $^ -o $@ -ljson-c -lxml2
 
 unit: $(UNIT_TESTS)
 	@for t in $(UNIT_TESTS); do $$t || exit 1; done

@@ -7,6 +7,7 @@
  */
 #define _GNU_SOURCE
 #include "cli.h"
+#include "junit.h"
 #include "kvmi_run.h"
 #include "util.h"
 
@@ -117,7 +118,15 @@ static struct json_object *result_json(const struct test *t,
 {
 	struct json_object *jt = json_object_new_object();
 
+	static const char *const verdicts[] = {
+		[V_PASS] = "pass", [V_FAIL] = "fail", [V_WATCHDOG] = "watchdog",
+		[V_TIMEOUT] = "timeout", [V_FROZEN] = "frozen", [V_RESET] = "reset",
+		[V_ERROR] = "error", [V_INTERRUPTED] = "interrupted",
+	};
+
 	json_object_object_add(jt, "name", json_object_new_string(t->name));
+	json_object_object_add(jt, "level", json_object_new_string(t->job ? "L1" : "L0"));
+	json_object_object_add(jt, "verdict", json_object_new_string(verdicts[o->v]));
 	json_object_object_add(jt, "result",
 			       json_object_new_string(o->pass ? "pass" : "fail"));
 	json_object_object_add(jt, "reason", json_object_new_string(o->reason));
@@ -126,6 +135,8 @@ static struct json_object *result_json(const struct test *t,
 	if (o->l1_userspace >= 0)
 		json_object_object_add(jt, "l1_userspace_seconds",
 				       json_object_new_double(o->l1_userspace));
+	if (o->nested)
+		json_object_object_add(jt, "ktap", json_object_new_string(o->nested));
 	return jt;
 }
 
@@ -159,6 +170,10 @@ static void write_summary(struct env *env, struct json_object *jtests,
 	json_object_object_add(summary, "seconds",
 			       json_object_new_double((now_ms() - t0) / 1000.0));
 	json_object_to_file_ext(sp, summary, JSON_C_TO_STRING_PRETTY);
+	free(sp);
+	sp = xasprintf("%s/junit.xml", env->run_dir);
+	if (junit_write(sp, summary))
+		fprintf(stderr, "kvmi: cannot write %s\n", sp);
 	free(sp);
 	json_object_put(summary);
 }

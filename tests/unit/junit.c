@@ -1,0 +1,89 @@
+// SPDX-License-Identifier: GPL-2.0
+/* junit.xml: one testcase per test, failures with their reason, valid XML. */
+#define _GNU_SOURCE
+#include "kselftest_harness.h"
+#include "junit.h"
+#include "util.h"
+
+#include <libxml/parser.h>
+#include <libxml/xpath.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+static struct json_object *result(const char *name, const char *res,
+				  const char *reason, const char *ktap)
+{
+	struct json_object *t = json_object_new_object();
+
+	json_object_object_add(t, "name", json_object_new_string(name));
+	json_object_object_add(t, "level", json_object_new_string("L1"));
+	json_object_object_add(t, "result", json_object_new_string(res));
+	json_object_object_add(t, "verdict", json_object_new_string(res));
+	json_object_object_add(t, "reason", json_object_new_string(reason));
+	json_object_object_add(t, "seconds", json_object_new_double(1.5));
+	if (ktap)
+		json_object_object_add(t, "ktap", json_object_new_string(ktap));
+	return t;
+}
+
+static char *xpath(xmlDocPtr doc, const char *expr)
+{
+	xmlXPathContextPtr ctx = xmlXPathNewContext(doc);
+	xmlXPathObjectPtr o = xmlXPathEvalExpression(BAD_CAST expr, ctx);
+	char *s = (char *)xmlXPathCastToString(o);
+
+	xmlXPathFreeObject(o);
+	xmlXPathFreeContext(ctx);
+	return s;
+}
+
+TEST(failures_reasons_and_output)
+{
+	struct json_object *sum = json_object_new_object(), *tests = json_object_new_array();
+	char path[] = "/tmp/kvmi-junit-XXXXXX";
+	xmlDocPtr doc;
+	char *s;
+
+	json_object_array_add(tests, result("l2_boot", "pass", "", "KTAP version 1\n1..1\nok 1 x\n"));
+	json_object_array_add(tests, result("host_map", "fail",
+					    "watchdog: kernel BUG (l1 console): <kernel BUG at x.c:1!>", NULL));
+	json_object_object_add(sum, "tests", tests);
+	json_object_object_add(sum, "failed", json_object_new_int(1));
+	json_object_object_add(sum, "seconds", json_object_new_double(3));
+	close(mkstemp(path));
+	ASSERT_EQ(0, junit_write(path, sum));
+	doc = xmlReadFile(path, NULL, XML_PARSE_NONET);
+	ASSERT_NE(NULL, doc);
+	s = xpath(doc, "count(//testsuite/testcase)");
+	EXPECT_STREQ("2", s);
+	xmlFree(s);
+	s = xpath(doc, "string(//testsuite/@failures)");
+	EXPECT_STREQ("1", s);
+	xmlFree(s);
+	s = xpath(doc, "string(//testcase[@name='host_map']/failure/@message)");
+	EXPECT_STREQ("watchdog: kernel BUG (l1 console): <kernel BUG at x.c:1!>", s);
+	xmlFree(s);
+	s = xpath(doc, "count(//testcase[@name='l2_boot']/failure)");
+	EXPECT_STREQ("0", s);
+	xmlFree(s);
+	s = xpath(doc, "string(//testcase[@name='l2_boot']/system-out)");
+	EXPECT_STREQ("KTAP version 1\n1..1\nok 1 x\n", s);
+	xmlFree(s);
+	s = xpath(doc, "string(//testcase[@name='l2_boot']/@classname)");
+	EXPECT_STREQ("L1", s);
+	xmlFree(s);
+	xmlFreeDoc(doc);
+	unlink(path);
+	json_object_put(sum);
+}
+
+TEST(unwritable_path_is_an_error)
+{
+	struct json_object *sum = json_object_new_object();
+
+	json_object_object_add(sum, "tests", json_object_new_array());
+	EXPECT_EQ(-1, junit_write("/nonexistent/dir/junit.xml", sum));
+	json_object_put(sum);
+}
+
+TEST_HARNESS_MAIN
