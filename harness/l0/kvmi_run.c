@@ -150,9 +150,10 @@ static void report(struct env *env, const struct test *t, struct outcome *o)
 			  o->l1_userspace);
 	ktap_diag(&env->k, "[%s] %.1fs%s%s", t->name, o->secs,
 		  o->reason[0] ? ": " : "", o->reason);
+	/* KTAP's directive for a test its runner stopped: TIMEOUT */
 	ktap_result(&env->k, o->pass ? KTAP_PASS : KTAP_FAIL, t->name,
-		    o->pass ? NULL : (o->v == V_TIMEOUT || o->v == V_FROZEN ?
-				      "timeout" : "fail"));
+		    !o->pass && (o->v == V_TIMEOUT || o->v == V_FROZEN) ?
+		    "TIMEOUT" : NULL);
 }
 
 static void write_summary(struct env *env, struct json_object *jtests,

@@ -36,12 +36,12 @@ TEST_F(mem, plan_results_and_totals)
 {
 	ktap_start(&self->k, self->out, 3);
 	ktap_result(&self->k, KTAP_PASS, "one", NULL);
-	ktap_result(&self->k, KTAP_FAIL, "two", "timeout");
+	ktap_result(&self->k, KTAP_FAIL, "two", "TIMEOUT");
 	ktap_result(&self->k, KTAP_SKIP, "three", "no kvm");
 	ktap_finish(&self->k);
 	EXPECT_STREQ("KTAP version 1\n1..3\n"
 		     "ok 1 one\n"
-		     "not ok 2 two # timeout\n"
+		     "not ok 2 two # TIMEOUT\n"
 		     "ok 3 three # SKIP no kvm\n"
 		     "# Totals: pass:1 fail:1 xfail:0 xpass:0 skip:1 error:0\n"
 		     "1 passed, 1 failed, 1 skipped\n", output(self));
