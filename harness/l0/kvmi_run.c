@@ -208,6 +208,8 @@ static const char usage[] =
 	"usage: kvmi-run [-t SECS] [TEST...]   run all tests, or the named ones\n"
 	"       kvmi-run -l                    list the tests\n"
 	"       kvmi-run [-t SECS] --job FILE  boot the stack and run one L1 job\n"
+	"       kvmi-run --shard I/N [TEST...] run the I-th of N shards of the suite\n"
+	"       kvmi-run --merge DIR...        join shards' results/<run> dirs into one run\n"
 	"  -t, --timeout SECS  per-test timeout (default: the suite's, else 120)\n"
 	"  -l, --list          list the tests: name, where it runs, timeout\n"
 	"  -h, --help          this help;  --version  the version\n"
@@ -221,13 +223,15 @@ int main(int argc, char **argv)
 		{ "job", required_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
+		{ "shard", required_argument, NULL, 's' },
+		{ "merge", no_argument, NULL, 'm' },
 		{ 0 }
 	};
 	struct env env = { 0 };
 	struct json_object *suite = NULL, *jtests;
 	struct test *tests, adhoc = { 0 };
-	int ntests = 0, timeout = 0, c, nsel;
-	bool list = false, *sel;
+	int ntests = 0, timeout = 0, c, nsel, shard = 0, nshards = 0;
+	bool list = false, merge = false, *sel;
 	char exe[PATH_MAX];
 	int64_t t0 = now_ms();
 
@@ -247,6 +251,12 @@ int main(int argc, char **argv)
 			return 0;
 		case 'V':
 			return cli_version("kvmi-run");
+		case 's':
+			parse_shard(optarg, &shard, &nshards);
+			break;
+		case 'm':
+			merge = true;
+			break;
 		default:
 			fputs(usage, stderr);
 			return 2;
@@ -258,6 +268,13 @@ int main(int argc, char **argv)
 	strfmt(env.top, sizeof(env.top), "%s", dirname(dirname(dirname(exe))));
 	strfmt(env.build, sizeof(env.build), "%s/build", env.top);
 
+	if (merge) {
+		if (optind == argc)
+			die("--merge wants the results directories of the shards");
+		ntests = load_suite(&env, &suite, &tests);
+		make_run_dir(&env);
+		return merge_runs(&env, tests, ntests, argc - optind, argv + optind);
+	}
 	if (adhoc.job) {
 		char *abs = realpath(adhoc.job, NULL);
 
@@ -276,13 +293,18 @@ int main(int argc, char **argv)
 		die("cannot enter %s", env.top);
 	if (list) {
 		for (int i = 0; i < ntests; i++)
-			printf("%-20s %s %ds%s%s\n", tests[i].name,
-			       tests[i].job ? "L1" : "L0", tests[i].timeout,
-			       tests[i].expect ? " expect=" : "",
-			       tests[i].expect ? tests[i].expect : "");
+			if (in_shard(i, shard, nshards))
+					printf("%-20s %s %ds%s%s\n", tests[i].name,
+				       tests[i].job ? "L1" : "L0", tests[i].timeout,
+				       tests[i].expect ? " expect=" : "",
+				       tests[i].expect ? tests[i].expect : "");
 		return 0;
 	}
 	sel = select_tests(tests, ntests, argc - optind, argv + optind, &nsel);
+	for (int i = 0; i < ntests && nshards; i++) {
+		nsel -= sel[i] && !in_shard(i, shard, nshards);
+		sel[i] = sel[i] && in_shard(i, shard, nshards);
+	}
 
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);

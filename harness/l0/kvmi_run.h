@@ -4,6 +4,7 @@
  *   kvmi_run.c  the command line and the suite loop (retry, KTAP, summary)
  *   l1_boot.c   one L1 boot (or one L0 test): consoles, watchdog, verdict
  *   suite.c     tests/suite.json, preflight, initramfs images, run dir, lock
+ *   merge.c     --shard I/N and --merge
  */
 #ifndef KVMI_RUN_H
 #define KVMI_RUN_H
@@ -74,6 +75,12 @@ void run_l1(struct env *env, const struct test *t, const char *dir,
 void run_l0(struct env *env, const struct test *t, const char *dir,
 	    struct outcome *o);
 void kill_current(void);
+
+/* merge.c */
+bool in_shard(int index, int shard, int nshards);
+void parse_shard(const char *s, int *shard, int *nshards);
+int merge_runs(struct env *env, struct test *tests, int ntests, int ndirs,
+	       char **dirs);
 
 /* suite.c */
 int load_suite(struct env *env, struct json_object **root, struct test **tests);
