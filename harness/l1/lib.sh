@@ -48,6 +48,21 @@ start_vms() {
 
 # For the jobs that source this file:
 # shellcheck disable=SC2034
+# wait_for SECS CMD...: until CMD succeeds; fails after SECS. A bound on
+# waiting for an event, never a delay to sleep through.
+wait_for() {
+	local end=$((SECONDS + $1))
+	shift
+	until "$@"; do
+		[ "$SECONDS" -lt "$end" ] || return 1
+		sleep 0.1
+	done
+}
+
+# vmstat_refresh: fold the per-CPU vmstat deltas, so that /proc/meminfo and
+# /proc/vmstat are exact.
+vmstat_refresh() { echo 1 > /proc/sys/vm/stat_refresh; }
+
 # put_token FILE [OFFSET]: hand a token to the introspector: /run/t for
 # kvmi-mem and the guest tests, and the raw-hypercall test device's token
 # buffer at OFFSET (kvmi-hc token).

@@ -12,7 +12,7 @@ kt_start() {
 	shift
 	"$KT" "$@" > "$W/$name.out" 2> "$W/$name.err" &
 	KT_PID=$!
-	for _ in $(seq 300); do
+	for _ in $(seq 1200); do	# 120 s: a bound, not a delay
 		if grep -q '^Tracing' "$W/$name.err"; then
 			[ -n "$KT_QUIET" ] || pass "kvmi-trace $* attaches"
 			return 0

@@ -20,7 +20,7 @@ run_pin() {
 		t=\$!
 		i=0
 		while ! grep -q ^Tracing /run/p.err; do
-			i=\$((i + 1)); [ \$i -gt 100 ] && { cat /run/p.err; exit 1; }
+			i=\$((i + 1)); [ \$i -gt 1200 ] && { cat /run/p.err; exit 1; }
 			sleep 0.1
 		done
 		a=\$(v)
