@@ -135,6 +135,8 @@ static struct json_object *result_json(const struct test *t,
 	if (o->l1_userspace >= 0)
 		json_object_object_add(jt, "l1_userspace_seconds",
 				       json_object_new_double(o->l1_userspace));
+	if (o->shutdown[0])
+		json_object_object_add(jt, "l1_shutdown", json_object_new_string(o->shutdown));
 	if (o->nested)
 		json_object_object_add(jt, "ktap", json_object_new_string(o->nested));
 	return jt;
@@ -267,6 +269,7 @@ int main(int argc, char **argv)
 		die("cannot find myself");
 	strfmt(env.top, sizeof(env.top), "%s", dirname(dirname(dirname(exe))));
 	strfmt(env.build, sizeof(env.build), "%s/build", env.top);
+	strfmt(env.qmp, sizeof(env.qmp), "/tmp/kvmi-run-%d-l1.qmp", (int)getpid());
 
 	if (merge) {
 		if (optind == argc)

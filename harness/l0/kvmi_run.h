@@ -53,6 +53,7 @@ struct outcome {
 	bool splat_done;	/* its "---[ end trace" came */
 	double secs;
 	double l1_userspace;	/* seconds from QEMU start, or -1 */
+	char shutdown[64];	/* L1's QMP SHUTDOWN reason, if it came */
 	char *nested;		/* the test's own KTAP output */
 };
 
@@ -61,6 +62,7 @@ struct env {
 	char build[PATH_MAX];
 	char run_dir[PATH_MAX];
 	char abi[128];
+	char qmp[108];		/* L1's QMP socket (sun_path is 108 bytes) */
 	int retries;		/* tests run twice after L1 froze or reset */
 	struct ktap k;
 };

@@ -8,6 +8,7 @@
 #define _GNU_SOURCE
 #include "kvmi_run.h"
 #include "proc.h"
+#include "qmp.h"
 #include "util.h"
 #include "vmconfig.h"
 
@@ -168,6 +169,7 @@ struct boot_end {
 	const char *status;	/* the job's exit status file, or NULL */
 	int64_t silent_ms;	/* since L1's last heartbeat (or boot) */
 	double secs;
+	char qmp_err[256];	/* why QMP could not be reached */
 };
 
 /*
@@ -194,15 +196,24 @@ static enum verdict classify(const struct test *t, const struct boot_end *b,
 		return V_FROZEN;
 	}
 	if (b->timed_out) {
-		strfmt(o->reason, sizeof(o->reason), "timeout after %ds: QEMU killed",
+		strfmt(o->reason, sizeof(o->reason), "timeout after %ds: QEMU stopped",
 		       t->timeout);
 		return V_TIMEOUT;
 	}
+	if (b->qmp_err[0]) {
+		strfmt(o->reason, sizeof(o->reason), "no QMP on L1's QEMU: %s", b->qmp_err);
+		return V_ERROR;
+	}
+	if (!b->status && !strcmp(o->shutdown, "guest-reset")) {
+		strfmt(o->reason, sizeof(o->reason),
+		       "L1 reset (QMP SHUTDOWN guest-reset) without a result and with no kernel message");
+		return V_RESET;
+	}
 	if (!b->status) {
 		strfmt(o->reason, sizeof(o->reason),
-		       "L1 exited (status %d) without a result and with no kernel message: a CPU reset",
-		       b->qemu_status);
-		return V_RESET;
+		       "L1 stopped without a result: QMP SHUTDOWN %s, QEMU exit status %d",
+		       o->shutdown[0] ? o->shutdown : "never came", b->qemu_status);
+		return V_ERROR;
 	}
 	if (atoi(b->status) != 0) {
 		strfmt(o->reason, sizeof(o->reason), "job exited with %d",
@@ -223,6 +234,7 @@ static char **l1_argv(struct env *env, const struct test *t, const char *dir,
 	vars_set(&vars, "TOP", env->top);
 	vars_set(&vars, "BUILD", env->build);
 	vars_set(&vars, "RUN_DIR", dir);
+	vars_set(&vars, "QMP", env->qmp);
 	vars_set(&vars, "JOB", job);
 	vars_set(&vars, "TEST", t->name);
 	if (vmconfig_load(cfg, path, &vars) || !(argv = vmconfig_qemu_argv(cfg)))
@@ -230,6 +242,27 @@ static char **l1_argv(struct env *env, const struct test *t, const char *dir,
 	free(path);
 	vars_free(&vars);
 	return argv;
+}
+
+static void on_qmp_event(void *ctx, struct json_object *ev)
+{
+	struct outcome *o = ctx;
+	const char *reason = qmp_shutdown_reason(ev);
+
+	if (reason && !o->shutdown[0])
+		strfmt(o->shutdown, sizeof(o->shutdown), "%s", reason);
+}
+
+/* Stop QEMU cleanly (QMP quit), or kill it if that does not work. */
+static void stop_qemu(struct proc *p, struct qmp *q, int *status)
+{
+	struct json_object *r = NULL;
+
+	if (q->fd >= 0)
+		r = qmp_execute(q, "quit", NULL, now_ms() + 5000);
+	json_object_put(r);
+	if (!r || proc_wait_until(p, now_ms() + 10000, status))
+		proc_kill(p, 2000, status);
 }
 
 void run_l1(struct env *env, const struct test *t, const char *dir,
@@ -241,6 +274,7 @@ void run_l1(struct env *env, const struct test *t, const char *dir,
 	struct boot_end b = { 0 };
 	struct tails tails = { 0 };
 	struct vmconfig cfg;
+	struct qmp q = { .fd = -1, .on_event = on_qmp_event, .ctx = o };
 	struct proc p;
 	char **argv, *path, *job = xasprintf("%s/%s", env->top, t->job);
 	char *sp, *kp, *status;
@@ -259,9 +293,14 @@ void run_l1(struct env *env, const struct test *t, const char *dir,
 	fcntl(p.out, F_SETFL, O_NONBLOCK);
 	ktap_diag(&env->k, "[%s] booting L1 (timeout %ds), consoles in %s",
 		  t->name, t->timeout, dir);
+	if (qmp_connect(&q, env->qmp, now_ms() + 30000))
+		strfmt(b.qmp_err, sizeof(b.qmp_err), "%s", q.err);
 
-	for (;;) {
-		struct pollfd pfd = { .fd = p.out, .events = POLLIN };
+	while (!b.qmp_err[0]) {
+		struct pollfd pfd[2] = {
+			{ .fd = p.out, .events = POLLIN },
+			{ .fd = q.fd, .events = POLLIN },
+		};
 		int64_t now = now_ms(), left = deadline - now;
 		char buf[8192];
 		ssize_t r;
@@ -279,7 +318,9 @@ void run_l1(struct env *env, const struct test *t, const char *dir,
 			b.timed_out = !interrupted;
 			break;
 		}
-		poll(&pfd, 1, left > 250 ? 250 : (int)left);
+		poll(pfd, 2, left > 250 ? 250 : (int)left);
+		if (pfd[1].revents)
+			qmp_pump(&q);
 		r = read(p.out, buf, sizeof(buf));
 		if (r > 0) {
 			if (write(logfd, buf, r) != r)
@@ -293,7 +334,11 @@ void run_l1(struct env *env, const struct test *t, const char *dir,
 		}
 	}
 	if (!exited)
-		proc_kill(&p, 2000, &b.qemu_status);
+		stop_qemu(&p, &q, &b.qemu_status);
+	if (q.fd >= 0)
+		qmp_pump(&q);	/* what QEMU said before it closed */
+	qmp_close(&q);
+	unlink(env->qmp);
 	current_group = 0;
 	linebuf_flush(&con.lb, on_console_line, &con);
 	pump_tails(&tails, dir, &con);

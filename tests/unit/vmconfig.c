@@ -48,6 +48,7 @@ FIXTURE_SETUP(cfg)
 	vars_set(&self->v, "STATE", "/run/kvmi");
 	vars_set(&self->v, "JOB", "/top/tests/l1/x.sh");
 	vars_set(&self->v, "NAME", "vm");
+	vars_set(&self->v, "QMP", "/tmp/l1.qmp");
 	strcpy(self->tmp, "/tmp/kvmi-cfg-XXXXXX");
 	close(mkstemp(self->tmp));
 }
@@ -78,6 +79,7 @@ TEST_F(cfg, l1_definition)
 	EXPECT_TRUE(has(argv, "tcg,thread=multi"));
 	EXPECT_TRUE(has(argv, "max"));
 	EXPECT_TRUE(has_sub(argv, "path=/top/results/r/t,mount_tag=results"));
+	EXPECT_STREQ("unix:/tmp/l1.qmp,server=on,wait=off", after(argv, "-qmp"));
 	const char *cl = after(argv, "-append");
 
 	ASSERT_NE(NULL, cl);
