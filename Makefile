@@ -132,6 +132,15 @@ $(B)/obj/tests/l2/%.o $(B)/obj/tests/bench/%.o $(B)/asan/tests/unit/%.o: \
 $(B)/obj/tests/l2/kvmmem_test.o $(UNIT_TESTS:$(B)/tests/unit_%=$(B)/asan/tests/unit/%.o): \
 	$(KSELFTEST)
 
+# kunit.py, the kernel's KTAP parser, checks the runner's KTAP (unit_ktap).
+KUNIT_PY := $(B)/kunit/tools/testing/kunit/kunit.py
+$(KUNIT_PY): $(KSRC_TAR)
+	@mkdir -p $(B)/kunit
+	$(Q)tar -xf $< -C $(B)/kunit --strip-components=1 linux-source-6.1/tools/testing/kunit
+	@touch $@
+$(B)/asan/tests/unit/ktap.o: $(KUNIT_PY)
+$(B)/asan/tests/unit/ktap.o: CFLAGS += -DKUNIT_PY='"$(abspath $(KUNIT_PY))"'
+
 # ---- unit tests: no VMs, ASan + UBSan ---------------------------------------
 $(B)/tests/unit_%: $(B)/asan/tests/unit/%.o $(LIB_ASAN)
 	@mkdir -p $(@D)

@@ -3,6 +3,7 @@
 #define _GNU_SOURCE
 #include "kselftest_harness.h"
 #include "ktap.h"
+#include "util.h"
 
 #include <stdlib.h>
 
@@ -80,6 +81,40 @@ TEST_F(mem, diag_splits_lines)
 	ktap_start(&self->k, self->out, 0);
 	ktap_diag(&self->k, "a %d\nb", 1);
 	EXPECT_STREQ("KTAP version 1\n1..0\n# a 1\n# b\n", output(self));
+}
+
+/* What kvmi-run prints, read by the kernel's own KTAP parser. */
+TEST_F(mem, kunit_parser_reads_it)
+{
+	char path[] = "/tmp/kvmi-ktap-XXXXXX", line[512], last[512] = "";
+	bool error = false;
+	char *cmd;
+	FILE *f;
+
+	ktap_start(&self->k, self->out, 4);
+	ktap_diag(&self->k, "kvmi-run: kernel 6.1.0-56-amd64");
+	ktap_nested(&self->k, "TAP version 13\n1..2\nok 1 boot\nok 2 map\n");
+	ktap_result(&self->k, KTAP_PASS, "host_map", NULL);
+	ktap_nested(&self->k, "KTAP version 1\n1..1\nnot ok 1 expired token\n");
+	ktap_result(&self->k, KTAP_FAIL, "guest_kvmmem", NULL);
+	ktap_result(&self->k, KTAP_FAIL, "trace_hc", "TIMEOUT");
+	ktap_result(&self->k, KTAP_SKIP, "watchdog", "no kvm");
+	ktap_finish(&self->k);
+	close(mkstemp(path));
+	write_file(path, output(self), strlen(self->buf));
+	cmd = xasprintf("/usr/bin/python3 %s parse %s", KUNIT_PY, path);
+	f = popen(cmd, "r");
+	ASSERT_NE(NULL, f);
+	while (fgets(line, sizeof(line), f)) {
+		error |= strstr(line, "[ERROR]") != NULL;
+		snprintf(last, sizeof(last), "%s", line);
+	}
+	pclose(f);
+	EXPECT_FALSE(error);
+	EXPECT_NE(NULL, strstr(last, "Ran 5 tests: passed: 2, failed: 2, skipped: 1"))
+		TH_LOG("kunit.py: %s", last);
+	unlink(path);
+	free(cmd);
 }
 
 TEST_HARNESS_MAIN
