@@ -8,20 +8,22 @@ mkdir -p $W
 # $W/NAME.out, stderr to $W/NAME.err; once it has attached, report one KTAP
 # result. Not under check(): KT_PID must survive (no subshell).
 kt_start() {
-	local name=$1 _
+	local name=$1 what _
 	shift
+	# The result's name says PID, not the pid: names do not vary by run.
+	what=$(sed -E 's/(-p|--pid) [0-9]+/\1 PID/g' <<< "$*")
 	"$KT" "$@" > "$W/$name.out" 2> "$W/$name.err" &
 	KT_PID=$!
 	for _ in $(seq 1200); do	# 120 s: a bound, not a delay
 		if grep -q '^Tracing' "$W/$name.err"; then
-			[ -n "$KT_QUIET" ] || pass "kvmi-trace $* attaches"
+			[ -n "$KT_QUIET" ] || pass "kvmi-trace $what attaches"
 			return 0
 		fi
 		kill -0 $KT_PID 2>/dev/null || break
 		sleep 0.1
 	done
 	diag "kvmi-trace $* did not attach:" "$(cat "$W/$name.err")"
-	[ -n "$KT_QUIET" ] || fail "kvmi-trace $* attaches"
+	[ -n "$KT_QUIET" ] || fail "kvmi-trace $what attaches"
 	return 1
 }
 

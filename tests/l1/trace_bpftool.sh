@@ -15,7 +15,8 @@ rm -rf $P
 kt_start pin hc --json --pin $P
 kvmi-vm exec introspector kvmi-hc -n $N 1 >/dev/null
 kt_stop; st=$?
-check "kvmi-trace exits cleanly (status $st)" test $st -eq 0
+diag "exit status $st"
+check "kvmi-trace exits cleanly" test "$st" -eq 0
 check "maps and links pinned" test -e $P/hc_hist -a -e $P/link_hc_fentry -a -e $P/link_hc_fexit
 diag "$(ls $P)"
 kt=$(jq '.hypercalls[] | select(.nr == 1) | .count' $W/pin.out)
@@ -30,7 +31,8 @@ check "bpftool slots total $N (got $bs)" test "$bs" = $N
 # The pinned links outlive kvmi-trace: more hypercalls keep counting.
 kvmi-vm exec introspector kvmi-hc -n $N 1 >/dev/null
 bt2=$(dump count)
-check "pinned links still counting after exit: $((2 * N)) (got $bt2)" test "$bt2" = $((2 * N))
+diag "count after exit: $bt2"
+check "pinned links still counting after exit: $((2 * N))" test "$bt2" = $((2 * N))
 check "bpftool link show pinned" bpftool link show pinned $P/link_hc_fexit
 rm -rf $P
 kvmi-vm stop introspector -t 60 >&2

@@ -19,7 +19,8 @@ echo 1 > $EV/enable
 kt_start hc hc --json
 out=$(kvmi-vm exec introspector kvmi-hc -n $N 1)
 kt_stop; st=$?
-check "kvmi-trace hc exits cleanly on SIGINT (status $st)" test $st -eq 0
+diag "exit status $st"
+check "kvmi-trace hc exits cleanly on SIGINT" test "$st" -eq 0
 echo 0 > $EV/enable
 check "guest made $N hypercalls nr 1 ($out)" test "$out" = "ret=0"
 tp=$(grep -c 'kvm_hypercall: nr 0x1 ' /sys/kernel/tracing/trace)

@@ -27,7 +27,8 @@ kt_start ph hc --json -p "$I"
 rets=$(maps $N)
 bad=$(kvmi-vm exec introspector "kvmi-hc 32 token 0x40000000 page:0; kvmi-hc 33 page:3")
 kt_stop; st=$?
-check "kvmi-trace hc exits cleanly (status $st)" test $st -eq 0
+diag "exit status $st"
+check "kvmi-trace hc exits cleanly" test "$st" -eq 0
 check "guest made $N maps and $N unmaps, all ret=0" \
 	test "$(grep -c '^ret=0$' <<< "$rets")" -eq $((2 * N)) -a "$(wc -l <<< "$rets")" -eq $((2 * N))
 check "the two refusals: -ERANGE, -ENOENT ($(echo $bad))" test "$(echo $bad)" = "ret=-34 ret=-2"

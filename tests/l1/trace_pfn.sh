@@ -34,10 +34,11 @@ J=$W/leak.out
 diag "$(jq -c 'del(.unbalanced, .orphans)' $J)"
 diag "$(jq -r '.unbalanced[]? | "unbalanced \(.pfn) \(.comm)", .stack[]' $J)"
 diag "$(jq -r '.orphans[]? | "orphan \(.pfn) \(.comm)", .stack[]' $J)"
-check "exactly one obtained-never-released pfn: the leaked one (${leak#pfn=})" \
+diag "leaked $leak, orphan $orph"
+check "exactly one obtained-never-released pfn: the leaked one" \
 	test "$(jq -c '[.unbalanced[].pfn]' $J)" = "[$((${leak#pfn=}))]"
 check "its stack: hva_to_pfn called from kvmi_pfnleak_ioctl" \
 	sh -c "jq -r '.unbalanced[0].stack[]' $J | grep -q 'kvmi_pfnleak_ioctl.*\[kvmi_pfnleak\]'"
-check "exactly one released-never-obtained pfn: the orphan (${orph#pfn=})" \
+check "exactly one released-never-obtained pfn: the orphan" \
 	test "$(jq -c '[.orphans[].pfn]' $J)" = "[$((${orph#pfn=}))]"
 ktap_done
