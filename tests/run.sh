@@ -1,28 +1,120 @@
 #!/bin/bash
-# make run: bring the whole stack up and show it working. Boots the target
-# and the introspector inside L1, proves the target's RAM file holds the
-# pattern and a live counter, sends one hypercall 32 from the introspector's
-# kernel and shows L1's KVM seeing it, then powers everything off.
+# make run: the feature working, end to end. Boots the target and the
+# introspector inside L1, issues a token, and has the introspector map
+# target pages through /dev/kvmmem (kvmi-mem): the target's bytes are read
+# *through the mapping* and compared with its RAM file byte for byte, and
+# the target's live counter moves. kvmi-trace hc, pfn and zap run in L1 and
+# kvmi-trace pin inside the introspector across a burst of map/unmap
+# cycles; their histograms and balances are printed, and every counter is
+# checked back at its baseline.
 # shellcheck source=harness/l1/lib.sh
 . "$KVMI_TOP/harness/l1/lib.sh"
-TR=/sys/kernel/tracing
+# shellcheck source=harness/l1/trace_lib.sh
+. "$KVMI_TOP/harness/l1/trace_lib.sh"
+CYCLES=${KVMI_RUN_CYCLES:-200}
+declare -A TRACER
 
-progress "booting the target"
-check "target up" kvmi-vm start target -t 90
-progress "booting the introspector"
-check "introspector up" kvmi-vm start introspector -t 90
-check "target RAM holds the pattern and a live counter" bash -c \
-	"kvmi-pattern check $TARGET_RAM $PATTERN_GPA $PATTERN_GPA $PATTERN_SIZE &&
-	 kvmi-pattern counter-wait $TARGET_RAM $COUNTER_GPA 10000"
+# tracer NAME ARGS...: kvmi-trace ARGS in L1, in the background, until it
+# has attached; one KTAP result. Not under check(): TRACER must survive.
+tracer() {
+	local name=$1
+	shift
+	"$KT" "$@" > "$W/$name.out" 2> "$W/$name.err" &
+	TRACER[$name]=$!
+	if wait_for 120 grep -q '^Tracing' "$W/$name.err"; then
+		pass "kvmi-trace $name attaches"
+	else
+		diag "$(cat "$W/$name.err")"
+		fail "kvmi-trace $name attaches"
+	fi
+}
+# hexof GPA LEN: the target RAM file's bytes at GPA (below 3 GiB the file
+# offset is the gpa), as one hex string.
+hexof() { od -An -v -tx1 -j "$(($1))" -N "$2" "$TARGET_RAM" | tr -d ' \n'; }
+# le64 HEXBYTES: a little-endian u64 from 16 hex digits.
+le64() { local h=$1 v=0 i; for i in 7 6 5 4 3 2 1 0; do v=$(( (v << 8) | 0x${h:$((2 * i)):2} )); done; echo "$v"; }
 
-echo > $TR/trace
-echo 1 > $TR/events/kvm/kvm_hypercall/enable
-progress "hypercall 32 from the introspector kernel"
-diag "introspector: $(kvmi-vm exec introspector kvmi-hc 32 0x1000 0x8000000 0x2000)"
-echo 0 > $TR/events/kvm/kvm_hypercall/enable
-line=$(grep 'kvm_hypercall: nr 0x20 ' $TR/trace)
-diag "L1 tracefs: $line"
-check "L1 saw hypercall 32" test -n "$line"
+progress "booting the target and the introspector"
+pair_up
+diag "token: $ISSUED"
+BASE="$(kvmi-ctl stat live_maps) $(kvmi-ctl stat retained)"
+
+progress "attaching kvmi-trace hc, pfn and zap in L1"
+tracer hc hc -p "$I"	# hypercalls and the host handler's phases
+tracer pfn pfn
+tracer zap zap
+
+P=$PATTERN_GPA P2=$((PATTERN_GPA + 4096)) C=$COUNTER_GPA
+progress "the introspector maps 3 target pages and reads them through the mapping"
+# One process in the introspector: kvmi-trace pin around everything.
+out=$(kvmi-vm exec introspector -t 600 -i "
+	kvmi-trace pin > /run/pin.out 2> /run/pin.err < /dev/null &
+	t=\$!
+	i=0; until grep -q ^Tracing /run/pin.err; do
+		i=\$((i + 1)); [ \$i -gt 1200 ] && { cat /run/pin.err; exit 1; }; sleep 0.1
+	done
+	kvmi-mem -i
+	st=\$?
+	kill -INT \$t; wait \$t
+	echo '--- pin'
+	cat /run/pin.out
+	exit \$st" <<EOF
+map $P
+map $P2
+map $C
+list
+dump $P 4096
+dump $P2 4096
+dump $C 8
+sleep 1
+dump $C 8
+unmap $P
+unmap $P2
+unmap $C
+$(for _ in $(seq "$CYCLES"); do echo "map $P"; echo "unmap $P"; done)
+EOF
+)
+st=$?
+check "kvmi-mem: every map, read and unmap succeeded" test "$st" -eq 0
+diag "$(grep -vE '^[0-9a-f]{8}: ' <<< "$out" | head -7)"
+# dumped GPA: the hex bytes kvmi-mem printed for the page at GPA
+dumped() { grep "^$(printf '%05x' $(($1 >> 12)))[0-9a-f]\{3\}: " <<< "$out" | cut -c11-49 | tr -d ' \n'; }
+diag "the pattern page, through the mapping:" "$(grep "^$(printf '%08x' "$P"):" -A3 <<< "$out")"
+check "pattern page 1: 4096 bytes through the mapping = the target's RAM file" \
+	test "$(dumped "$P")" = "$(hexof "$P" 4096)"
+check "pattern page 2: 4096 bytes through the mapping = the target's RAM file" \
+	test "$(dumped "$P2")" = "$(hexof "$P2" 4096)"
+mapfile -t cnt < <(grep "^$(printf '%08x' "$C"):" <<< "$out" | cut -c11-29 | tr -d ' ')
+c0=$(le64 "${cnt[0]}") c1=$(le64 "${cnt[1]}")
+diag "the target's counter through the mapping: $c0, a second later $c1"
+check "the target's counter moves forward, read through the mapping" test "$c1" -gt "$c0"
+check "$CYCLES map/unmap cycles" test "$(grep -c '^unmapped target gpa' <<< "$out")" -eq $((CYCLES + 3))
+
+progress "detaching the tracers"
+for name in hc pfn zap; do
+	kill -INT "${TRACER[$name]}"
+	wait "${TRACER[$name]}"
+done
+diag "---- kvmi-trace hc: the host handler, in the introspector's hypercalls ----" "$(cat "$W/hc.out")"
+diag "---- kvmi-trace pin (in the introspector) ----" "$(sed -n '/^--- pin/,$p' <<< "$out" | tail -n +2)"
+diag "---- kvmi-trace pfn ----" "$(cat "$W/pfn.out")"
+diag "---- kvmi-trace zap ----" "$(cat "$W/zap.out")"
+check "pin balance (introspector): every pinned page unpinned" \
+	grep -qx '0 pfn(s) unbalanced, 0 pfn(s) dropped without a take' <<< "$out"
+check "pfn balance (L1 KVM): every pfn obtained was released" \
+	grep -qx '0 pfn(s) unbalanced, 0 pfn(s) dropped without a take' "$W/pfn.out"
+check "map returned 0 for every map" grep -qx "map returned 0: $((CYCLES + 3)) time(s)" "$W/hc.out"
+check "unmap returned 0 for every unmap" grep -qx "unmap returned 0: $((CYCLES + 3)) time(s)" "$W/hc.out"
+check "host counters back to baseline (live maps, retained)" \
+	test "$(kvmi-ctl stat live_maps) $(kvmi-ctl stat retained)" = "$BASE"
+# shellcheck disable=SC2016 # runs in the introspector
+check "guest: every FOLL_PIN released" kvmi-vm exec introspector '
+	echo 1 > /proc/sys/vm/stat_refresh
+	a=$(awk "/^nr_foll_pin_acquired/{print \$2}" /proc/vmstat)
+	r=$(awk "/^nr_foll_pin_released/{print \$2}" /proc/vmstat)
+	echo "nr_foll_pin_acquired $a released $r"; [ "$a" = "$r" ]'
+kvmi-ctl stats >&2
 progress "powering off"
 check "both VMs power off" bash -c "kvmi-vm stop target && kvmi-vm stop introspector"
+diag "full output in $KVMI_RUN (ktap, job.log, consoles)"
 ktap_done

@@ -27,6 +27,11 @@ mount -t tmpfs tmpfs /run
 mkdir -p /dev/shm /dev/pts "$KVMI_STATE"
 mount -t tmpfs tmpfs /dev/shm
 mount -t devpts devpts /dev/pts
+# What udev would make: bash's process substitution needs /dev/fd.
+ln -sfn /proc/self/fd /dev/fd
+ln -sf /proc/self/fd/0 /dev/stdin
+ln -sf /proc/self/fd/1 /dev/stdout
+ln -sf /proc/self/fd/2 /dev/stderr
 mount -t tracefs tracefs /sys/kernel/tracing
 mount -t debugfs debugfs /sys/kernel/debug
 mount -t bpf bpf /sys/fs/bpf
