@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * kvmi-harness host handler, shared between its two halves:
+ *   kvmi_token.c  the token store, the targets and the host token API
+ *                 (/dev/kvmi, debugfs stats)
+ *   kvmi_map.c    the hypercalls: map, unmap, and teardown at VM destroy
+ *
+ * Locking: kvmi_lock covers tokens, targets, the VM table and the counters,
+ * and is never held across mm work. kvmi_vm.lock serializes map and unmap
+ * on one introspector and is held across vm_mmap(), with kvm->srcu dropped.
+ * Neither is taken inside the other.
+ */
+#ifndef ARCH_X86_KVM_KVMI_INTERNAL_H
+#define ARCH_X86_KVM_KVMI_INTERNAL_H
+
+#include <linux/kvm_host.h>
+#include <linux/kref.h>
+#include <linux/list.h>
+#include <linux/mutex.h>
+#include <uapi/kvmi.h>
+
+#define KVMI_MAX_RANGES		16
+#define KVMI_MAX_DEAD_TOKENS	256
+
+struct kvmi_range {
+	gfn_t base_gfn;
+	u64 npages;
+	u64 offset;			/* file offset of base_gfn */
+};
+
+/* A target VM as its token saw it; lives on while maps use its pages. */
+struct kvmi_target {
+	struct kref kref;
+	struct list_head link;		/* kvmi_targets */
+	struct kvm *kvm;		/* identity only; NULL once destroyed */
+	struct file *ram;
+	u64 nr_maps;
+	unsigned int nr_ranges;
+	struct kvmi_range ranges[KVMI_MAX_RANGES];
+};
+
+struct kvmi_token {
+	struct list_head link;		/* kvmi_tokens */
+	u32 id;
+	enum kvmi_token_state state;
+	struct kvmi_map_mem_token value;
+	struct kvmi_target *target;	/* NULL unless live */
+	pid_t target_pid;
+	pid_t introspector;		/* 0: any */
+	ktime_t expires;
+	u64 uses;
+};
+
+extern struct mutex kvmi_lock;
+extern struct list_head kvmi_tokens;
+extern struct list_head kvmi_targets;
+extern struct kvmi_stats kvmi_stats;
+
+void kvmi_target_put(struct kvmi_target *t);
+void kvmi_token_kill(struct kvmi_token *t, enum kvmi_token_state state);
+long kvmi_token_use(const struct kvmi_map_mem_token *value,
+		    struct kvmi_target **target, enum kvmi_fail *why);
+long kvmi_fail(enum kvmi_fail why, long err);
+
+#endif
