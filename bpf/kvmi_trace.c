@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * kvmi-trace: BPF tracers for KVM's hypercall, GUP-pin, pfn-refcount and
- * MMU-notifier paths, in the conventions of bcc's libbpf-tools.
+ * MMU-notifier paths, in the conventions of bcc's libbpf-tools. This file
+ * is the command line and the main loop; each mode is X.c beside X.bpf.c.
  *
  *   kvmi-trace hc   [-k] ...   hypercall count + latency per nr
  *   kvmi-trace pin  ...        pin_user_pages* vs unpin_user_page*, per pfn
@@ -11,10 +12,8 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <getopt.h>
-#include <inttypes.h>
 #include <limits.h>
 #include <signal.h>
-#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,31 +21,18 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <bpf/bpf.h>
-#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
 #include "hist.h"
-#include "ksyms.h"
-#include "hc.skel.h"
-#include "pin.skel.h"
-#include "pfn.skel.h"
-#include "zap.skel.h"
+#include "kt_mode.h"
+#include "util.h"
 
-enum mode { M_HC, M_PIN, M_PFN, M_ZAP };
-static const char *const mode_names[] = { "hc", "pin", "pfn", "zap" };
+static const struct kt_mode *const modes[] = {
+	&kt_mode_hc, &kt_mode_pin, &kt_mode_pfn, &kt_mode_zap,
+};
 
-static struct env {
-	enum mode mode;
-	pid_t pid;
-	unsigned int interval;		/* seconds, 0: print at the end only */
-	unsigned int duration;		/* seconds, 0: until SIGINT/SIGTERM */
-	bool kprobe;
-	bool json;
-	bool verbose;
-	const char *pin_dir;
-} env;
-
+struct kt_env env;
+static const struct kt_mode *mode;
 static volatile sig_atomic_t exiting;
 
 static const char usage[] =
@@ -90,14 +76,12 @@ static const struct option long_opts[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
-static int parse_uint(const char *s, unsigned int *v)
+/* A whole positive number of at most INT_MAX, or -1. */
+static int parse_pos(const char *s, unsigned int *v)
 {
-	char *end;
-	unsigned long x;
+	uint64_t x;
 
-	errno = 0;
-	x = strtoul(s, &end, 10);
-	if (errno || end == s || *end || x > INT_MAX)
+	if (parse_u64(s, &x) || !x || x > INT_MAX)
 		return -1;
 	*v = (unsigned int)x;
 	return 0;
@@ -106,7 +90,8 @@ static int parse_uint(const char *s, unsigned int *v)
 static int parse_args(int argc, char **argv)
 {
 	unsigned int v;
-	int c, i;
+	size_t i;
+	int c;
 
 	if (argc < 2)
 		return -1;
@@ -114,28 +99,27 @@ static int parse_args(int argc, char **argv)
 		fputs(usage, stdout);
 		exit(0);
 	}
-	for (i = 0; i < 4; i++)
-		if (!strcmp(argv[1], mode_names[i]))
-			break;
-	if (i == 4) {
+	for (i = 0; i < sizeof(modes) / sizeof(modes[0]); i++)
+		if (!strcmp(argv[1], modes[i]->name))
+			mode = modes[i];
+	if (!mode) {
 		fprintf(stderr, "kvmi-trace: unknown mode '%s'\n", argv[1]);
 		return -1;
 	}
-	env.mode = i;
 	optind = 2;
 	while ((c = getopt_long(argc, argv, "p:i:d:jkvh", long_opts, NULL)) != -1) {
 		switch (c) {
 		case 'p':
-			if (parse_uint(optarg, &v) || !v)
+			if (parse_pos(optarg, &v))
 				return -1;
 			env.pid = (pid_t)v;
 			break;
 		case 'i':
-			if (parse_uint(optarg, &env.interval) || !env.interval)
+			if (parse_pos(optarg, &env.interval))
 				return -1;
 			break;
 		case 'd':
-			if (parse_uint(optarg, &env.duration) || !env.duration)
+			if (parse_pos(optarg, &env.duration))
 				return -1;
 			break;
 		case 'j':
@@ -159,7 +143,7 @@ static int parse_args(int argc, char **argv)
 	}
 	if (optind != argc)
 		return -1;
-	if (env.kprobe && env.mode != M_HC) {
+	if (env.kprobe && mode != &kt_mode_hc) {
 		fprintf(stderr, "kvmi-trace: -k applies to hc only\n");
 		return -1;
 	}
@@ -180,194 +164,16 @@ static void on_signal(int sig)
 	exiting = 1;
 }
 
-/* ---- loading: one skeleton per mode ---- */
-
-static void *skel;
-static struct bpf_object *obj;
-
-/* Host handler phases: where each is timed (enum kt_phase order). */
-static const struct {
-	const char *name, *fn, *module;
-} phases[KT_PH_NR] = {
-	[KT_PH_MAP] = { "map", "kvmi_hc_mem_map", "kvm" },
-	[KT_PH_MAP_TOKEN] = { "map.token", "kvmi_token_use", "kvm" },
-	[KT_PH_MAP_MM] = { "map.mm", "vm_mmap", NULL },
-	[KT_PH_UNMAP] = { "unmap", "kvmi_hc_mem_unmap", "kvm" },
-	[KT_PH_UNMAP_MM] = { "unmap.mm", "vm_mmap", NULL },
-};
-static bool phase_on[KT_PH_NR];
-
-/* Does fn have BTF in vmlinux (module NULL) or in module? */
-static bool have_func(const char *module, const char *fn)
-{
-	static struct btf *vml, *mod;
-	struct btf *b;
-
-	if (!vml)
-		vml = btf__load_vmlinux_btf();
-	if (!vml)
-		return false;
-	if (module && !mod)
-		mod = btf__load_module_btf(module, vml);
-	b = module ? mod : vml;
-	return b && btf__find_by_name_kind(b, fn, BTF_KIND_FUNC) > 0;
-}
-
-static void hc_autoload(struct hc_bpf *s)
-{
-	bool fe = !env.kprobe, kp = env.kprobe;
-	bool map = have_func("kvm", phases[KT_PH_MAP].fn);
-	bool unmap = have_func("kvm", phases[KT_PH_UNMAP].fn);
-	bool token = map && have_func("kvm", phases[KT_PH_MAP_TOKEN].fn);
-	bool mm = (map || unmap) && have_func(NULL, "vm_mmap");
-
-	bpf_program__set_autoload(s->progs.hc_fentry, fe);
-	bpf_program__set_autoload(s->progs.hc_fexit, fe);
-	bpf_program__set_autoload(s->progs.hc_kprobe, kp);
-	bpf_program__set_autoload(s->progs.hc_kretprobe, kp);
-	bpf_program__set_autoload(s->progs.map_fentry, fe && map);
-	bpf_program__set_autoload(s->progs.map_fexit, fe && map);
-	bpf_program__set_autoload(s->progs.map_kprobe, kp && map);
-	bpf_program__set_autoload(s->progs.map_kretprobe, kp && map);
-	bpf_program__set_autoload(s->progs.unmap_fentry, fe && unmap);
-	bpf_program__set_autoload(s->progs.unmap_fexit, fe && unmap);
-	bpf_program__set_autoload(s->progs.unmap_kprobe, kp && unmap);
-	bpf_program__set_autoload(s->progs.unmap_kretprobe, kp && unmap);
-	bpf_program__set_autoload(s->progs.token_fentry, fe && token);
-	bpf_program__set_autoload(s->progs.token_fexit, fe && token);
-	bpf_program__set_autoload(s->progs.token_kprobe, kp && token);
-	bpf_program__set_autoload(s->progs.token_kretprobe, kp && token);
-	bpf_program__set_autoload(s->progs.mm_fentry, fe && mm);
-	bpf_program__set_autoload(s->progs.mm_fexit, fe && mm);
-	bpf_program__set_autoload(s->progs.mm_kprobe, kp && mm);
-	bpf_program__set_autoload(s->progs.mm_kretprobe, kp && mm);
-	phase_on[KT_PH_MAP] = map;
-	phase_on[KT_PH_MAP_TOKEN] = token;
-	phase_on[KT_PH_MAP_MM] = map && mm;
-	phase_on[KT_PH_UNMAP] = unmap;
-	phase_on[KT_PH_UNMAP_MM] = unmap && mm;
-}
-
-/* Empty histograms start with min = ~0, as kt_hist_add() expects. */
-static int hc_init_phases(struct hc_bpf *s)
-{
-	int fd = bpf_map__fd(s->maps.phase_hist);
-	struct kt_hist h;
-	uint32_t i;
-
-	kt_hist_init(&h);
-	for (i = 0; i < KT_PH_NR; i++)
-		if (bpf_map_update_elem(fd, &i, &h, BPF_ANY))
-			return -1;
-	return 0;
-}
-
-static struct bpf_object *open_load(void)
-{
-	int err;
-
-	switch (env.mode) {
-	case M_HC: {
-		struct hc_bpf *s = hc_bpf__open();
-
-		if (!s)
-			return NULL;
-		skel = s;
-		s->rodata->targ_tgid = env.pid;
-		hc_autoload(s);
-		err = hc_bpf__load(s) || hc_init_phases(s);
-		return err ? NULL : s->obj;
-	}
-	case M_PIN: {
-		struct pin_bpf *s = pin_bpf__open();
-
-		if (!s)
-			return NULL;
-		skel = s;
-		s->rodata->targ_tgid = env.pid;
-		err = pin_bpf__load(s);
-		return err ? NULL : s->obj;
-	}
-	case M_PFN: {
-		struct pfn_bpf *s = pfn_bpf__open();
-
-		if (!s)
-			return NULL;
-		skel = s;
-		s->rodata->targ_tgid = env.pid;
-		err = pfn_bpf__load(s);
-		return err ? NULL : s->obj;
-	}
-	case M_ZAP: {
-		struct zap_bpf *s = zap_bpf__open();
-
-		if (!s)
-			return NULL;
-		skel = s;
-		s->rodata->targ_tgid = env.pid;
-		err = zap_bpf__load(s);
-		return err ? NULL : s->obj;
-	}
-	}
-	return NULL;
-}
-
-static void destroy_skel(void)
-{
-	if (!skel)
-		return;
-	switch (env.mode) {
-	case M_HC:
-		hc_bpf__destroy(skel);
-		break;
-	case M_PIN:
-		pin_bpf__destroy(skel);
-		break;
-	case M_PFN:
-		pfn_bpf__destroy(skel);
-		break;
-	case M_ZAP:
-		zap_bpf__destroy(skel);
-		break;
-	}
-	skel = NULL;
-}
-
-#define MAX_LINKS 16
-static struct bpf_link *links[MAX_LINKS];
-static int nr_links;
-
-static int attach_all(void)
-{
-	struct bpf_program *prog;
-
-	bpf_object__for_each_program(prog, obj) {
-		struct bpf_link *l;
-
-		if (!bpf_program__autoload(prog))
-			continue;
-		l = bpf_program__attach(prog);
-		if (!l) {
-			fprintf(stderr, "kvmi-trace: attaching %s: %s\n",
-				bpf_program__name(prog), strerror(errno));
-			return -1;
-		}
-		if (nr_links == MAX_LINKS) {
-			bpf_link__destroy(l);
-			return -1;
-		}
-		links[nr_links++] = l;
-	}
-	return 0;
-}
-
 static bool is_internal_map(const struct bpf_map *m)
 {
 	return strchr(bpf_map__name(m), '.') != NULL;	/* .rodata, .bss */
 }
 
-/* DIR/<map name> and DIR/link_<prog name>; links then survive our exit. */
-static int pin_all(void)
+/*
+ * DIR/<map name>, and DIR/link_<prog name> for each link the skeleton's
+ * attach made; the links then survive our exit.
+ */
+static int pin_all(const struct bpf_object_skeleton *sk)
 {
 	struct bpf_map *m;
 	char path[PATH_MAX];
@@ -378,7 +184,7 @@ static int pin_all(void)
 			strerror(errno));
 		return -1;
 	}
-	bpf_object__for_each_map(m, obj) {
+	bpf_object__for_each_map(m, *sk->obj) {
 		if (is_internal_map(m))
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", env.pin_dir,
@@ -390,20 +196,14 @@ static int pin_all(void)
 			return -1;
 		}
 	}
-	for (i = 0; i < nr_links; i++) {
-		const struct bpf_program *p = NULL;
-		struct bpf_program *prog;
-		int n = 0;
+	for (i = 0; i < sk->prog_cnt; i++) {
+		struct bpf_link *l = *sk->progs[i].link;
 
-		bpf_object__for_each_program(prog, obj) {
-			if (!bpf_program__autoload(prog))
-				continue;
-			if (n++ == i)
-				p = prog;
-		}
+		if (!l)
+			continue;
 		snprintf(path, sizeof(path), "%s/link_%s", env.pin_dir,
-			 p ? bpf_program__name(p) : "unknown");
-		if (bpf_link__pin(links[i], path)) {
+			 sk->progs[i].name);
+		if (bpf_link__pin(l, path)) {
 			fprintf(stderr, "kvmi-trace: pin %s: %s\n", path,
 				strerror(errno));
 			return -1;
@@ -412,317 +212,19 @@ static int pin_all(void)
 	return 0;
 }
 
-static void detach_all(void)
+/* With --pin the pins keep the links: let go of them without detaching. */
+static void disconnect_pinned(const struct bpf_object_skeleton *sk)
 {
 	int i;
 
-	for (i = 0; i < nr_links; i++) {
-		if (env.pin_dir)
-			bpf_link__disconnect(links[i]);	/* the pin keeps it */
-		bpf_link__destroy(links[i]);
-	}
-	nr_links = 0;
+	for (i = 0; sk && env.pin_dir && i < sk->prog_cnt; i++)
+		if (*sk->progs[i].link)
+			bpf_link__disconnect(*sk->progs[i].link);
 }
 
-/* ---- reports ---- */
-
-static struct ksyms ksyms;
-static bool ksyms_loaded;
-
-static int map_fd(const char *name)
+static void report(struct bpf_object *obj, double elapsed, bool final)
 {
-	struct bpf_map *m = bpf_object__find_map_by_name(obj, name);
-
-	return m ? bpf_map__fd(m) : -1;
-}
-
-static json_object *stack_json(int stacks_fd, int32_t id)
-{
-	json_object *a = json_object_new_array();
-	uint64_t ips[KT_STACK_DEPTH] = { 0 };
-	char buf[256];
-	int i;
-
-	if (id < 0 || bpf_map_lookup_elem(stacks_fd, &id, ips))
-		return a;
-	if (!ksyms_loaded)
-		ksyms_loaded = !ksyms_load(&ksyms, "/proc/kallsyms");
-	for (i = 0; i < KT_STACK_DEPTH && ips[i]; i++)
-		json_object_array_add(a, json_object_new_string(
-			ksyms_format(&ksyms, ips[i], buf, sizeof(buf))));
-	return a;
-}
-
-static void print_stack_text(json_object *stack)
-{
-	size_t i, n = json_object_array_length(stack);
-
-	if (!n)
-		printf("        (stack unavailable)\n");
-	for (i = 0; i < n; i++)
-		printf("        %s\n", json_object_get_string(
-			json_object_array_get_idx(stack, i)));
-}
-
-static uint64_t counter(int fd, uint32_t idx)
-{
-	uint64_t v = 0;
-
-	bpf_map_lookup_elem(fd, &idx, &v);
-	return v;
-}
-
-static int cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-/* All keys of a hash map with 8-byte keys, sorted. */
-static uint64_t *map_keys(int fd, size_t *n)
-{
-	uint64_t key, next, *keys = NULL, *k;
-	size_t cap = 0;
-	void *prev = NULL;
-
-	*n = 0;
-	while (!bpf_map_get_next_key(fd, prev, &next)) {
-		if (*n == cap) {
-			cap = cap ? cap * 2 : 256;
-			k = realloc(keys, cap * sizeof(*keys));
-			if (!k)
-				break;
-			keys = k;
-		}
-		keys[(*n)++] = next;
-		key = next;
-		prev = &key;
-	}
-	if (*n)
-		qsort(keys, *n, sizeof(*keys), cmp_u64);
-	return keys;
-}
-
-static void add_u64(json_object *o, const char *k, uint64_t v)
-{
-	json_object_object_add(o, k, json_object_new_uint64(v));
-}
-
-/*
- * "phases": [{phase, fn, count, ..., hist_total, buckets}] for the phases
- * whose functions exist; "results": [{phase, ret, count}] for map/unmap.
- */
-static void report_phases(json_object *o)
-{
-	json_object *a = json_object_new_array(), *r = json_object_new_array();
-	int fd = map_fd("phase_hist"), rfd = map_fd("phase_ret");
-	struct kt_phase_ret key, next, *prev = NULL;
-	uint32_t i;
-
-	for (i = 0; i < KT_PH_NR; i++) {
-		struct kt_hist h;
-		json_object *e;
-
-		if (!phase_on[i] || bpf_map_lookup_elem(fd, &i, &h))
-			continue;
-		e = kt_hist_json(&h);
-		json_object_object_add(e, "phase",
-				       json_object_new_string(phases[i].name));
-		json_object_object_add(e, "fn", json_object_new_string(phases[i].fn));
-		add_u64(e, "hist_total", kt_hist_total(&h));
-		json_object_array_add(a, e);
-		if (!env.json && h.count) {
-			printf("phase %s (%s):\n", phases[i].name, phases[i].fn);
-			kt_hist_print(stdout, &h, "nsecs");
-		}
-	}
-	while (!bpf_map_get_next_key(rfd, prev, &next)) {
-		uint64_t c;
-		json_object *e;
-
-		key = next;
-		prev = &key;
-		if (bpf_map_lookup_elem(rfd, &key, &c) || key.phase >= KT_PH_NR)
-			continue;
-		e = json_object_new_object();
-		json_object_object_add(e, "phase",
-				       json_object_new_string(phases[key.phase].name));
-		json_object_object_add(e, "ret", json_object_new_int(key.ret));
-		add_u64(e, "count", c);
-		json_object_array_add(r, e);
-		if (!env.json)
-			printf("%s returned %d: %" PRIu64 " time(s)\n",
-			       phases[key.phase].name, key.ret, c);
-	}
-	json_object_object_add(o, "phases", a);
-	json_object_object_add(o, "results", r);
-}
-
-static json_object *report_hc(void)
-{
-	json_object *o = json_object_new_object(), *a = json_object_new_array();
-	int fd = map_fd("hc_hist");
-	size_t n, i;
-	uint64_t *keys = map_keys(fd, &n);
-
-	json_object_object_add(o, "attach",
-		json_object_new_string(env.kprobe ? "kprobe" : "fentry"));
-	for (i = 0; i < n; i++) {
-		struct kt_hist h;
-		json_object *e;
-
-		if (bpf_map_lookup_elem(fd, &keys[i], &h))
-			continue;
-		e = kt_hist_json(&h);
-		add_u64(e, "nr", keys[i]);
-		add_u64(e, "hist_total", kt_hist_total(&h));
-		json_object_array_add(a, e);
-		if (!env.json) {
-			printf("hypercall nr %" PRIu64 ":\n", keys[i]);
-			kt_hist_print(stdout, &h, "nsecs");
-		}
-	}
-	if (!env.json && !n)
-		printf("no hypercalls\n");
-	free(keys);
-	json_object_object_add(o, "hypercalls", a);
-	report_phases(o);
-	return o;
-}
-
-static json_object *report_refs(const char *what_taken, const char *what_dropped)
-{
-	json_object *o = json_object_new_object();
-	json_object *un = json_object_new_array(), *orph = json_object_new_array();
-	int refs_fd = map_fd("refs"), orph_fd = map_fd("orphans");
-	int cnt_fd = map_fd("counters"), stacks_fd = map_fd("stacks");
-	uint64_t *keys;
-	size_t n, i, nun = 0;
-
-	add_u64(o, "taken", counter(cnt_fd, KT_C_TAKEN));
-	add_u64(o, "dropped", counter(cnt_fd, KT_C_DROPPED));
-	add_u64(o, "orphan_drops", counter(cnt_fd, KT_C_ORPHAN));
-	add_u64(o, "truncated_calls", counter(cnt_fd, KT_C_TRUNC));
-	add_u64(o, "map_full", counter(cnt_fd, KT_C_MAPFULL));
-	if (env.mode == M_PFN)
-		add_u64(o, "unreferenced_pfns", counter(cnt_fd, KT_C_UNTRACKED));
-	if (!env.json)
-		printf("%s %" PRIu64 ", %s %" PRIu64 ", dropped without a take %" PRIu64
-		       "%s\n", what_taken, counter(cnt_fd, KT_C_TAKEN),
-		       what_dropped, counter(cnt_fd, KT_C_DROPPED),
-		       counter(cnt_fd, KT_C_ORPHAN),
-		       counter(cnt_fd, KT_C_MAPFULL) ? " (MAP FULL: counts incomplete)" : "");
-
-	keys = map_keys(refs_fd, &n);
-	for (i = 0; i < n; i++) {
-		struct kt_ref r;
-		json_object *e;
-
-		if (bpf_map_lookup_elem(refs_fd, &keys[i], &r) || r.refs <= 0)
-			continue;
-		nun++;
-		e = json_object_new_object();
-		add_u64(e, "pfn", keys[i]);
-		json_object_object_add(e, "refs", json_object_new_int64(r.refs));
-		add_u64(e, "taken", r.taken);
-		add_u64(e, "dropped", r.dropped);
-		json_object_object_add(e, "pid", json_object_new_int(r.pid));
-		r.comm[KT_COMM_LEN - 1] = 0;
-		json_object_object_add(e, "comm", json_object_new_string(r.comm));
-		json_object_object_add(e, "stack", stack_json(stacks_fd, r.stackid));
-		if (!env.json) {
-			printf("  unbalanced pfn 0x%" PRIx64 ": %lld outstanding (%"
-			       PRIu64 " taken, %" PRIu64 " dropped), last by pid %u (%s):\n",
-			       keys[i], (long long)r.refs, (uint64_t)r.taken, (uint64_t)r.dropped,
-			       r.pid, r.comm);
-			print_stack_text(json_object_object_get(e, "stack"));
-		}
-		json_object_array_add(un, e);
-	}
-	free(keys);
-	keys = map_keys(orph_fd, &n);
-	for (i = 0; i < n; i++) {
-		struct kt_orphan r;
-		json_object *e;
-
-		if (bpf_map_lookup_elem(orph_fd, &keys[i], &r))
-			continue;
-		e = json_object_new_object();
-		add_u64(e, "pfn", keys[i]);
-		add_u64(e, "count", r.count);
-		json_object_object_add(e, "pid", json_object_new_int(r.pid));
-		r.comm[KT_COMM_LEN - 1] = 0;
-		json_object_object_add(e, "comm", json_object_new_string(r.comm));
-		json_object_object_add(e, "stack", stack_json(stacks_fd, r.stackid));
-		if (!env.json) {
-			printf("  pfn 0x%" PRIx64 " dropped %" PRIu64
-			       " time(s) without a take, last by pid %u (%s):\n",
-			       keys[i], (uint64_t)r.count, r.pid, r.comm);
-			print_stack_text(json_object_object_get(e, "stack"));
-		}
-		json_object_array_add(orph, e);
-	}
-	free(keys);
-	if (!env.json)
-		printf("%zu pfn(s) unbalanced, %zu pfn(s) dropped without a take\n",
-		       nun, n);
-	add_u64(o, "unbalanced_pfns", nun);
-	json_object_object_add(o, "unbalanced", un);
-	json_object_object_add(o, "orphans", orph);
-	return o;
-}
-
-static json_object *report_zap(void)
-{
-	json_object *o = json_object_new_object(), *a = json_object_new_array();
-	int fd = map_fd("zaps"), ev_fd = map_fd("hva_events");
-	uint32_t zero = 0;
-	uint64_t ev = 0, *keys;
-	size_t n, i;
-
-	bpf_map_lookup_elem(ev_fd, &zero, &ev);
-	add_u64(o, "unmap_hva_range_events", ev);
-	if (!env.json)
-		printf("kvm:kvm_unmap_hva_range events: %" PRIu64 "\n", ev);
-	keys = map_keys(fd, &n);
-	for (i = 0; i < n; i++) {
-		struct kt_zap z;
-		json_object *e;
-		char buf[32];
-
-		if (bpf_map_lookup_elem(fd, &keys[i], &z))
-			continue;
-		e = json_object_new_object();
-		snprintf(buf, sizeof(buf), "0x%" PRIx64, keys[i]);
-		json_object_object_add(e, "kvm", json_object_new_string(buf));
-		json_object_object_add(e, "pid", json_object_new_int(z.pid));
-		add_u64(e, "ranges", z.hva_ranges);
-		add_u64(e, "gfns", z.gfns);
-		add_u64(e, "flushes", z.flushes);
-		json_object_array_add(a, e);
-		if (!env.json)
-			printf("  VM %s (pid %u): %" PRIu64 " gfn ranges, %" PRIu64
-			       " gfns, %" PRIu64 " with SPTEs zapped\n", buf, z.pid,
-			       (uint64_t)z.hva_ranges, (uint64_t)z.gfns,
-			       (uint64_t)z.flushes);
-	}
-	free(keys);
-	json_object_object_add(o, "vms", a);
-	return o;
-}
-
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static void report(double elapsed, bool final)
-{
-	json_object *o = NULL;
+	json_object *o;
 
 	if (!env.json) {
 		time_t t = time(NULL);
@@ -731,31 +233,18 @@ static void report(double elapsed, bool final)
 		strftime(buf, sizeof(buf), "%H:%M:%S", localtime(&t));
 		printf("%s%s\n", final ? "" : "\n", buf);
 	}
-	switch (env.mode) {
-	case M_HC:
-		o = report_hc();
-		break;
-	case M_PIN:
-		o = report_refs("pinned", "unpinned");
-		break;
-	case M_PFN:
-		o = report_refs("obtained", "released");
-		break;
-	case M_ZAP:
-		o = report_zap();
-		break;
-	}
+	o = mode->report(obj);
 	if (env.json) {
 		json_object *top = json_object_new_object();
+		struct json_object_iter it;
 		char *s;
 
-		json_object_object_add(top, "mode",
-			json_object_new_string(mode_names[env.mode]));
+		json_object_object_add(top, "mode", json_object_new_string(mode->name));
 		json_object_object_add(top, "final", json_object_new_boolean(final));
 		json_object_object_add(top, "elapsed_s", json_object_new_double(elapsed));
 		json_object_object_add(top, "pid", json_object_new_int(env.pid));
-		json_object_object_foreach(o, k, v)
-			json_object_object_add(top, k, json_object_get(v));
+		json_object_object_foreachC(o, it)
+			json_object_object_add(top, it.key, json_object_get(it.val));
 		s = kt_json_string(top);
 		printf("%s\n", s);
 		free(s);
@@ -768,7 +257,8 @@ static void report(double elapsed, bool final)
 int main(int argc, char **argv)
 {
 	struct sigaction sa = { .sa_handler = on_signal };
-	double start, next;
+	struct bpf_object_skeleton *sk = NULL;
+	int64_t start, next;
 	int err = 1;
 
 	if (parse_args(argc, argv)) {
@@ -776,42 +266,43 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	libbpf_set_print(libbpf_print);
-	obj = open_load();
-	if (!obj) {
+	sk = mode->open_load();
+	if (!sk) {
 		fprintf(stderr, "kvmi-trace: loading the %s BPF programs failed\n",
-			mode_names[env.mode]);
+			mode->name);
 		goto out;
 	}
-	if (attach_all())
+	if (bpf_object__attach_skeleton(sk)) {
+		fprintf(stderr, "kvmi-trace: attaching the %s BPF programs: %s\n",
+			mode->name, strerror(errno));
 		goto out;
-	if (env.pin_dir && pin_all())
+	}
+	if (env.pin_dir && pin_all(sk))
 		goto out;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
-	fprintf(stderr, "Tracing %s (%s)%s... Hit Ctrl-C to end.\n",
-		mode_names[env.mode],
-		env.mode == M_HC ? (env.kprobe ? "kprobe" : "fentry") : "fentry",
-		env.pin_dir ? ", pinned" : "");
-	start = now_s();
-	next = start + env.interval;
+	fprintf(stderr, "Tracing %s (%s)%s... Hit Ctrl-C to end.\n", mode->name,
+		mode->attach_kind(), env.pin_dir ? ", pinned" : "");
+	start = now_ms();
+	next = start + env.interval * 1000LL;
 	while (!exiting) {
-		double t = now_s();
+		int64_t t = now_ms();
 		struct timespec ts = { 0, 100 * 1000 * 1000 };
 
-		if (env.duration && t - start >= env.duration)
+		if (env.duration && t - start >= env.duration * 1000LL)
 			break;
 		if (env.interval && t >= next) {
-			report(t - start, false);
-			next += env.interval;
+			report(*sk->obj, (t - start) / 1000.0, false);
+			next += env.interval * 1000LL;
 		}
 		nanosleep(&ts, NULL);
 	}
-	report(now_s() - start, true);
+	report(*sk->obj, (now_ms() - start) / 1000.0, true);
 	err = 0;
 out:
-	detach_all();
-	destroy_skel();
-	if (ksyms_loaded)
-		ksyms_free(&ksyms);
+	disconnect_pinned(sk);
+	if (sk)
+		mode->destroy();
+	kt_report_free();
 	return err;
 }
