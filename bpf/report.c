@@ -91,6 +91,15 @@ static void print_stack_text(json_object *stack)
 			json_object_array_get_idx(stack, i)));
 }
 
+/* Who took or dropped it last: pid, comm (NUL-terminated here), stack. */
+static void add_who(json_object *e, uint32_t pid, char *comm, json_object *stack)
+{
+	comm[KT_COMM_LEN - 1] = 0;
+	json_object_object_add(e, "pid", json_object_new_int(pid));
+	json_object_object_add(e, "comm", json_object_new_string(comm));
+	json_object_object_add(e, "stack", stack);
+}
+
 json_object *kt_report_refs(struct bpf_object *obj, const char *what_taken,
 			    const char *what_dropped, bool pfn)
 {
@@ -128,10 +137,7 @@ json_object *kt_report_refs(struct bpf_object *obj, const char *what_taken,
 		json_object_object_add(e, "refs", json_object_new_int64(r.refs));
 		kt_add_u64(e, "taken", r.taken);
 		kt_add_u64(e, "dropped", r.dropped);
-		json_object_object_add(e, "pid", json_object_new_int(r.pid));
-		r.comm[KT_COMM_LEN - 1] = 0;
-		json_object_object_add(e, "comm", json_object_new_string(r.comm));
-		json_object_object_add(e, "stack", stack_json(stacks_fd, r.stackid));
+		add_who(e, r.pid, r.comm, stack_json(stacks_fd, r.stackid));
 		if (!env.json) {
 			printf("  unbalanced pfn 0x%" PRIx64 ": %lld outstanding (%"
 			       PRIu64 " taken, %" PRIu64 " dropped), last by pid %u (%s):\n",
@@ -152,10 +158,7 @@ json_object *kt_report_refs(struct bpf_object *obj, const char *what_taken,
 		e = json_object_new_object();
 		kt_add_u64(e, "pfn", keys[i]);
 		kt_add_u64(e, "count", r.count);
-		json_object_object_add(e, "pid", json_object_new_int(r.pid));
-		r.comm[KT_COMM_LEN - 1] = 0;
-		json_object_object_add(e, "comm", json_object_new_string(r.comm));
-		json_object_object_add(e, "stack", stack_json(stacks_fd, r.stackid));
+		add_who(e, r.pid, r.comm, stack_json(stacks_fd, r.stackid));
 		if (!env.json) {
 			printf("  pfn 0x%" PRIx64 " dropped %" PRIu64
 			       " time(s) without a take, last by pid %u (%s):\n",

@@ -158,8 +158,7 @@ static void report(struct env *env, const struct test *t, struct outcome *o)
 		    "TIMEOUT" : NULL);
 }
 
-static void write_summary(struct env *env, struct json_object *jtests,
-			  int64_t t0)
+void write_summary(struct env *env, struct json_object *jtests, double secs)
 {
 	struct json_object *summary = json_object_new_object();
 	char *sp = xasprintf("%s/summary.json", env->run_dir);
@@ -170,8 +169,7 @@ static void write_summary(struct env *env, struct json_object *jtests,
 	json_object_object_add(summary, "passed", json_object_new_int(env->k.pass));
 	json_object_object_add(summary, "failed", json_object_new_int(env->k.fail));
 	json_object_object_add(summary, "retries", json_object_new_int(env->retries));
-	json_object_object_add(summary, "seconds",
-			       json_object_new_double((now_ms() - t0) / 1000.0));
+	json_object_object_add(summary, "seconds", json_object_new_double(secs));
 	json_object_to_file_ext(sp, summary, JSON_C_TO_STRING_PRETTY);
 	free(sp);
 	sp = xasprintf("%s/junit.xml", env->run_dir);
@@ -340,7 +338,7 @@ int main(int argc, char **argv)
 		free(o.nested);
 		free(dir);
 	}
-	write_summary(&env, jtests, t0);
+	write_summary(&env, jtests, (now_ms() - t0) / 1000.0);
 	ktap_diag(&env.k, "wall time %.1fs, %d test(s) retried after L1 froze or reset",
 		  (now_ms() - t0) / 1000.0, env.retries);
 	if (interrupted)

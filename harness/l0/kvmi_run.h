@@ -70,6 +70,8 @@ struct env {
 extern volatile int interrupted;
 
 void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+/* results/<run>/summary.json and junit.xml; takes jtests. */
+void write_summary(struct env *env, struct json_object *jtests, double secs);
 
 /* l1_boot.c */
 void run_l1(struct env *env, const struct test *t, const char *dir,

@@ -7,7 +7,6 @@
  * same KTAP, summary.json and junit.xml as one whole run.
  */
 #define _GNU_SOURCE
-#include "junit.h"
 #include "kvmi_run.h"
 #include "util.h"
 
@@ -48,7 +47,6 @@ int merge_runs(struct env *env, struct test *tests, int ntests, int ndirs,
 	       char **dirs)
 {
 	struct json_object **byname = calloc(ntests, sizeof(*byname));
-	struct json_object *summary = json_object_new_object();
 	struct json_object *jtests = json_object_new_array(), *v;
 	double secs = 0;
 	int retries = 0, n = 0;
@@ -99,21 +97,8 @@ int merge_runs(struct env *env, struct test *tests, int ntests, int ndirs,
 			    "TIMEOUT" : NULL);
 		json_object_array_add(jtests, t);
 	}
-	json_object_object_add(summary, "abi", json_object_new_string(env->abi));
-	json_object_object_add(summary, "run_dir", json_object_new_string(env->run_dir));
-	json_object_object_add(summary, "tests", jtests);
-	json_object_object_add(summary, "passed", json_object_new_int(env->k.pass));
-	json_object_object_add(summary, "failed", json_object_new_int(env->k.fail));
-	json_object_object_add(summary, "retries", json_object_new_int(retries));
-	json_object_object_add(summary, "seconds", json_object_new_double(secs));
-	path = xasprintf("%s/summary.json", env->run_dir);
-	json_object_to_file_ext(path, summary, JSON_C_TO_STRING_PRETTY);
-	free(path);
-	path = xasprintf("%s/junit.xml", env->run_dir);
-	if (junit_write(path, summary))
-		fprintf(stderr, "kvmi: cannot write %s\n", path);
-	free(path);
-	json_object_put(summary);
+	env->retries = retries;
+	write_summary(env, jtests, secs);
 	free(byname);
 	ktap_finish(&env->k);
 	return env->k.fail ? 1 : 0;

@@ -26,15 +26,20 @@ static struct json_object *result(const char *name, const char *res,
 	return t;
 }
 
-static char *xpath(xmlDocPtr doc, const char *expr)
+/* The XPath expression's value as a string equals want. */
+static bool xpath_is(xmlDocPtr doc, const char *expr, const char *want)
 {
 	xmlXPathContextPtr ctx = xmlXPathNewContext(doc);
 	xmlXPathObjectPtr o = xmlXPathEvalExpression(BAD_CAST expr, ctx);
 	char *s = (char *)xmlXPathCastToString(o);
+	bool same = !strcmp(s, want);
 
+	if (!same)
+		fprintf(stderr, "# %s: \"%s\", not \"%s\"\n", expr, s, want);
+	xmlFree(s);
 	xmlXPathFreeObject(o);
 	xmlXPathFreeContext(ctx);
-	return s;
+	return same;
 }
 
 TEST(failures_reasons_and_output)
@@ -42,7 +47,6 @@ TEST(failures_reasons_and_output)
 	struct json_object *sum = json_object_new_object(), *tests = json_object_new_array();
 	char path[] = "/tmp/kvmi-junit-XXXXXX";
 	xmlDocPtr doc;
-	char *s;
 
 	json_object_array_add(tests, result("l2_boot", "pass", "", "KTAP version 1\n1..1\nok 1 x\n"));
 	json_object_array_add(tests, result("host_map", "fail",
@@ -54,24 +58,14 @@ TEST(failures_reasons_and_output)
 	ASSERT_EQ(0, junit_write(path, sum));
 	doc = xmlReadFile(path, NULL, XML_PARSE_NONET);
 	ASSERT_NE(NULL, doc);
-	s = xpath(doc, "count(//testsuite/testcase)");
-	EXPECT_STREQ("2", s);
-	xmlFree(s);
-	s = xpath(doc, "string(//testsuite/@failures)");
-	EXPECT_STREQ("1", s);
-	xmlFree(s);
-	s = xpath(doc, "string(//testcase[@name='host_map']/failure/@message)");
-	EXPECT_STREQ("watchdog: kernel BUG (l1 console): <kernel BUG at x.c:1!>", s);
-	xmlFree(s);
-	s = xpath(doc, "count(//testcase[@name='l2_boot']/failure)");
-	EXPECT_STREQ("0", s);
-	xmlFree(s);
-	s = xpath(doc, "string(//testcase[@name='l2_boot']/system-out)");
-	EXPECT_STREQ("KTAP version 1\n1..1\nok 1 x\n", s);
-	xmlFree(s);
-	s = xpath(doc, "string(//testcase[@name='l2_boot']/@classname)");
-	EXPECT_STREQ("L1", s);
-	xmlFree(s);
+	EXPECT_TRUE(xpath_is(doc, "count(//testsuite/testcase)", "2"));
+	EXPECT_TRUE(xpath_is(doc, "string(//testsuite/@failures)", "1"));
+	EXPECT_TRUE(xpath_is(doc, "string(//testcase[@name='host_map']/failure/@message)",
+			     "watchdog: kernel BUG (l1 console): <kernel BUG at x.c:1!>"));
+	EXPECT_TRUE(xpath_is(doc, "count(//testcase[@name='l2_boot']/failure)", "0"));
+	EXPECT_TRUE(xpath_is(doc, "string(//testcase[@name='l2_boot']/system-out)",
+			     "KTAP version 1\n1..1\nok 1 x\n"));
+	EXPECT_TRUE(xpath_is(doc, "string(//testcase[@name='l2_boot']/@classname)", "L1"));
 	xmlFreeDoc(doc);
 	unlink(path);
 	json_object_put(sum);
