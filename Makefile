@@ -111,13 +111,13 @@ $(L1_BINS:%=$(B)/bin/%): $(B)/bin/kvmi-%: $(B)/obj/harness/l1/kvmi_%.o $(LIB)
 	$(call say,LD-L1,$@)$(CC) $^ -o $@ -ljson-c
 $(L2_BINS:%=$(B)/bin/%): $(B)/bin/kvmi-%: $(B)/obj/harness/l2/kvmi_%.o $(LIB)
 	@mkdir -p $(@D)
-	$(call say,LD-L2,$@)$(CC) -static $^ -o $@
+	$(call say,LD-L2,$@)$(CC) -static $^ -o $@ -ljson-c
 $(L2_TESTS:%=$(B)/bin/%): $(B)/bin/%: $(B)/obj/tests/l2/%.o $(LIB)
 	@mkdir -p $(@D)
 	$(call say,LD-L2,$@)$(CC) -static -pthread $^ -o $@
 $(L2_BENCH:%=$(B)/bin/%): $(B)/bin/%: $(B)/obj/tests/bench/%.o $(LIB)
 	@mkdir -p $(@D)
-	$(call say,LD-L2,$@)$(CC) -static $^ -o $@
+	$(call say,LD-L2,$@)$(CC) -static $^ -o $@ -ljson-c
 
 # kselftest_harness.h comes from the kernel source tarball.
 KSELFTEST := $(B)/kselftest/kselftest_harness.h

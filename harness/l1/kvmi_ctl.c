@@ -12,6 +12,7 @@
  */
 #define _GNU_SOURCE
 #include <uapi/kvmi.h>
+#include "cli.h"
 #include "util.h"
 
 #include <errno.h>
@@ -26,6 +27,7 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+static const struct cli cli;
 static const char *const fail_names[KVMI_FAIL_MAX] = KVMI_FAIL_NAMES;
 
 static const char *const state_names[] = { "live", "expired", "revoked" };
@@ -81,7 +83,7 @@ static int issue(int argc, char **argv)
 		return 1;
 	}
 	if (ioctl(dev(), KVMI_TOKEN_ISSUE, &req)) {
-		fprintf(stderr, "kvmi-ctl: issue: %s\n", strerror(errno));
+		fprintf(stderr, "kvmi-ctl: issue: %s\n", errno_str(errno));
 		return 1;
 	}
 	printf("id %u ranges %u token ", req.id, req.nr_ranges);
@@ -109,7 +111,7 @@ static int list(bool json)
 	struct json_object *arr = json_object_new_array();
 
 	if (ioctl(dev(), KVMI_TOKEN_LIST, &req)) {
-		perror("kvmi-ctl: list");
+		fprintf(stderr, "kvmi-ctl: list: %s\n", errno_str(errno));
 		return 1;
 	}
 	for (uint32_t i = 0; i < req.count; i++) {
@@ -164,7 +166,7 @@ static int stats(bool json, const char *one)
 	int ret = 0;
 
 	if (ioctl(dev(), KVMI_GET_STATS, &s)) {
-		perror("kvmi-ctl: stats");
+		fprintf(stderr, "kvmi-ctl: stats: %s\n", errno_str(errno));
 		return 1;
 	}
 	o = stats_json(&s);
@@ -185,29 +187,74 @@ static int stats(bool json, const char *one)
 	return ret;
 }
 
+static int cmd_issue(int argc, char **argv)
+{
+	int ret = issue(argc, argv);
+
+	return ret == 2 ? cli_cmd_usage(&cli, "issue") : ret;
+}
+
+static int cmd_revoke(int argc, char **argv)
+{
+	uint32_t id = num(argv[1]);
+
+	(void)argc;
+	if (ioctl(dev(), KVMI_TOKEN_REVOKE, &id)) {
+		fprintf(stderr, "kvmi-ctl: revoke %u: %s\n", id, errno_str(errno));
+		return 1;
+	}
+	return 0;
+}
+
+/* "--json" as the only option, or a usage error. */
+static int json_opt(const char *cmd, int argc, char **argv, bool *json)
+{
+	*json = argc == 2;
+	if (argc == 2 && strcmp(argv[1], "--json"))
+		return cli_cmd_usage(&cli, cmd);
+	return 0;
+}
+
+static int cmd_list(int argc, char **argv)
+{
+	bool json;
+
+	return json_opt("list", argc, argv, &json) ?: list(json);
+}
+
+static int cmd_stats(int argc, char **argv)
+{
+	bool json;
+
+	return json_opt("stats", argc, argv, &json) ?: stats(json, NULL);
+}
+
+static int cmd_stat(int argc, char **argv)
+{
+	(void)argc;
+	return stats(false, argv[1]);
+}
+
+static const struct cli_cmd cmds[] = {
+	{ "issue", "-t TARGET_PID -r RAM_FILE [-i INTROSPECTOR_PID] [-T TTL_S] [-o FILE]",
+	  "issue a token for the target; prints \"id N ranges M token HEX\", -o writes the 32 raw bytes",
+	  cmd_issue, 0, -1 },
+	{ "revoke", "ID", "revoke a token: no new maps with it", cmd_revoke, 1, 1 },
+	{ "list", "[--json]", "tokens: id, state, pids, TTL left, uses", cmd_list, 0, 1 },
+	{ "stats", "[--json]", "the host handler's counters", cmd_stats, 0, 1 },
+	{ "stat", "NAME", "one counter (live_maps, retained, fail_unaligned, ...)",
+	  cmd_stat, 1, 1 },
+	{ NULL }
+};
+
+static const struct cli cli = {
+	.prog = "kvmi-ctl",
+	.summary = "the host token API (/dev/kvmi), in L1",
+	.footer = "Also: cat /sys/kernel/debug/kvmi/stats\n",
+	.cmds = cmds,
+};
+
 int main(int argc, char **argv)
 {
-	const char *c = argc > 1 ? argv[1] : "";
-	bool json = argc > 2 && !strcmp(argv[2], "--json");
-	int ret = 2;
-
-	if (!strcmp(c, "issue"))
-		ret = issue(argc - 1, argv + 1);
-	else if (!strcmp(c, "revoke") && argc == 3) {
-		uint32_t id = num(argv[2]);
-
-		ret = ioctl(dev(), KVMI_TOKEN_REVOKE, &id) ? 1 : 0;
-		if (ret)
-			fprintf(stderr, "kvmi-ctl: revoke %u: %s\n", id, strerror(errno));
-	} else if (!strcmp(c, "list") && argc <= 3)
-		ret = list(json);
-	else if (!strcmp(c, "stats") && argc <= 3)
-		ret = stats(json, NULL);
-	else if (!strcmp(c, "stat") && argc == 3)
-		ret = stats(false, argv[2]);
-	if (ret == 2)
-		fprintf(stderr,
-			"usage: kvmi-ctl issue -t TARGET_PID -r RAM_FILE [-i INTROSPECTOR_PID] [-T TTL_S] [-o FILE]\n"
-			"       kvmi-ctl revoke ID | list [--json] | stats [--json] | stat NAME\n");
-	return ret;
+	return cli_dispatch(&cli, argc - 1, argv + 1);
 }

@@ -16,6 +16,7 @@
  */
 #define _GNU_SOURCE
 #include "agent_proto.h"
+#include "cli.h"
 #include "console.h"
 #include "fdio.h"
 #include "proc.h"
@@ -167,7 +168,7 @@ static int cmd_start(const char *name, int timeout)
 	po.out_path = log;
 	ret = proc_start(&qemu, argv, &po);
 	if (ret) {
-		say("%s: cannot start %s: %s", name, argv[0], strerror(-ret));
+		say("%s: cannot start %s: %s", name, argv[0], errno_str(-ret));
 		return 1;
 	}
 	/* QEMU outlives us: its pid file is how later commands find it. */
@@ -187,7 +188,7 @@ static int cmd_start(const char *name, int timeout)
 			free(q);
 		} else {
 			say("%s: no answer from the agent within %ds: %s", name,
-			    timeout, strerror(-ret));
+			    timeout, errno_str(-ret));
 		}
 		return 1;
 	}
@@ -275,7 +276,7 @@ static int cmd_exec(const char *name, int timeout, bool in, int argc, char **arg
 	free(payload);
 	if (status < 0) {
 		fprintf(stderr, "kvmi-vm: %s: lost the agent: %s\n", name,
-			strerror(-ret));
+			errno_str(-ret));
 		return 125;
 	}
 	return status;
@@ -308,7 +309,7 @@ static int cmd_stop(const char *name, int timeout)
 		kill(pid, SIGKILL);
 		wait_gone(pid, now_ms() + 10000);
 		say("%s did not power off within %ds (%s): killed", name, timeout,
-		    strerror(-ret));
+		    errno_str(-ret));
 		return 1;
 	}
 	say("%s powered off in %.1fs", name, (now_ms() - t0) / 1000.0);
@@ -325,52 +326,109 @@ static int cmd_kill(const char *name)
 	return wait_gone(pid, now_ms() + 10000) ? 1 : 0;
 }
 
-static void usage(void)
+static const struct cli cli;
+
+/*
+ * The VM's name, then -t SECS (and -i where in is not NULL); what follows
+ * is left at argv + optind. 0, or a usage error.
+ */
+static int vm_args(int argc, char **argv, const char **name, int *timeout,
+		   bool *in)
 {
-	fprintf(stderr,
-		"usage: kvmi-vm start NAME [-t SECS]\n"
-		"       kvmi-vm exec NAME [-t SECS] [-i] CMD...\n"
-		"       kvmi-vm stop NAME [-t SECS]\n"
-		"       kvmi-vm kill|pid NAME\n");
-	exit(2);
+	int c;
+
+	*name = argv[1];
+	optind = 2;
+	while ((c = getopt(argc, argv, in ? "+t:i" : "+t:")) != -1) {
+		if (c == 't')
+			*timeout = (int)cli_u64_range("kvmi-vm", optarg, 1, 86400);
+		else if (c == 'i')
+			*in = true;
+		else
+			return cli_cmd_usage(&cli, argv[0]);
+	}
+	if (strchr(*name, '/') || (!in && optind != argc))
+		return cli_cmd_usage(&cli, argv[0]);
+	return 0;
 }
+
+static int verb_start(int argc, char **argv)
+{
+	const char *name;
+	int timeout = 60;
+
+	return vm_args(argc, argv, &name, &timeout, NULL) ?: cmd_start(name, timeout);
+}
+
+static int verb_exec(int argc, char **argv)
+{
+	const char *name;
+	int timeout = 60;
+	bool in = false;
+
+	if (vm_args(argc, argv, &name, &timeout, &in))
+		return 2;
+	if (optind == argc)
+		return cli_cmd_usage(&cli, "exec");
+	return cmd_exec(name, timeout, in, argc - optind, argv + optind);
+}
+
+static int verb_stop(int argc, char **argv)
+{
+	const char *name;
+	int timeout = 60;
+
+	return vm_args(argc, argv, &name, &timeout, NULL) ?: cmd_stop(name, timeout);
+}
+
+static int verb_kill(int argc, char **argv)
+{
+	const char *name;
+	int timeout = 60;
+
+	return vm_args(argc, argv, &name, &timeout, NULL) ?: cmd_kill(name);
+}
+
+static int verb_pid(int argc, char **argv)
+{
+	const char *name;
+	int timeout = 60;
+	pid_t pid;
+
+	if (vm_args(argc, argv, &name, &timeout, NULL))
+		return 2;
+	pid = read_pid(name);
+	if (pid <= 0 || !alive(pid))
+		return 1;
+	printf("%d\n", pid);
+	return 0;
+}
+
+static const struct cli_cmd cmds[] = {
+	{ "start", "NAME [-t SECS]",
+	  "boot vmconfigs/NAME.json; returns when its agent answers (default 60 s)",
+	  verb_start, 1, 3 },
+	{ "exec", "NAME [-t SECS] [-i] CMD...",
+	  "run CMD in the guest (/bin/sh -c): output and exit status come back; -i sends stdin along",
+	  verb_exec, 2, -1 },
+	{ "stop", "NAME [-t SECS]", "clean poweroff; killed, and said so, if it does not",
+	  verb_stop, 1, 3 },
+	{ "kill", "NAME", "SIGKILL its QEMU (a VM dying mid-map)", verb_kill, 1, 1 },
+	{ "pid", "NAME", "its QEMU's pid; exit status 1 if it is not running", verb_pid, 1, 1 },
+	{ NULL }
+};
+
+static const struct cli cli = {
+	.prog = "kvmi-vm",
+	.summary = "start, drive and stop the L2 VMs, inside L1",
+	.footer = "Environment: KVMI_TOP, KVMI_BUILD, KVMI_RUN (console logs), KVMI_STATE\n"
+		  "(sockets, pid files, RAM files), KVMI_CONSOLE (progress lines).\n"
+		  "Exit status of exec: the command's, 124 at its timeout, 125 when the\n"
+		  "agent cannot be reached.\n",
+	.cmds = cmds,
+};
 
 int main(int argc, char **argv)
 {
-	const char *verb, *name;
-	int timeout = 60, c;
-	bool in = false;
-
-	if (argc < 3)
-		usage();
-	verb = argv[1];
-	name = argv[2];
-	optind = 3;
-	while ((c = getopt(argc, argv, "+t:i")) != -1) {
-		if (c == 't')
-			timeout = atoi(optarg);
-		else if (c == 'i')
-			in = true;
-		else
-			usage();
-	}
-	if (timeout <= 0 || strchr(name, '/'))
-		usage();
-	if (!strcmp(verb, "start"))
-		return cmd_start(name, timeout);
-	if (!strcmp(verb, "exec") && optind < argc)
-		return cmd_exec(name, timeout, in, argc - optind, argv + optind);
-	if (!strcmp(verb, "stop"))
-		return cmd_stop(name, timeout);
-	if (!strcmp(verb, "kill"))
-		return cmd_kill(name);
-	if (!strcmp(verb, "pid")) {
-		pid_t pid = read_pid(name);
-
-		if (pid <= 0 || !alive(pid))
-			return 1;
-		printf("%d\n", pid);
-		return 0;
-	}
-	usage();
+	return cli_dispatch(&cli, argc - 1, argv + 1);
 }

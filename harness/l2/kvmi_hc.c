@@ -19,11 +19,14 @@
  *                                       the guest kernel; prints JSON
  */
 #define _GNU_SOURCE
+#include "cli.h"
 #include "kvmi_hctest.h"
+#include "latency.h"
 #include "pattern.h"
 #include "util.h"
 
 #include <cpuid.h>
+#include <ctype.h>
 #include <stdbool.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -127,7 +130,7 @@ static int call(int argc, char **argv)
 		perror("kvmi-hc: ioctl");
 		return 1;
 	}
-	printf("ret=%" PRId64 "\n", (int64_t)c.ret);
+	printf("ret=%s\n", hc_ret_name(c.ret));
 	return 0;
 }
 
@@ -201,23 +204,11 @@ static int counter_wait(uint32_t page, uint32_t off, uint64_t ms)
 	return 1;
 }
 
-/* "name": {"median_ns": .., "p99_ns": .., "min_ns": .., "max_ns": ..} */
-static uint64_t summary(const char *name, uint64_t *v, uint32_t n, bool last)
-{
-	uint64_t med;
-
-	qsort(v, n, sizeof(*v), cmp_u64);
-	med = v[n / 2];
-	printf("  \"%s\": {\"median_ns\": %" PRIu64 ", \"p99_ns\": %" PRIu64
-	       ", \"min_ns\": %" PRIu64 ", \"max_ns\": %" PRIu64 "}%s\n",
-	       name, med, v[(uint64_t)n * 99 / 100], v[0], v[n - 1], last ? "" : ",");
-	return med;
-}
-
 static int bench(uint32_t page, uint64_t gpa, uint32_t n)
 {
 	uint64_t *null_ns = xmalloc(n * 8), *map_ns = xmalloc(n * 8);
 	uint64_t *unmap_ns = xmalloc(n * 8), nul, map, unmap;
+	json_object *o;
 	struct kvmi_hctest_bench b = {
 		.target_gpa = gpa, .page = page, .iterations = n,
 		.null_ns = (uintptr_t)null_ns, .map_ns = (uintptr_t)map_ns,
@@ -233,48 +224,117 @@ static int bench(uint32_t page, uint64_t gpa, uint32_t n)
 			(int64_t)b.ret);
 		return 1;
 	}
-	printf("{\n  \"iterations\": %u,\n", n);
-	nul = summary("null", null_ns, n, false);
-	map = summary("map", map_ns, n, false);
-	unmap = summary("unmap", unmap_ns, n, false);
-	printf("  \"map_over_null\": %.2f,\n  \"unmap_over_null\": %.2f\n}\n",
-	       (double)map / nul, (double)unmap / nul);
+	o = json_object_new_object();
+	json_object_object_add(o, "iterations", json_object_new_int64(n));
+	json_object_object_add(o, "null", latency_json(null_ns, n, &nul));
+	json_object_object_add(o, "map", latency_json(map_ns, n, &map));
+	json_object_object_add(o, "unmap", latency_json(unmap_ns, n, &unmap));
+	json_object_object_add(o, "map_over_null",
+			       json_object_new_double((double)map / nul));
+	json_object_object_add(o, "unmap_over_null",
+			       json_object_new_double((double)unmap / nul));
+	json_print(o);
+	json_object_put(o);
 	free(null_ns);
 	free(map_ns);
 	free(unmap_ns);
 	return 0;
 }
 
+static int cmd_token(int argc, char **argv)
+{
+	return token(argv[1], argc == 3 ? num(argv[2]) : 0);
+}
+
+static int cmd_gpa(int argc, char **argv)
+{
+	uint64_t v;
+
+	(void)argc;
+	return printf("0x%" PRIx64 "\n", page_io(num(argv[1]), 0, &v, 0, 0)) < 0;
+}
+
+static int cmd_check(int argc, char **argv)
+{
+	(void)argc;
+	return check(num(argv[1]), num(argv[2]));
+}
+
+static int cmd_zero(int argc, char **argv)
+{
+	(void)argc;
+	return zero(num(argv[1]));
+}
+
+static int cmd_peek(int argc, char **argv)
+{
+	uint64_t v;
+
+	(void)argc;
+	page_io(num(argv[1]), num(argv[2]), &v, 8, 0);
+	return printf("%" PRIu64 "\n", v) < 0;
+}
+
+static int cmd_poke(int argc, char **argv)
+{
+	uint64_t v = num(argv[3]);
+
+	(void)argc;
+	page_io(num(argv[1]), num(argv[2]), &v, 8, 1);
+	return 0;
+}
+
+static int cmd_counter_wait(int argc, char **argv)
+{
+	(void)argc;
+	return counter_wait(num(argv[1]), num(argv[2]), num(argv[3]));
+}
+
+static int cmd_bench(int argc, char **argv)
+{
+	(void)argc;
+	return bench(num(argv[1]), num(argv[2]), num(argv[3]));
+}
+
+static const struct cli_cmd cmds[] = {
+	{ "token", "FILE [OFFSET]",
+	  "place the 32-byte token in FILE at OFFSET of the device's buffer (4080 straddles two pages)",
+	  cmd_token, 1, 2 },
+	{ "gpa", "N", "page N's gpa", cmd_gpa, 1, 1 },
+	{ "check", "N GPA", "page N holds the pattern of target GPA", cmd_check, 2, 2 },
+	{ "zero", "N", "page N reads as zeros", cmd_zero, 1, 1 },
+	{ "peek", "N OFFSET", "the u64 at OFFSET in page N", cmd_peek, 2, 2 },
+	{ "poke", "N OFFSET VALUE", "write a u64 there", cmd_poke, 3, 3 },
+	{ "counter-wait", "N OFFSET MS", "the u64 at OFFSET moves within MS",
+	  cmd_counter_wait, 3, 3 },
+	{ "bench", "N GPA ITERATIONS",
+	  "time null / map / unmap hypercalls in the guest kernel; prints JSON",
+	  cmd_bench, 3, 3 },
+	{ NULL }
+};
+
+static const struct cli cli = {
+	.prog = "kvmi-hc",
+	.summary = "raw hypercalls and page checks through /dev/kvmi_hctest, in L2",
+	.footer = "or: kvmi-hc [-n REPEAT] [-u] NR [ARG...]\n"
+		   "      one hypercall (REPEAT times) from the guest kernel, or with -u\n"
+		   "      from user mode (CPL 3); prints \"ret=\" and its return value by\n"
+		   "      name (0, -EFAULT, -KVM_ENOSYS, ...). ARG is a number, \"token\"\n"
+		   "      (a0: the token's gva) or \"page:N\" (a0/a2: page N's gpa).\n",
+	.cmds = cmds,
+};
+
 int main(int argc, char **argv)
 {
-	const char *c = argc > 1 ? argv[1] : "";
-	uint64_t v;
-	int ret = 2;
+	/* A hypercall number or an option first: the raw form. */
+	if (argc > 1 && (isdigit((unsigned char)argv[1][0]) ||
+			 (argv[1][0] == '-' && strcmp(argv[1], "-h") &&
+			  strcmp(argv[1], "--help") && strcmp(argv[1], "--version")))) {
+		int ret = call(argc, argv);
 
-	if (!strcmp(c, "token") && (argc == 3 || argc == 4))
-		ret = token(argv[2], argc == 4 ? num(argv[3]) : 0);
-	else if (!strcmp(c, "gpa") && argc == 3)
-		ret = printf("0x%" PRIx64 "\n", page_io(num(argv[2]), 0, &v, 0, 0)) < 0;
-	else if (!strcmp(c, "check") && argc == 4)
-		ret = check(num(argv[2]), num(argv[3]));
-	else if (!strcmp(c, "zero") && argc == 3)
-		ret = zero(num(argv[2]));
-	else if (!strcmp(c, "peek") && argc == 4) {
-		page_io(num(argv[2]), num(argv[3]), &v, 8, 0);
-		ret = printf("%" PRIu64 "\n", v) < 0;
-	} else if (!strcmp(c, "poke") && argc == 5) {
-		v = num(argv[4]);
-		page_io(num(argv[2]), num(argv[3]), &v, 8, 1);
-		ret = 0;
-	} else if (!strcmp(c, "bench") && argc == 5)
-		ret = bench(num(argv[2]), num(argv[3]), num(argv[4]));
-	else if (!strcmp(c, "counter-wait") && argc == 5)
-		ret = counter_wait(num(argv[2]), num(argv[3]), num(argv[4]));
-	else if (argc > 1)
-		ret = call(argc, argv);
-	if (ret == 2)
-		fprintf(stderr, "usage: see the comment at the top of harness/hc_tool.c\n"
-			"  kvmi-hc [-n REPEAT] [-u] NR [ARG...] | token FILE [OFF] | gpa N |\n"
-			"  check N GPA | zero N | peek N OFF | poke N OFF VAL | counter-wait N OFF MS\n");
-	return ret;
+		if (ret == 2)
+			fputs(cli.footer, stderr);
+		return ret;
+	}
+	return cli_dispatch(&cli, argc - 1, argv + 1);
 }

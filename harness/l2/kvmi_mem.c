@@ -14,6 +14,7 @@
  */
 #define _GNU_SOURCE
 #include <uapi/kvmi.h>
+#include "cli.h"
 #include "util.h"
 
 #include <ctype.h>
@@ -63,7 +64,7 @@ static int do_map(uint64_t gpa)
 	req.gpa = gpa;
 	req.gva = (uintptr_t)p;
 	if (p == MAP_FAILED || ioctl(fd, KVM_INTRO_MEM_MAP, &req)) {
-		fprintf(stderr, "kvmi-mem: map 0x%" PRIx64 ": %s\n", gpa, strerror(errno));
+		fprintf(stderr, "kvmi-mem: map 0x%" PRIx64 ": %s\n", gpa, errno_str(errno));
 		return 1;
 	}
 	maps[i].gpa = gpa;
@@ -102,7 +103,7 @@ static int do_unmap(uint64_t gpa)
 		return 1;
 	}
 	if (ioctl(fd, KVM_INTRO_MEM_UNMAP, (unsigned long)*m)) {
-		fprintf(stderr, "kvmi-mem: unmap 0x%" PRIx64 ": %s\n", gpa, strerror(errno));
+		fprintf(stderr, "kvmi-mem: unmap 0x%" PRIx64 ": %s\n", gpa, errno_str(errno));
 		return 1;
 	}
 	munmap(*m, PAGE);
@@ -151,6 +152,26 @@ static int run(char **w, int n, int *failed)
 	return -1;
 }
 
+/* For help alone: the commands run in sequence, see run(). */
+static const struct cli_cmd cmds[] = {
+	{ .name = "map", .args = "GPA", .help = "map target GPA into a fresh page of this process" },
+	{ .name = "dump", .args = "GPA [LEN]", .help = "hex dump of that page (default 256 bytes)" },
+	{ .name = "unmap", .args = "GPA", .help = "unmap it" },
+	{ .name = "list", .args = "", .help = "every live mapping in this guest: pid gva local_gpa target_gpa" },
+	{ .name = "sleep", .args = "SECS", .help = "wait" },
+	{ NULL }
+};
+
+static const struct cli cli = {
+	.prog = "kvmi-mem",
+	.summary = "/dev/kvmmem by hand, inside the introspector",
+	.options = "  -t TOKEN_FILE  the token (default /run/t, where the harness puts it)\n"
+		   "  -i             read the commands from stdin, one per line\n",
+	.footer = "Commands run in order in one process, so mappings live as long as it does:\n"
+		  "  kvmi-mem map 0x8000000 dump 0x8000000 32 list unmap 0x8000000\n",
+	.cmds = cmds,
+};
+
 int main(int argc, char **argv)
 {
 	const char *tok = "/run/t";
@@ -159,6 +180,9 @@ int main(int argc, char **argv)
 	size_t len;
 	char *t;
 
+	if (argc == 2 && (!strcmp(argv[1], "help") || !strcmp(argv[1], "-h") ||
+			  !strcmp(argv[1], "--help") || !strcmp(argv[1], "--version")))
+		return cli_dispatch(&cli, 1, argv + 1);
 	while ((c = getopt(argc, argv, "t:i")) != -1) {
 		if (c == 't')
 			tok = optarg;
@@ -178,7 +202,8 @@ int main(int argc, char **argv)
 	free(t);
 	fd = open("/dev/kvmmem", O_RDWR);
 	if (fd < 0) {
-		perror("kvmi-mem: /dev/kvmmem (is kvmmem.ko loaded?)");
+		fprintf(stderr, "kvmi-mem: /dev/kvmmem: %s (is kvmmem.ko loaded?)\n",
+			errno_str(errno));
 		return 1;
 	}
 	if (interactive) {
@@ -204,7 +229,6 @@ int main(int argc, char **argv)
 	}
 	return failed;	/* closing the device unmaps what is left */
 usage:
-	fprintf(stderr, "usage: kvmi-mem [-t TOKEN_FILE] (-i | CMD...): map GPA, dump GPA [LEN], "
-		"unmap GPA, list, sleep SECS\n");
+	cli_usage(&cli, stderr);
 	return 2;
 }

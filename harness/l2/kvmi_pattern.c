@@ -11,6 +11,7 @@
  *                                       through /dev/mem, forever
  */
 #define _GNU_SOURCE
+#include "cli.h"
 #include "pattern.h"
 #include "util.h"
 
@@ -146,30 +147,64 @@ static int count(uint64_t gpa, uint64_t period_ms)
 	}
 }
 
-int main(int argc, char **argv)
+static int cmd_gen(int argc, char **argv)
 {
-	const char *cmd = argc > 1 ? argv[1] : "";
+	(void)argc;
+	return gen(argv[1], num(argv[2]), num(argv[3]));
+}
+
+static int cmd_check(int argc, char **argv)
+{
+	(void)argc;
+	return check(argv[1], num(argv[2]), num(argv[3]), num(argv[4]));
+}
+
+static int cmd_counter(int argc, char **argv)
+{
 	uint64_t v;
 
-	if (!strcmp(cmd, "gen") && argc == 5)
-		return gen(argv[2], num(argv[3]), num(argv[4]));
-	if (!strcmp(cmd, "check") && argc == 6)
-		return check(argv[2], num(argv[3]), num(argv[4]), num(argv[5]));
-	if (!strcmp(cmd, "counter") && argc == 4) {
-		if (read_counter(argv[2], num(argv[3]), &v))
-			return 2;
-		printf("%" PRIu64 "\n", v);
-		return 0;
-	}
-	if (!strcmp(cmd, "counter-wait") && argc == 5)
-		return counter_wait(argv[2], num(argv[3]), num(argv[4]));
-	if (!strcmp(cmd, "count") && (argc == 3 || argc == 4))
-		return count(num(argv[2]), argc == 4 ? num(argv[3]) : 10);
-	fprintf(stderr,
-		"usage: kvmi-pattern gen FILE GPA SIZE\n"
-		"       kvmi-pattern check FILE OFFSET GPA SIZE\n"
-		"       kvmi-pattern counter FILE OFFSET\n"
-		"       kvmi-pattern counter-wait FILE OFFSET TIMEOUT_MS\n"
-		"       kvmi-pattern count GPA [PERIOD_MS]\n");
-	return 2;
+	(void)argc;
+	if (read_counter(argv[1], num(argv[2]), &v))
+		return 2;
+	printf("%" PRIu64 "\n", v);
+	return 0;
+}
+
+static int cmd_counter_wait(int argc, char **argv)
+{
+	(void)argc;
+	return counter_wait(argv[1], num(argv[2]), num(argv[3]));
+}
+
+static int cmd_count(int argc, char **argv)
+{
+	return count(num(argv[1]), argc == 3 ? num(argv[2]) : 10);
+}
+
+static const struct cli_cmd cmds[] = {
+	{ "gen", "FILE GPA SIZE", "write the pattern for [GPA, GPA+SIZE) into FILE",
+	  cmd_gen, 3, 3 },
+	{ "check", "FILE OFFSET GPA SIZE", "FILE at OFFSET holds GPA's pattern",
+	  cmd_check, 4, 4 },
+	{ "counter", "FILE OFFSET", "print the counter at OFFSET of FILE",
+	  cmd_counter, 2, 2 },
+	{ "counter-wait", "FILE OFFSET TIMEOUT_MS", "wait until that counter moves",
+	  cmd_counter_wait, 3, 3 },
+	{ "count", "GPA [PERIOD_MS]",
+	  "(in the target) bump the counter at GPA through /dev/mem, forever",
+	  cmd_count, 1, 2 },
+	{ NULL }
+};
+
+static const struct cli cli = {
+	.prog = "kvmi-pattern",
+	.summary = "the target's known pattern and its live counter",
+	.footer = "The pattern: every 8-byte word at gpa g holds \"KVMI\" << 32 | g / 8.\n"
+		  "Numbers may be hex (0x...).\n",
+	.cmds = cmds,
+};
+
+int main(int argc, char **argv)
+{
+	return cli_dispatch(&cli, argc - 1, argv + 1);
 }

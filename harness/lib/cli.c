@@ -20,12 +20,17 @@ void cli_usage(const struct cli *c, FILE *f)
 		if (n > w)
 			w = n;
 	}
+	if (w > 32)	/* longer ones get their help on the next line */
+		w = 32;
 	fprintf(f, "%s: %s\n\nusage: %s %sCOMMAND [ARGS]\n\ncommands:\n",
 		c->prog, c->summary, c->prog, c->options ? "[OPTIONS] " : "");
 	for (const struct cli_cmd *m = c->cmds; m->name; m++) {
 		char *lhs = xasprintf("%s %s", m->name, m->args ? m->args : "");
 
-		fprintf(f, "  %-*s  %s\n", w, lhs, m->help);
+		if ((int)strlen(lhs) > w)
+			fprintf(f, "  %s\n  %-*s  %s\n", lhs, w, "", m->help);
+		else
+			fprintf(f, "  %-*s  %s\n", w, lhs, m->help);
 		free(lhs);
 	}
 	fprintf(f, "  %-*s  %s\n", w, "help", "this text (also -h, --help)");
@@ -48,11 +53,25 @@ int cli_dispatch(const struct cli *c, int argc, char **argv)
 	}
 	if (!strcmp(argv[0], "--version"))
 		return cli_version(c->prog);
-	for (const struct cli_cmd *m = c->cmds; m->name; m++)
-		if (!strcmp(argv[0], m->name))
-			return m->fn(argc, argv);
+	for (const struct cli_cmd *m = c->cmds; m->name; m++) {
+		if (strcmp(argv[0], m->name))
+			continue;
+		if (argc - 1 < m->min_args ||
+		    (m->max_args >= 0 && argc - 1 > m->max_args))
+			return cli_cmd_usage(c, m->name);
+		return m->fn(argc, argv);
+	}
 	fprintf(stderr, "%s: unknown command \"%s\" (%s help lists them)\n",
 		c->prog, argv[0], c->prog);
+	return 2;
+}
+
+int cli_cmd_usage(const struct cli *c, const char *cmd)
+{
+	for (const struct cli_cmd *m = c->cmds; m->name; m++)
+		if (!strcmp(cmd, m->name))
+			fprintf(stderr, "usage: %s %s %s\n", c->prog, m->name,
+				m->args ? m->args : "");
 	return 2;
 }
 
@@ -74,6 +93,32 @@ uint64_t cli_u64_range(const char *prog, const char *s, uint64_t min,
 		exit(2);
 	}
 	return v;
+}
+
+const char *hc_ret_name(long ret)
+{
+	static __thread char buf[32];
+
+	switch (ret) {
+	case 0:
+		return "0";
+	case -1000:
+		return "-KVM_ENOSYS";
+	case -95:
+		return "-KVM_EOPNOTSUPP";
+	}
+	if (ret < 0 && ret > -4096)
+		return errno_name(ret);
+	snprintf(buf, sizeof(buf), "%ld", ret);
+	return buf;
+}
+
+const char *errno_str(int e)
+{
+	static __thread char buf[160];
+
+	snprintf(buf, sizeof(buf), "%s (%s)", errno_name(-(long)e), strerror(e));
+	return buf;
 }
 
 const char *errno_name(long err)

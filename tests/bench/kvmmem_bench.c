@@ -13,6 +13,7 @@
 #define _GNU_SOURCE
 #include <uapi/kvmi.h>
 #include "kvmi_hctest.h"
+#include "latency.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -36,21 +37,6 @@ static uint64_t now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
-static int cmp(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-static uint64_t report(const char *name, uint64_t *v, int n, const char *sep)
-{
-	qsort(v, n, sizeof(*v), cmp);
-	printf("  \"%s\": {\"median_ns\": %" PRIu64 ", \"p99_ns\": %" PRIu64
-	       ", \"n\": %d}%s\n", name, v[n / 2], v[(int64_t)n * 99 / 100], n, sep);
-	return v[n / 2];
-}
-
 static void die(const char *what)
 {
 	fprintf(stderr, "kvmmem_bench: %s: %s\n", what, strerror(errno));
@@ -65,6 +51,9 @@ int main(int argc, char **argv)
 	struct kvmi_hctest_call call = { .nr = 1 };
 	struct kvmi_mem_map req = { 0 };
 	char *buf, *probe;
+	json_object *o = json_object_new_object();
+	uint64_t *rt = calloc(n, sizeof(*rt));
+	int mapped = 0;
 
 	tf = open(getenv("KVMMEM_TOKEN") ?: "/run/t", O_RDONLY);
 	if (tf < 0 || read(tf, &req.token, sizeof(req.token)) != sizeof(req.token))
@@ -77,10 +66,8 @@ int main(int argc, char **argv)
 		die("setup");
 	probe = buf + MAX_LIVE * PAGE;
 
-	printf("{\n  \"iterations\": %d,\n", n);
+	json_object_object_add(o, "iterations", json_object_new_int(n));
 	/* Interleaved, so both see the same conditions. */
-	uint64_t *rt = calloc(n, sizeof(*rt));
-
 	for (int i = 0; i < n; i++) {
 		uint64_t t0 = now_ns(), t1, t2;
 
@@ -96,11 +83,10 @@ int main(int argc, char **argv)
 		t[i] = t1 - t0;
 		rt[i] = t2 - t1;
 	}
-	null_med = report("null", t, n, ",");
-	rt_med = report("map_unmap", rt, n, ",");
-	printf("  \"map_unmap_over_null\": %.2f,\n", (double)rt_med / null_med);
-
-	int mapped = 0;
+	json_object_object_add(o, "null", latency_json(t, n, &null_med));
+	json_object_object_add(o, "map_unmap", latency_json(rt, n, &rt_med));
+	json_object_object_add(o, "map_unmap_over_null",
+			       json_object_new_double((double)rt_med / null_med));
 
 	for (int k = 0; k < 3; k++) {
 		int m = n < 200 ? n : 200;
@@ -124,9 +110,10 @@ int main(int argc, char **argv)
 				die("unmap");
 		}
 		snprintf(name, sizeof(name), "map_with_%d_live", live[k]);
-		report(name, t, m, k == 2 ? "" : ",");
+		json_object_object_add(o, name, latency_json(t, m, NULL));
 	}
-	printf("}\n");
+	json_print(o);
+	json_object_put(o);
 	close(fd);	/* unmaps the 10000 */
 	return 0;
 }

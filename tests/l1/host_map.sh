@@ -40,39 +40,39 @@ check "unmapped page is a fresh zero page" hc zero 0
 hc poke 0 8 0x5555 > /dev/null
 check "writes after unmap do not reach the target" \
 	kvmi-pattern check "$TARGET_RAM" "$PATTERN_GPA" "$PATTERN_GPA" "$PATTERN_SIZE"
-expect "unmap again is harmless (idempotent)" -2 33 page:0
+expect "unmap again is harmless (idempotent)" -ENOENT 33 page:0
 
 # 3. Bad input: a specific error each, and nothing changes.
 F0=$(kvmi-ctl stats --json)
-expect "no token (a0 = 0)" -14 32 0 "$PATTERN_GPA" page:2
+expect "no token (a0 = 0)" -EFAULT 32 0 "$PATTERN_GPA" page:2
 head -c 32 /dev/urandom > "$STATE/forged"; put_token "$STATE/forged"
-expect "forged token" -13 32 token "$PATTERN_GPA" page:2
+expect "forged token" -EACCES 32 token "$PATTERN_GPA" page:2
 sid=$(kvmi-ctl issue -t "$T" -r "$TARGET_RAM" -i "$I" -T 1 -o "$STATE/short" | awk '{print $2}')
 put_token "$STATE/short"
 check "the 1 s token expires" wait_for 60 token_expired "$sid"
-expect "expired token" -127 32 token "$PATTERN_GPA" page:2
+expect "expired token" -EKEYEXPIRED 32 token "$PATTERN_GPA" page:2
 rid=$(kvmi-ctl issue -t "$T" -r "$TARGET_RAM" -i "$I" -o "$STATE/rev" | awk '{print $2}')
 kvmi-ctl revoke "$rid"; put_token "$STATE/rev"
-expect "revoked token" -128 32 token "$PATTERN_GPA" page:2
+expect "revoked token" -EKEYREVOKED 32 token "$PATTERN_GPA" page:2
 kvmi-ctl issue -t "$T" -r "$TARGET_RAM" -i 1 -o "$STATE/other" > /dev/null
 put_token "$STATE/other"
-expect "token bound to another introspector" -1 32 token "$PATTERN_GPA" page:2
+expect "token bound to another introspector" -EPERM 32 token "$PATTERN_GPA" page:2
 put_token "$STATE/tok"
-expect "unaligned target gpa" -22 32 token $((PATTERN_GPA + 8)) page:2
-expect "unaligned introspector gpa" -22 32 token "$PATTERN_GPA" $(( $(hc gpa 2) + 8 ))
-expect "target gpa outside the target's RAM" -34 32 token 0x40000000 page:2
-expect "introspector gpa outside its memslots" -6 32 token "$PATTERN_GPA" 0x100000000000
-expect "introspector gpa in a read-only memslot (BIOS ROM)" -30 32 token "$PATTERN_GPA" 0xfffff000
-expect "unmap of a gpa never mapped" -2 33 page:3
-check "hypercall from CPL 3 gets -KVM_EPERM" test "$(hc -u 32 0 0 0)" = "ret=-1"
+expect "unaligned target gpa" -EINVAL 32 token $((PATTERN_GPA + 8)) page:2
+expect "unaligned introspector gpa" -EINVAL 32 token "$PATTERN_GPA" $(( $(hc gpa 2) + 8 ))
+expect "target gpa outside the target's RAM" -ERANGE 32 token 0x40000000 page:2
+expect "introspector gpa outside its memslots" -ENXIO 32 token "$PATTERN_GPA" 0x100000000000
+expect "introspector gpa in a read-only memslot (BIOS ROM)" -EROFS 32 token "$PATTERN_GPA" 0xfffff000
+expect "unmap of a gpa never mapped" -ENOENT 33 page:3
+check "hypercall from CPL 3 gets -KVM_EPERM" test "$(hc -u 32 0 0 0)" = "ret=-EPERM"
 self_map() {	# the target maps its own RAM with its own token
 	kvmi-vm exec target -i 'cat > /run/t && kvmi-hc token /run/t &&
 		kvmi-hc 32 token '"$PATTERN_GPA"' page:0' < "$STATE/self"
 }
 kvmi-ctl issue -t "$T" -r "$TARGET_RAM" -o "$STATE/self" > /dev/null
-check "target == caller: -ELOOP" test "$(self_map)" = "ret=-40"
+check "target == caller: -ELOOP" test "$(self_map)" = "ret=-ELOOP"
 expect "first map of page 2" 0 32 token "$PATTERN_GPA" page:2
-expect "double map" -114 32 token "$PATTERN_GPA" page:2
+expect "double map" -EALREADY 32 token "$PATTERN_GPA" page:2
 expect "unmap page 2" 0 33 page:2
 fail_counts() {
 	local k want=(token_fault 1 token_unknown 1 token_expired 1 token_revoked 1
@@ -105,7 +105,7 @@ for p in 6 7 8; do res+=("$(hc 32 token $((PATTERN_GPA + (p - 6) * 4096)) page:$
 sysctl -qw vm.max_map_count="$orig"
 diag "map_count $n, limit $((n + 2)): pages 6 7 8: ${res[*]}"
 check "map past vm.max_map_count fails with -ENOMEM" \
-	test "${res[*]}" = "ret=0 ret=-12 ret=-12"
+	test "${res[*]}" = "ret=0 ret=-ENOMEM ret=-ENOMEM"
 check "the failed page is untouched" hc zero 7
 check "the earlier mapping is intact" hc check 6 "$PATTERN_GPA"
 expect "unmap page 6" 0 33 page:6
