@@ -20,6 +20,7 @@
 #include "console.h"
 #include "fdio.h"
 #include "proc.h"
+#include "qmp.h"
 #include "util.h"
 #include "vmconfig.h"
 
@@ -27,6 +28,7 @@
 #include <sched.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -111,6 +113,90 @@ static int request(const char *name, uint32_t type, int64_t deadline, pid_t qemu
 	return ret;
 }
 
+static void on_vm_event(void *ctx, struct json_object *ev)
+{
+	const char *name = ctx, *reason = qmp_shutdown_reason(ev);
+	struct json_object *d, *r;
+	char *p;
+	FILE *f;
+
+	if (!strcmp(qmp_event_name(ev), "RESET")) {
+		reason = json_object_object_get_ex(ev, "data", &d) &&
+			 json_object_object_get_ex(d, "reason", &r) ?
+			 json_object_get_string(r) : "?";
+		say("%s reset: QMP RESET %s", name, reason);
+		p = state_path(name, "resets");
+		f = fopen(p, "a");
+		if (f) {
+			fprintf(f, "%s\n", reason);
+			fclose(f);
+		}
+		free(p);
+		return;
+	}
+	if (!reason)
+		return;
+	say("%s stopped: QMP SHUTDOWN %s", name, reason);
+	p = state_path(name, "stopped");
+	write_file(p, reason, strlen(reason));
+	free(p);
+}
+
+/*
+ * A watcher, detached, on the VM's event monitor: when the VM stops, the
+ * console says why (QMP SHUTDOWN's reason: guest-shutdown, guest-reset,
+ * guest-panic, host-qmp-quit, host-signal, ...) and STATE/NAME.stopped
+ * holds it. A QEMU killed outright has no event: that is said too, and
+ * the file holds "killed".
+ */
+static void watch(const char *name)
+{
+	struct qmp q = { .on_event = on_vm_event, .ctx = (void *)name };
+	char *p = state_path(name, "events");
+	int null;
+
+	if (fork())
+		return;
+	setsid();
+	null = open("/dev/null", O_RDWR);	/* hold no pipe of the caller's */
+	dup2(null, 0);
+	dup2(null, 1);
+	dup2(null, 2);
+	if (qmp_connect(&q, p, now_ms() + 10000))
+		_exit(1);
+	for (;;) {
+		struct pollfd pfd = { .fd = q.fd, .events = POLLIN };
+
+		poll(&pfd, 1, -1);
+		if (qmp_pump(&q))
+			break;
+	}
+	free(p);
+	p = state_path(name, "stopped");
+	if (access(p, F_OK)) {
+		say("%s: its QEMU is gone without a SHUTDOWN event (killed)", name);
+		write_file(p, "killed", 6);
+	}
+	_exit(0);
+}
+
+/* One QMP command on the VM's monitor; its answer (put it), or NULL. */
+static struct json_object *vm_qmp(const char *name, const char *cmd,
+				  struct json_object *args, int timeout)
+{
+	char *p = state_path(name, "qmp");
+	struct qmp q = { 0 };
+	struct json_object *r = NULL;
+
+	if (qmp_connect(&q, p, now_ms() + timeout * 1000LL) == 0)
+		r = qmp_execute(&q, cmd, args, now_ms() + timeout * 1000LL);
+	if (!r)
+		fprintf(stderr, "kvmi-vm: %s: %s\n", name, q.err);
+	qmp_close(&q);
+	free(p);
+	return r;
+}
+
 static int cmd_start(const char *name, int timeout)
 {
 	char *top = xstrdup(envor("KVMI_TOP", "."));
@@ -122,7 +208,7 @@ static int cmd_start(const char *name, int timeout)
 	struct vars v = { 0 };
 	struct proc_opts po = { .truncate = true, .session = true };
 	struct utsname u;
-	char **argv, **prep, *log, *pidp, *sock, *cpus, pidbuf[32];
+	char **argv, **prep, *log, *sock, *cpus;
 	uint64_t cpu = 0;
 	struct proc qemu;
 	pid_t pid;
@@ -158,6 +244,12 @@ static int cmd_start(const char *name, int timeout)
 	sock = state_path(name, "ctl");
 	unlink(sock);
 	free(sock);
+	sock = state_path(name, "stopped");	/* a previous life's */
+	unlink(sock);
+	free(sock);
+	sock = state_path(name, "resets");
+	unlink(sock);
+	free(sock);
 	cpus = vmconfig_str(&c, "cpu");	/* optional: pin QEMU to one CPU */
 	if (cpus && (parse_u64(cpus, &cpu) || cpu >= CPU_SETSIZE)) {
 		fprintf(stderr, "kvmi-vm: %s: bad \"cpu\" %s\n", name, cpus);
@@ -174,9 +266,6 @@ static int cmd_start(const char *name, int timeout)
 	/* QEMU outlives us: its pid file is how later commands find it. */
 	close(qemu.pidfd);
 	pid = qemu.pid;
-	pidp = state_path(name, "pid");
-	write_file(pidp, pidbuf, snprintf(pidbuf, sizeof(pidbuf), "%d\n", pid));
-	free(pidp);
 
 	ret = request(name, AGENT_PING, deadline, pid);
 	if (ret) {
@@ -193,6 +282,7 @@ static int cmd_start(const char *name, int timeout)
 		return 1;
 	}
 	say("%s ready in %.1fs (qemu pid %d)", name, (now_ms() - t0) / 1000.0, pid);
+	watch(name);
 	free(cpus);
 	free(log);
 	free(cfgp);
@@ -306,13 +396,38 @@ static int cmd_stop(const char *name, int timeout)
 	if (!ret)
 		ret = wait_gone(pid, deadline);
 	if (ret) {
-		kill(pid, SIGKILL);
-		wait_gone(pid, now_ms() + 10000);
-		say("%s did not power off within %ds (%s): killed", name, timeout,
-		    errno_str(-ret));
+		struct json_object *r = vm_qmp(name, "quit", NULL, 10);
+		bool quit = r && !wait_gone(pid, now_ms() + 10000);
+
+		json_object_put(r);
+		if (!quit) {
+			kill(pid, SIGKILL);
+			wait_gone(pid, now_ms() + 10000);
+		}
+		say("%s did not power off within %ds (%s): %s", name, timeout,
+		    errno_str(-ret), quit ? "stopped with QMP quit" : "killed");
 		return 1;
 	}
 	say("%s powered off in %.1fs", name, (now_ms() - t0) / 1000.0);
+	return 0;
+}
+
+/* A QMP command on the VM (pause, resume, reset, or any); prints its answer. */
+static int cmd_qmp(const char *name, const char *cmd, const char *json, int timeout)
+{
+	struct json_object *args = NULL, *r;
+
+	if (json && !(args = json_tokener_parse(json))) {
+		fprintf(stderr, "kvmi-vm: not JSON: %s\n", json);
+		return 2;
+	}
+	r = vm_qmp(name, cmd, args, timeout);
+	json_object_put(args);
+	if (!r)
+		return 1;
+	if (json_object_object_length(r))
+		printf("%s\n", json_object_to_json_string_ext(r, JSON_C_TO_STRING_PRETTY));
+	json_object_put(r);
 	return 0;
 }
 
@@ -389,6 +504,37 @@ static int verb_kill(int argc, char **argv)
 	return vm_args(argc, argv, &name, &timeout, NULL) ?: cmd_kill(name);
 }
 
+static int verb_qmp(int argc, char **argv)
+{
+	const char *name;
+	int timeout = 60;
+	bool unused;
+
+	if (vm_args(argc, argv, &name, &timeout, &unused))
+		return 2;
+	if (argc - optind < 1 || argc - optind > 2)
+		return cli_cmd_usage(&cli, "qmp");
+	return cmd_qmp(name, argv[optind], argc - optind == 2 ? argv[optind + 1] : NULL,
+		       timeout);
+}
+
+/* pause, resume, reset: QMP stop, cont, system_reset. */
+static int verb_state(int argc, char **argv)
+{
+	static const char *const map[][2] = {
+		{ "pause", "stop" }, { "resume", "cont" }, { "reset", "system_reset" },
+	};
+	const char *name;
+	int timeout = 60;
+
+	if (vm_args(argc, argv, &name, &timeout, NULL))
+		return 2;
+	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+		if (!strcmp(argv[0], map[i][0]))
+			return cmd_qmp(name, map[i][1], NULL, timeout);
+	return 2;
+}
+
 static int verb_pid(int argc, char **argv)
 {
 	const char *name;
@@ -415,6 +561,12 @@ static const struct cli_cmd cmds[] = {
 	  verb_stop, 1, 3 },
 	{ "kill", "NAME", "SIGKILL its QEMU (a VM dying mid-map)", verb_kill, 1, 1 },
 	{ "pid", "NAME", "its QEMU's pid; exit status 1 if it is not running", verb_pid, 1, 1 },
+	{ "pause", "NAME", "stop its vCPUs (QMP stop)", verb_state, 1, 1 },
+	{ "resume", "NAME", "let them run again (QMP cont)", verb_state, 1, 1 },
+	{ "reset", "NAME", "reset the VM (QMP system_reset; with -no-reboot QEMU exits)",
+	  verb_state, 1, 1 },
+	{ "qmp", "NAME [-t SECS] CMD [JSON_ARGS]", "any QMP command; prints its answer",
+	  verb_qmp, 2, -1 },
 	{ NULL }
 };
 
