@@ -98,7 +98,7 @@ static void run_one(struct env *env, struct test *t, const char *dir,
 		return;
 	}
 	run_l1(env, t, dir, o);
-	if ((o->v != V_RESET && o->v != V_FROZEN) ||
+	if ((o->v != V_RESET && o->v != V_FROZEN) || env->no_retry ||
 	    (t->expect && !strcmp(t->expect, "watchdog")))
 		return;
 	old = xasprintf("%s.attempt1", dir);
@@ -212,6 +212,8 @@ static const char usage[] =
 	"       kvmi-run --merge DIR...        join shards' results/<run> dirs into one run\n"
 	"  -t, --timeout SECS  per-test timeout (default: the suite's, else 120)\n"
 	"  -l, --list          list the tests: name, where it runs, timeout\n"
+	"      --set KEY=VALUE a vmconfig variable (L1_SMP=1, L1_QEMU=PATH, ...)\n"
+	"      --no-retry      no second try after L1 froze or reset (measuring)\n"
 	"  -h, --help          this help;  --version  the version\n"
 	"Results go to results/<run-id>/ (results/latest); KTAP on stdout.\n";
 
@@ -225,9 +227,12 @@ int main(int argc, char **argv)
 		{ "version", no_argument, NULL, 'V' },
 		{ "shard", required_argument, NULL, 's' },
 		{ "merge", no_argument, NULL, 'm' },
+		{ "set", required_argument, NULL, 'S' },
+		{ "no-retry", no_argument, NULL, 'R' },
 		{ 0 }
 	};
 	struct env env = { 0 };
+	struct vars set = { 0 };
 	struct json_object *suite = NULL, *jtests;
 	struct test *tests, adhoc = { 0 };
 	int ntests = 0, timeout = 0, c, nsel, shard = 0, nshards = 0;
@@ -257,6 +262,15 @@ int main(int argc, char **argv)
 		case 'm':
 			merge = true;
 			break;
+		case 'S':
+			if (!strchr(optarg, '='))
+				die("--set wants KEY=VALUE, not \"%s\"", optarg);
+			*strchr(optarg, '=') = '\0';
+			vars_set(&set, optarg, optarg + strlen(optarg) + 1);
+			break;
+		case 'R':
+			env.no_retry = true;
+			break;
 		default:
 			fputs(usage, stderr);
 			return 2;
@@ -268,6 +282,7 @@ int main(int argc, char **argv)
 	strfmt(env.top, sizeof(env.top), "%s", dirname(dirname(dirname(exe))));
 	strfmt(env.build, sizeof(env.build), "%s/build", env.top);
 	strfmt(env.qmp, sizeof(env.qmp), "/tmp/kvmi-run-%d-l1.qmp", (int)getpid());
+	env.set = &set;
 
 	if (merge) {
 		if (optind == argc)

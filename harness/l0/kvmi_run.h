@@ -11,6 +11,7 @@
 
 #include "console.h"
 #include "ktap.h"
+#include "vmconfig.h"
 
 #include <json-c/json.h>
 #include <limits.h>
@@ -64,6 +65,8 @@ struct env {
 	char abi[128];
 	char qmp[108];		/* L1's QMP socket (sun_path is 108 bytes) */
 	int retries;		/* tests run twice after L1 froze or reset */
+	bool no_retry;		/* --no-retry: measure, do not forgive */
+	struct vars *set;	/* --set KEY=VALUE, for the vmconfigs */
 	struct ktap k;
 };
 

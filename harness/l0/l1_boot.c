@@ -235,6 +235,8 @@ static char **l1_argv(struct env *env, const struct test *t, const char *dir,
 	vars_set(&vars, "BUILD", env->build);
 	vars_set(&vars, "RUN_DIR", dir);
 	vars_set(&vars, "QMP", env->qmp);
+	for (size_t i = 0; env->set && i < env->set->n; i++)
+		vars_set(&vars, env->set->key[i], env->set->val[i]);
 	vars_set(&vars, "JOB", job);
 	vars_set(&vars, "TEST", t->name);
 	if (vmconfig_load(cfg, path, &vars) || !(argv = vmconfig_qemu_argv(cfg)))

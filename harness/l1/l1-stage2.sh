@@ -8,7 +8,7 @@ set -u
 read -r cmdline < /proc/cmdline
 for a in $cmdline; do
 	case "$a" in
-	kvmi.*=*) k=${a%%=*}; k=${k#kvmi.}; declare "KVMI_${k^^}=${a#*=}" ;;
+	kvmi.*=*) k=${a%%=*}; k=${k#kvmi.}; declare -x "KVMI_${k^^}=${a#*=}" ;;
 	esac
 done
 export KVMI_TOP KVMI_BUILD KVMI_RUN KVMI_JOB

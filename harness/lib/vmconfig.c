@@ -184,7 +184,9 @@ int vmconfig_load(struct vmconfig *c, const char *path, const struct vars *base)
 				seterr(c, "vars.%s is not a string", it.key);
 				return -1;
 			}
-			vars_set(&c->vars, it.key, json_object_get_string(it.val));
+			/* The file's vars are defaults: the runner's win. */
+			if (!base || !vars_get(base, it.key))
+				vars_set(&c->vars, it.key, json_object_get_string(it.val));
 		}
 	}
 	return 0;

@@ -150,6 +150,17 @@ TEST_F(cfg, self_reference_is_refused)
 	EXPECT_NE(NULL, strstr(self->c.err, "too deep"));
 }
 
+TEST_F(cfg, file_vars_are_defaults_the_runners_win)
+{
+	char *q;
+
+	put(self->tmp, "{\"vars\": {\"ABI\": \"file\", \"X\": \"x\"}, \"qemu\": \"${ABI}-${X}\"}");
+	ASSERT_EQ(0, vmconfig_load(&self->c, self->tmp, &self->v));
+	q = vmconfig_str(&self->c, "qemu");
+	EXPECT_STREQ("6.1.0-99-amd64-x", q);
+	free(q);
+}
+
 TEST_F(cfg, unknown_key_is_refused)
 {
 	put(self->tmp, "{\"qemu\": \"q\", \"kernal\": \"k\"}");
