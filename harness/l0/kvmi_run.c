@@ -11,6 +11,7 @@
 #include "kvmi_run.h"
 #include "util.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <libgen.h>
 #include <signal.h>
@@ -18,14 +19,22 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 volatile int interrupted;
+
+/* -j N: the runner's children, one per test under way */
+#define MAX_JOBS 8
+static pid_t children[MAX_JOBS];
 
 static void on_signal(int sig)
 {
 	interrupted = sig;
 	kill_current();
+	for (int i = 0; i < MAX_JOBS; i++)
+		if (children[i] > 0)
+			kill(children[i], SIGTERM);
 }
 
 void die(const char *fmt, ...)
@@ -204,6 +213,189 @@ static bool *select_tests(struct test *tests, int ntests, int argc,
 	return sel;
 }
 
+/* ---- the suite loop ---------------------------------------------------- */
+
+static void run_test(struct env *env, struct test *t, int timeout,
+		     struct outcome *o, char **dirp)
+{
+	int64_t ts = now_ms();
+
+	*o = (struct outcome){ .l1_userspace = -1 };
+	if (timeout)
+		t->timeout = timeout;
+	*dirp = xasprintf("%s/%s", env->run_dir, t->name);
+	mkdir_p(*dirp);
+	run_one(env, t, *dirp, o);
+	o->secs = (now_ms() - ts) / 1000.0;
+}
+
+static void finish_test(struct env *env, struct test *t, struct outcome *o,
+			struct json_object *jtests)
+{
+	env->retries += o->retried;
+	report(env, t, o);
+	json_object_array_add(jtests, result_json(t, o));
+	free(o->nested);
+}
+
+/*
+ * A child of -j N hands its outcome to the runner in <dir>/outcome.json;
+ * the runner reports it, in suite order.
+ */
+static void outcome_save(const char *dir, const struct outcome *o)
+{
+	struct json_object *j = json_object_new_object();
+	char *p = xasprintf("%s/outcome.json", dir);
+
+	json_object_object_add(j, "v", json_object_new_int(o->v));
+	json_object_object_add(j, "retried", json_object_new_boolean(o->retried));
+	json_object_object_add(j, "first_secs", json_object_new_double(o->first_secs));
+	json_object_object_add(j, "secs", json_object_new_double(o->secs));
+	json_object_object_add(j, "l1_userspace", json_object_new_double(o->l1_userspace));
+	json_object_object_add(j, "reason", json_object_new_string(o->reason));
+	json_object_object_add(j, "watchdog", json_object_new_string(o->watchdog));
+	json_object_object_add(j, "shutdown", json_object_new_string(o->shutdown));
+	if (o->nested)
+		json_object_object_add(j, "nested", json_object_new_string(o->nested));
+	if (json_object_to_file(p, j))
+		fprintf(stderr, "kvmi: cannot write %s\n", p);
+	json_object_put(j);
+	free(p);
+}
+
+static const char *jstr(struct json_object *j, const char *key)
+{
+	struct json_object *v;
+
+	return json_object_object_get_ex(j, key, &v) ? json_object_get_string(v) : "";
+}
+
+static double jnum(struct json_object *j, const char *key)
+{
+	struct json_object *v;
+
+	return json_object_object_get_ex(j, key, &v) ? json_object_get_double(v) : 0;
+}
+
+static void outcome_load(const char *dir, struct outcome *o)
+{
+	char *p = xasprintf("%s/outcome.json", dir);
+	struct json_object *j = json_object_from_file(p);
+
+	*o = (struct outcome){ .l1_userspace = -1 };
+	if (!j) {
+		o->v = V_ERROR;
+		strfmt(o->reason, sizeof(o->reason),
+		       "the runner's child for this test died without an outcome");
+		free(p);
+		return;
+	}
+	o->v = (enum verdict)jnum(j, "v");
+	o->retried = json_object_get_boolean(json_object_object_get(j, "retried"));
+	o->first_secs = jnum(j, "first_secs");
+	o->secs = jnum(j, "secs");
+	o->l1_userspace = jnum(j, "l1_userspace");
+	strfmt(o->reason, sizeof(o->reason), "%s", jstr(j, "reason"));
+	strfmt(o->watchdog, sizeof(o->watchdog), "%s", jstr(j, "watchdog"));
+	strfmt(o->shutdown, sizeof(o->shutdown), "%s", jstr(j, "shutdown"));
+	if (json_object_object_get(j, "nested"))
+		o->nested = xstrdup(jstr(j, "nested"));
+	json_object_put(j);
+	unlink(p);
+	free(p);
+}
+
+static void run_serial(struct env *env, struct test *tests, int ntests,
+		       const bool *sel, int timeout, struct json_object *jtests)
+{
+	for (int i = 0; i < ntests && !interrupted; i++) {
+		struct outcome o;
+		char *dir;
+
+		if (!sel[i])
+			continue;
+		run_test(env, &tests[i], timeout, &o, &dir);
+		finish_test(env, &tests[i], &o, jtests);
+		free(dir);
+	}
+}
+
+/*
+ * -j N: up to N tests at once, each in a child with its own L1 (and QMP
+ * socket); results are reported in suite order as they become known.
+ */
+static void run_parallel(struct env *env, struct test *tests, int ntests,
+			 const bool *sel, int timeout, struct json_object *jtests,
+			 int jobs)
+{
+	int *slot_test = xmalloc(jobs * sizeof(int));
+	int *state = xmalloc(ntests * sizeof(int));	/* 0 todo, 1 running, 2 done */
+	int next = 0, reported = 0, running = 0;
+
+	for (int i = 0; i < ntests; i++)
+		state[i] = sel[i] ? 0 : 2;
+	for (;;) {
+		int status, s;
+		pid_t pid;
+
+		while (running < jobs && !interrupted) {
+			for (; next < ntests && state[next]; next++)
+				;
+			if (next == ntests)
+				break;
+			for (s = 0; children[s] > 0; s++)
+				;
+			fflush(NULL);
+			pid = fork();
+			if (pid < 0)
+				die("fork: %s", strerror(errno));
+			if (pid == 0) {
+				struct outcome o;
+				char *dir;
+
+				memset(children, 0, sizeof(children));
+				strfmt(env->qmp, sizeof(env->qmp),
+				       "/tmp/kvmi-run-%d-l1.qmp", (int)getpid());
+				run_test(env, &tests[next], timeout, &o, &dir);
+				outcome_save(dir, &o);
+				fflush(NULL);
+				_exit(0);
+			}
+			children[s] = pid;
+			slot_test[s] = next;
+			state[next] = 1;
+			running++;
+		}
+		for (; reported < ntests && state[reported] == 2; reported++) {
+			struct outcome o;
+			char *dir;
+
+			if (!sel[reported])
+				continue;
+			dir = xasprintf("%s/%s", env->run_dir, tests[reported].name);
+			outcome_load(dir, &o);
+			finish_test(env, &tests[reported], &o, jtests);
+			free(dir);
+		}
+		if (!running)
+			break;
+		pid = waitpid(-1, &status, 0);
+		if (pid < 0 && errno == EINTR)
+			continue;
+		if (pid < 0)
+			die("waitpid: %s", strerror(errno));
+		for (s = 0; s < jobs; s++) {
+			if (children[s] != pid)
+				continue;
+			children[s] = 0;
+			state[slot_test[s]] = 2;
+			running--;
+		}
+	}
+	free(slot_test);
+	free(state);
+}
+
 static const char usage[] =
 	"usage: kvmi-run [-t SECS] [TEST...]   run all tests, or the named ones\n"
 	"       kvmi-run -l                    list the tests\n"
@@ -214,6 +406,7 @@ static const char usage[] =
 	"  -l, --list          list the tests: name, where it runs, timeout\n"
 	"      --set KEY=VALUE a vmconfig variable (L1_SMP=1, L1_QEMU=PATH, ...)\n"
 	"      --no-retry      no second try after L1 froze or reset (measuring)\n"
+	"  -j, --jobs N        run up to N tests at once, each in its own L1\n"
 	"  -h, --help          this help;  --version  the version\n"
 	"Results go to results/<run-id>/ (results/latest); KTAP on stdout.\n";
 
@@ -222,20 +415,21 @@ int main(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "list", no_argument, NULL, 'l' },
 		{ "timeout", required_argument, NULL, 't' },
-		{ "job", required_argument, NULL, 'j' },
+		{ "job", required_argument, NULL, 'B' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "shard", required_argument, NULL, 's' },
 		{ "merge", no_argument, NULL, 'm' },
 		{ "set", required_argument, NULL, 'S' },
 		{ "no-retry", no_argument, NULL, 'R' },
+		{ "jobs", required_argument, NULL, 'j' },
 		{ 0 }
 	};
 	struct env env = { 0 };
 	struct vars set = { 0 };
 	struct json_object *suite = NULL, *jtests;
 	struct test *tests, adhoc = { 0 };
-	int ntests = 0, timeout = 0, c, nsel, shard = 0, nshards = 0;
+	int ntests = 0, timeout = 0, c, nsel, shard = 0, nshards = 0, jobs = 1;
 	bool list = false, merge = false, *sel;
 	char exe[PATH_MAX];
 	int64_t t0 = now_ms();
@@ -248,7 +442,7 @@ int main(int argc, char **argv)
 		case 't':
 			timeout = (int)cli_u64_range("kvmi-run", optarg, 1, 86400);
 			break;
-		case 'j':
+		case 'B':
 			adhoc.job = optarg;
 			break;
 		case 'h':
@@ -270,6 +464,9 @@ int main(int argc, char **argv)
 			break;
 		case 'R':
 			env.no_retry = true;
+			break;
+		case 'j':
+			jobs = (int)cli_u64_range("kvmi-run", optarg, 1, MAX_JOBS);
 			break;
 		default:
 			fputs(usage, stderr);
@@ -333,26 +530,10 @@ int main(int argc, char **argv)
 	build_initramfs(&env);
 
 	jtests = json_object_new_array();
-	for (int i = 0; i < ntests && !interrupted; i++) {
-		struct test *t = &tests[i];
-		struct outcome o = { .l1_userspace = -1 };
-		int64_t ts = now_ms();
-		char *dir;
-
-		if (!sel[i])
-			continue;
-		if (timeout)
-			t->timeout = timeout;
-		dir = xasprintf("%s/%s", env.run_dir, t->name);
-		mkdir_p(dir);
-		run_one(&env, t, dir, &o);
-		o.secs = (now_ms() - ts) / 1000.0;
-		env.retries += o.retried;
-		report(&env, t, &o);
-		json_object_array_add(jtests, result_json(t, &o));
-		free(o.nested);
-		free(dir);
-	}
+	if (jobs > 1)
+		run_parallel(&env, tests, ntests, sel, timeout, jtests, jobs);
+	else
+		run_serial(&env, tests, ntests, sel, timeout, jtests);
 	write_summary(&env, jtests, (now_ms() - t0) / 1000.0);
 	ktap_diag(&env.k, "wall time %.1fs, %d test(s) retried after L1 froze or reset",
 		  (now_ms() - t0) / 1000.0, env.retries);
