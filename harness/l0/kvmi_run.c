@@ -396,6 +396,30 @@ static void run_parallel(struct env *env, struct test *tests, int ntests,
 	free(state);
 }
 
+/* --repeat N: each selected test N times over, as NAME_1 ... NAME_N. */
+static int repeat_tests(struct test **tests, int ntests, bool **sel,
+			int repeat, int *nsel)
+{
+	struct test *t = xmalloc((size_t)*nsel * repeat * sizeof(*t));
+	int n = 0;
+
+	for (int i = 0; i < ntests; i++) {
+		if (!(*sel)[i])
+			continue;
+		for (int r = 1; r <= repeat; r++) {
+			t[n] = (*tests)[i];
+			t[n++].name = xasprintf("%s_%d", (*tests)[i].name, r);
+		}
+	}
+	free(*sel);
+	*sel = xmalloc(n * sizeof(bool));
+	for (int i = 0; i < n; i++)
+		(*sel)[i] = true;
+	*tests = t;
+	*nsel = n;
+	return n;
+}
+
 static const char usage[] =
 	"usage: kvmi-run [-t SECS] [TEST...]   run all tests, or the named ones\n"
 	"       kvmi-run -l                    list the tests\n"
@@ -407,6 +431,7 @@ static const char usage[] =
 	"      --set KEY=VALUE a vmconfig variable (L1_SMP=1, L1_QEMU=PATH, ...)\n"
 	"      --no-retry      no second try after L1 froze or reset (measuring)\n"
 	"  -j, --jobs N        run up to N tests at once, each in its own L1\n"
+	"      --repeat N      run each selected test N times (NAME_1 ... NAME_N)\n"
 	"  -h, --help          this help;  --version  the version\n"
 	"Results go to results/<run-id>/ (results/latest); KTAP on stdout.\n";
 
@@ -423,6 +448,7 @@ int main(int argc, char **argv)
 		{ "set", required_argument, NULL, 'S' },
 		{ "no-retry", no_argument, NULL, 'R' },
 		{ "jobs", required_argument, NULL, 'j' },
+		{ "repeat", required_argument, NULL, 'r' },
 		{ 0 }
 	};
 	struct env env = { 0 };
@@ -430,6 +456,7 @@ int main(int argc, char **argv)
 	struct json_object *suite = NULL, *jtests;
 	struct test *tests, adhoc = { 0 };
 	int ntests = 0, timeout = 0, c, nsel, shard = 0, nshards = 0, jobs = 1;
+	int repeat = 1;
 	bool list = false, merge = false, *sel;
 	char exe[PATH_MAX];
 	int64_t t0 = now_ms();
@@ -464,6 +491,9 @@ int main(int argc, char **argv)
 			break;
 		case 'R':
 			env.no_retry = true;
+			break;
+		case 'r':
+			repeat = (int)cli_u64_range("kvmi-run", optarg, 1, 10000);
 			break;
 		case 'j':
 			jobs = (int)cli_u64_range("kvmi-run", optarg, 1, MAX_JOBS);
@@ -518,6 +548,8 @@ int main(int argc, char **argv)
 		nsel -= sel[i] && !in_shard(i, shard, nshards);
 		sel[i] = sel[i] && in_shard(i, shard, nshards);
 	}
+	if (repeat > 1)
+		ntests = repeat_tests(&tests, ntests, &sel, repeat, &nsel);
 
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
