@@ -168,7 +168,7 @@ bench: deps
 # ---- checks -----------------------------------------------------------------
 KERNEL_SRCS := $(filter-out %.mod.c,$(wildcard kmod/*/*.c kmod/*/*.h))
 SCRIPTS := $(wildcard harness/*/*.sh tests/*.sh tests/*/*.sh) \
-	harness/l0/kernel-abi harness/l0/stack-measure .ci/run
+	harness/l0/kernel-abi harness/l0/stack-measure harness/l0/qemu-backports .ci/run
 CHECKPATCH := $(B)/checkpatch/scripts/checkpatch.pl
 check: $(CHECKPATCH)
 	$(call say,CHKPATCH,kmod)cd $(B)/checkpatch && perl scripts/checkpatch.pl \

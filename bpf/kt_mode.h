@@ -10,6 +10,7 @@
 #define KT_MODE_H
 
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <sys/types.h>
 #include <json-c/json.h>
@@ -23,6 +24,7 @@ struct kt_env {
 	bool json;
 	bool verbose;
 	const char *pin_dir;
+	FILE *json_file;		/* -o: each report's JSON here too */
 };
 extern struct kt_env env;
 

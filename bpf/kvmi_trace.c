@@ -37,6 +37,7 @@ static volatile sig_atomic_t exiting;
 
 static const char usage[] =
 "usage: kvmi-trace MODE [-p PID] [-i INTERVAL] [-d DURATION] [--json]\n"
+"                  [-o FILE]\n"
 "                  [--pin DIR] [-k] [-v] [-h]\n"
 "\n"
 "MODE:\n"
@@ -55,6 +56,8 @@ static const char usage[] =
 "  -i, --interval SEC     print every SEC seconds (totals are cumulative)\n"
 "  -d, --duration SEC     stop after SEC seconds (default: until Ctrl-C)\n"
 "  -j, --json             JSON output, one document per report\n"
+"  -o, --json-file FILE   the text on stdout, and each report's JSON\n"
+"                         document appended to FILE (for plots)\n"
 "      --pin DIR          pin maps and links under DIR (bpffs); they stay\n"
 "                         attached and readable with bpftool after exit\n"
 "  -k, --kprobe           hc: kprobe/kretprobe instead of fentry/fexit\n"
@@ -69,6 +72,7 @@ static const struct option long_opts[] = {
 	{ "interval", required_argument, NULL, 'i' },
 	{ "duration", required_argument, NULL, 'd' },
 	{ "json", no_argument, NULL, 'j' },
+	{ "json-file", required_argument, NULL, 'o' },
 	{ "pin", required_argument, NULL, 'P' },
 	{ "kprobe", no_argument, NULL, 'k' },
 	{ "verbose", no_argument, NULL, 'v' },
@@ -107,7 +111,7 @@ static int parse_args(int argc, char **argv)
 		return -1;
 	}
 	optind = 2;
-	while ((c = getopt_long(argc, argv, "p:i:d:jkvh", long_opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "p:i:d:jo:kvh", long_opts, NULL)) != -1) {
 		switch (c) {
 		case 'p':
 			if (parse_pos(optarg, &v))
@@ -124,6 +128,14 @@ static int parse_args(int argc, char **argv)
 			break;
 		case 'j':
 			env.json = true;
+			break;
+		case 'o':
+			env.json_file = fopen(optarg, "a");
+			if (!env.json_file) {
+				fprintf(stderr, "kvmi-trace: %s: %s\n", optarg,
+					strerror(errno));
+				return -1;
+			}
 			break;
 		case 'P':
 			env.pin_dir = optarg;
@@ -234,7 +246,7 @@ static void report(struct bpf_object *obj, double elapsed, bool final)
 		printf("%s%s\n", final ? "" : "\n", buf);
 	}
 	o = mode->report(obj);
-	if (env.json) {
+	if (env.json || env.json_file) {
 		json_object *top = json_object_new_object();
 		struct json_object_iter it;
 		char *s;
@@ -246,7 +258,12 @@ static void report(struct bpf_object *obj, double elapsed, bool final)
 		json_object_object_foreachC(o, it)
 			json_object_object_add(top, it.key, json_object_get(it.val));
 		s = kt_json_string(top);
-		printf("%s\n", s);
+		if (env.json)
+			printf("%s\n", s);
+		if (env.json_file) {
+			fprintf(env.json_file, "%s\n", s);
+			fflush(env.json_file);
+		}
 		free(s);
 		json_object_put(top);
 	}

@@ -179,6 +179,16 @@ void write_summary(struct env *env, struct json_object *jtests, double secs)
 	json_object_object_add(summary, "failed", json_object_new_int(env->k.fail));
 	json_object_object_add(summary, "retries", json_object_new_int(env->retries));
 	json_object_object_add(summary, "seconds", json_object_new_double(secs));
+	if (env->l1_qemu[0]) {
+		struct json_object *st = json_object_new_object();
+
+		json_object_object_add(st, "l1_qemu", json_object_new_string(env->l1_qemu));
+		json_object_object_add(st, "l1_qemu_version",
+				       json_object_new_string(env->l1_qemu_version));
+		json_object_object_add(st, "l1_smp", json_object_new_string(env->l1_smp));
+		json_object_object_add(st, "jobs", json_object_new_int(env->jobs));
+		json_object_object_add(summary, "stack", st);
+	}
 	json_object_to_file_ext(sp, summary, JSON_C_TO_STRING_PRETTY);
 	free(sp);
 	sp = xasprintf("%s/junit.xml", env->run_dir);
@@ -560,6 +570,10 @@ int main(int argc, char **argv)
 	ktap_start(&env.k, stdout, nsel);
 	ktap_diag(&env.k, "kvmi-run: kernel %s, results in %s", env.abi, env.run_dir);
 	build_initramfs(&env);
+	env.jobs = jobs;
+	stack_info(&env);
+	ktap_diag(&env.k, "L1: QEMU %s (%s), %s vCPU(s); %d L1 VM(s) at once",
+		  env.l1_qemu_version, env.l1_qemu, env.l1_smp, jobs);
 
 	jtests = json_object_new_array();
 	if (jobs > 1)

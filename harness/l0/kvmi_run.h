@@ -67,6 +67,11 @@ struct env {
 	int retries;		/* tests run twice after L1 froze or reset */
 	bool no_retry;		/* --no-retry: measure, do not forgive */
 	struct vars *set;	/* --set KEY=VALUE, for the vmconfigs */
+	int jobs;		/* -j: L1 VMs at once */
+	/* The stack, for summary.json and the report: L1's QEMU and vCPUs. */
+	char l1_qemu[PATH_MAX];
+	char l1_qemu_version[128];
+	char l1_smp[16];
 	struct ktap k;
 };
 
@@ -95,5 +100,6 @@ void preflight(struct env *env);
 void build_initramfs(struct env *env);
 void make_run_dir(struct env *env);
 void take_lock(void);
+void stack_info(struct env *env);
 
 #endif

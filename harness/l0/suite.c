@@ -168,6 +168,46 @@ void make_run_dir(struct env *env)
 	free(base);
 }
 
+/* L1's QEMU (as vmconfigs/l1.json and --set make it), its version and vCPUs. */
+void stack_info(struct env *env)
+{
+	char *cfgp = xasprintf("%s/vmconfigs/l1.json", env->top);
+	char *out = xasprintf("%s/qemu-version.txt", env->run_dir);
+	struct proc_opts po = { .out_path = out, .truncate = true };
+	struct vars vars = { 0 };
+	struct vmconfig c;
+	struct proc p;
+	char *qemu, *text;
+	int status;
+
+	for (size_t i = 0; env->set && i < env->set->n; i++)
+		vars_set(&vars, env->set->key[i], env->set->val[i]);
+	vars_set(&vars, "ABI", env->abi);
+	if (vmconfig_load(&c, cfgp, &vars))
+		die("%s", c.err);
+	qemu = vmconfig_str(&c, "qemu");
+	if (!qemu)
+		die("%s", c.err);
+	strfmt(env->l1_qemu, sizeof(env->l1_qemu), "%s", qemu);
+	strfmt(env->l1_smp, sizeof(env->l1_smp), "%s",
+	       vars_get(&c.vars, "L1_SMP") ? vars_get(&c.vars, "L1_SMP") : "?");
+	if (!proc_start(&p, (char *[]){ qemu, "--version", NULL }, &po) &&
+	    !proc_wait_until(&p, now_ms() + 30000, &status) &&
+	    (text = read_file(out, NULL))) {
+		/* "QEMU emulator version 7.2.22 (Debian ...)" */
+		strfmt(env->l1_qemu_version, sizeof(env->l1_qemu_version), "%s",
+		       strncmp(text, "QEMU emulator version ", 22) ? text : text + 22);
+		env->l1_qemu_version[strcspn(env->l1_qemu_version, "\n")] = '\0';
+		free(text);
+	}
+	unlink(out);
+	free(qemu);
+	vmconfig_free(&c);
+	vars_free(&vars);
+	free(cfgp);
+	free(out);
+}
+
 /* QEMU under TCG is CPU-bound: one run at a time on this machine. */
 void take_lock(void)
 {
