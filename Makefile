@@ -12,7 +12,7 @@ DEB_PACKAGES := qemu-system-x86 linux-image-amd64 linux-headers-amd64 \
 	linux-source-6.1 busybox-static clang llvm libbpf-dev bpftool dwarves \
 	cpio gcc make libc6-dev libjson-c-dev libkmod-dev libelf-dev zlib1g-dev \
 	pkg-config bc flex bison xz-utils kmod patch perl jq shellcheck \
-	python3-jsonschema libxml2-dev
+	python3-jsonschema libxml2-dev gnuplot-nox chromium-headless-shell
 
 B        := build
 CC       ?= gcc
@@ -39,7 +39,7 @@ LIB_SRCS := $(wildcard harness/lib/*.c)
 LIB      := $(B)/lib/libkvmi.a
 LIB_ASAN := $(B)/lib/libkvmi-asan.a
 
-L0_BINS := kvmi-run
+L0_BINS := kvmi-run kvmi-report
 L1_BINS := kvmi-vm kvmi-ctl kvmi-pfnleak
 L2_BINS := kvmi-agent kvmi-pattern kvmi-hc kvmi-mem
 # The guest tests (kselftest_harness.h) and benchmark, static, run in L2.
@@ -47,7 +47,8 @@ L2_TESTS := kvmmem_test
 L2_BENCH := kvmmem_bench
 # kvmi-run is more than one file: its CLI and suite loop, one L1 boot, the
 # suite file and preflight.
-KVMI_RUN_OBJS := $(patsubst %.c,$(B)/obj/%.o,$(wildcard harness/l0/*.c))
+KVMI_RUN_OBJS := $(patsubst %.c,$(B)/obj/%.o,\
+	$(filter-out harness/l0/kvmi_report.c,$(wildcard harness/l0/*.c)))
 
 BINS := $(L0_BINS:%=$(B)/bin/%) $(L1_BINS:%=$(B)/bin/%) \
 	$(L2_BINS:%=$(B)/bin/%) $(L2_TESTS:%=$(B)/bin/%) $(L2_BENCH:%=$(B)/bin/%)
@@ -84,7 +85,8 @@ bpf: kernel
 
 # ---- objects ----------------------------------------------------------------
 XML_CFLAGS := $(shell pkg-config --cflags libxml-2.0 2>/dev/null)
-$(B)/obj/harness/lib/junit.o $(B)/asan/harness/lib/junit.o $(B)/asan/tests/unit/junit.o: \
+$(B)/obj/harness/lib/junit.o $(B)/asan/harness/lib/junit.o $(B)/asan/tests/unit/junit.o \
+$(B)/obj/harness/l0/kvmi_report.o: \
 	CFLAGS += $(XML_CFLAGS)
 # Our tools declare at the top of a block, as the kernel does.
 $(B)/obj/harness/%.o $(B)/asan/harness/%.o: CFLAGS += -Wdeclaration-after-statement
@@ -106,6 +108,9 @@ $(LIB_ASAN): $(LIB_SRCS:%.c=$(B)/asan/%.o) $(B)/asan/bpf/hist.o
 $(B)/bin/kvmi-run: $(KVMI_RUN_OBJS) $(LIB)
 	@mkdir -p $(@D)
 	$(call say,LD-L0,$@)$(CC) $^ -o $@ -ljson-c -lkmod -lxml2
+$(B)/bin/kvmi-report: $(B)/obj/harness/l0/kvmi_report.o $(LIB)
+	@mkdir -p $(@D)
+	$(call say,LD-L0,$@)$(CC) $^ -o $@ -ljson-c -lxml2
 $(L1_BINS:%=$(B)/bin/%): $(B)/bin/kvmi-%: $(B)/obj/harness/l1/kvmi_%.o $(LIB)
 	@mkdir -p $(@D)
 	$(call say,LD-L1,$@)$(CC) $^ -o $@ -ljson-c

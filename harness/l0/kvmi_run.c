@@ -9,6 +9,7 @@
 #include "cli.h"
 #include "junit.h"
 #include "kvmi_run.h"
+#include "proc.h"
 #include "util.h"
 
 #include <errno.h>
@@ -167,6 +168,26 @@ static void report(struct env *env, const struct test *t, struct outcome *o)
 		    "TIMEOUT" : NULL);
 }
 
+/* results/<run>/report.html, for people (kvmi-report). */
+static void write_report(struct env *env)
+{
+	char *bin = xasprintf("%s/bin/kvmi-report", env->build);
+	char *log = xasprintf("%s/report.log", env->run_dir);
+	struct proc_opts po = { .out_path = log, .truncate = true };
+	struct proc p;
+	int status = -1;
+
+	if (!proc_start(&p, (char *[]){ bin, env->run_dir, NULL }, &po) &&
+	    proc_wait_until(&p, now_ms() + 300000, &status))
+		proc_kill(&p, 0, &status);
+	if (status)
+		ktap_diag(&env->k, "kvmi-report failed: see %s", log);
+	else
+		ktap_diag(&env->k, "report: %s/report.html", env->run_dir);
+	free(bin);
+	free(log);
+}
+
 void write_summary(struct env *env, struct json_object *jtests, double secs)
 {
 	struct json_object *summary = json_object_new_object();
@@ -196,6 +217,7 @@ void write_summary(struct env *env, struct json_object *jtests, double secs)
 		fprintf(stderr, "kvmi: cannot write %s\n", sp);
 	free(sp);
 	json_object_put(summary);
+	write_report(env);
 }
 
 /* The tests named on the command line, or all; exits on an unknown name. */

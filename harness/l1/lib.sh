@@ -1,40 +1,9 @@
 # shellcheck shell=bash
-# KTAP helpers for L1 jobs: stdout is the job's KTAP, progress goes to the
-# L1 console (the runner shows it live).
-KTAP_N=0
-KTAP_FAILED=0
-
-# Results are buffered and printed under an exact plan when the job exits,
-# however it exits.
-KTAP_BUF=$(mktemp)
-exec 3>&1 1>"$KTAP_BUF"
-ktap_emit() {
-	exec 1>&3
-	printf 'KTAP version 1\n1..%d\n' "$KTAP_N"
-	cat "$KTAP_BUF"
-	rm -f "$KTAP_BUF"
-}
-trap ktap_emit EXIT
-diag() { printf '%s\n' "$@" | sed 's/^/# /'; }
-progress() { echo "kvmi-job: $*" > "${KVMI_CONSOLE:-/dev/stderr}"; }
-pass() { KTAP_N=$((KTAP_N + 1)); echo "ok $KTAP_N $*"; }
-fail() { KTAP_N=$((KTAP_N + 1)); KTAP_FAILED=$((KTAP_FAILED + 1)); echo "not ok $KTAP_N $*"; }
-
-# check NAME CMD...: run CMD, show its output as diagnostics, report.
-check() {
-	local name=$1 out st
-	shift
-	out=$("$@" 2>&1)
-	st=$?
-	[ -n "$out" ] && diag "$out"
-	if [ $st -eq 0 ]; then pass "$name"; else diag "exit status $st: $*"; fail "$name"; fi
-	return $st
-}
-
-ktap_done() { exit $((KTAP_FAILED > 0)); }
-
-# The KTAP of a job is its plan plus results; a job that ends early shows
-# the results it got and fails.
+# The fixtures of L1 jobs: KTAP (harness/lib/ktap.sh; stdout is the job's
+# KTAP, progress goes to the L1 console, which the runner shows live), the
+# L2 VMs and their tokens.
+# shellcheck source=harness/lib/ktap.sh
+. "$KVMI_TOP/harness/lib/ktap.sh"
 
 # Boot L2 VMs one at a time: two L2 kernels booting at once under L1's
 # TCG-emulated SVM have made an L2 shut down and once reset L1 (README).

@@ -1,0 +1,457 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kvmi-report RUN_DIR: results/<run>/report.html, one self-contained page
+ * for people: the environment (kernel, L1's QEMU, vCPUs), every test's
+ * verdict with links to its consoles, and an SVG plot of every latency
+ * histogram the tracers wrote (kvmi-trace -o <test>/NAME.trace.json; the
+ * last document of each file is the final report). Plots come from
+ * gnuplot (plots/ keeps its scripts and data); the page is written with
+ * libxml2. kvmi-run runs it at the end of every run.
+ */
+#define _GNU_SOURCE
+#include "cli.h"
+#include "proc.h"
+#include "util.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <json-c/json.h>
+#include <stdbool.h>
+#include <libxml/parser.h>
+#include <libxml/tree.h>
+#include <libxml/xmlwriter.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+
+#define GNUPLOT_MS 60000
+
+struct report {
+	const char *run_dir;
+	char *plot_dir;
+	xmlTextWriterPtr w;
+	int nplots;
+	int nfailed;		/* plots gnuplot could not draw */
+};
+
+static const char *str(struct json_object *o, const char *key)
+{
+	struct json_object *v;
+
+	return json_object_object_get_ex(o, key, &v) ? json_object_get_string(v) : "";
+}
+
+static void elem(xmlTextWriterPtr w, const char *name, const char *text)
+{
+	xmlTextWriterWriteElement(w, BAD_CAST name, BAD_CAST text);
+}
+
+static void start(xmlTextWriterPtr w, const char *name, const char *cls)
+{
+	xmlTextWriterStartElement(w, BAD_CAST name);
+	if (cls)
+		xmlTextWriterWriteAttribute(w, BAD_CAST "class", BAD_CAST cls);
+}
+
+/* Always <x></x>: HTML reads <td/> as an unclosed <td>. */
+static void end(xmlTextWriterPtr w)
+{
+	xmlTextWriterFullEndElement(w);
+}
+
+static void row(xmlTextWriterPtr w, const char *key, const char *value)
+{
+	start(w, "tr", NULL);
+	elem(w, "th", key);
+	elem(w, "td", value);
+	end(w);
+}
+
+/* ---- plots --------------------------------------------------------------- */
+
+/* gnuplot's SVG, parsed and written again without its prolog, for inlining. */
+static char *svg_inline(const char *path)
+{
+	xmlDocPtr doc = xmlReadFile(path, NULL, XML_PARSE_NONET | XML_PARSE_NOERROR |
+				    XML_PARSE_NOWARNING);
+	xmlBufferPtr buf;
+	char *s = NULL;
+
+	if (!doc)
+		return NULL;
+	buf = xmlBufferCreate();
+	if (xmlDocGetRootElement(doc) &&
+	    xmlNodeDump(buf, doc, xmlDocGetRootElement(doc), 0, 0) > 0)
+		s = xstrdup((const char *)xmlBufferContent(buf));
+	xmlBufferFree(buf);
+	xmlFreeDoc(doc);
+	return s;
+}
+
+/*
+ * A bcc-style log2 histogram as bars: one per bucket from the lowest to the
+ * highest non-empty one, labelled "low-high", counts on the y axis.
+ */
+static char *plot_hist(struct report *r, const char *title, struct json_object *h)
+{
+	struct json_object *buckets = json_object_object_get(h, "buckets");
+	int n = r->nplots;
+	char *dat = xasprintf("%s/plot-%d.dat", r->plot_dir, n);
+	char *gp = xasprintf("%s/plot-%d.gp", r->plot_dir, n);
+	char *svg = xasprintf("%s/plot-%d.svg", r->plot_dir, n);
+	char *err = xasprintf("%s/plot-%d.err", r->plot_dir, n);
+	struct proc_opts po = { .out_path = err, .truncate = true };
+	FILE *f = fopen(dat, "w");
+	char *script, *out = NULL;
+	uint64_t next_low = 0;
+	struct proc p;
+	int status;
+
+	if (!f)
+		goto done;
+	for (size_t i = 0; i < json_object_array_length(buckets); i++) {
+		struct json_object *b = json_object_array_get_idx(buckets, i);
+		uint64_t low = json_object_get_uint64(json_object_object_get(b, "low"));
+
+		/* The JSON has non-empty buckets only; bcc shows the empty ones. */
+		for (; i && next_low && next_low < low; next_low = 2 * next_low)
+			fprintf(f, "\"%" PRIu64 "-%" PRIu64 "\" 0\n", next_low, 2 * next_low - 1);
+		fprintf(f, "\"%s-%s\" %s\n", str(b, "low"), str(b, "high"), str(b, "count"));
+		next_low = json_object_get_uint64(json_object_object_get(b, "high")) + 1;
+	}
+	fclose(f);
+	script = xasprintf(
+		"set terminal svg size 720,360 font 'sans,11' background '#ffffff'\n"
+		"set output '%s'\n"
+		"set title \"%s\" noenhanced\n"
+		"set style data histograms\n"
+		"set style fill solid 0.8 border -1\n"
+		"set boxwidth 0.8\n"
+		"set xtics rotate by -35 scale 0\n"
+		"set xlabel 'nsecs (log2 buckets)'\n"
+		"set ylabel 'count'\n"
+		"set yrange [0:*]\n"
+		"set grid ytics\n"
+		"set key off\n"
+		"plot '%s' using 2:xtic(1) linecolor rgb '#3465a4'\n",
+		svg, title, dat);
+	write_file(gp, script, strlen(script));
+	free(script);
+	if (!proc_start(&p, (char *[]){ "gnuplot", gp, NULL }, &po)) {
+		if (proc_wait_until(&p, now_ms() + GNUPLOT_MS, &status))
+			proc_kill(&p, 0, &status);
+		else if (WIFEXITED(status) && !WEXITSTATUS(status))
+			out = svg_inline(svg);
+	}
+done:
+	if (!out)
+		r->nfailed++;
+	r->nplots++;
+	free(dat);
+	free(gp);
+	free(svg);
+	free(err);
+	return out;
+}
+
+static void figure(struct report *r, const char *title, struct json_object *h)
+{
+	char *svg = plot_hist(r, title, h);
+	char *stats = xasprintf("count %s, avg %s, p50 %s, p99 %s, min %s, max %s (ns)",
+				str(h, "count"), str(h, "avg"), str(h, "p50"),
+				str(h, "p99"), str(h, "min"), str(h, "max"));
+
+	start(r->w, "figure", "plot");
+	if (svg)
+		xmlTextWriterWriteRaw(r->w, BAD_CAST svg);
+	else
+		elem(r->w, "p", "gnuplot could not draw this histogram (see plots/)");
+	start(r->w, "figcaption", NULL);
+	elem(r->w, "strong", title);
+	xmlTextWriterWriteString(r->w, BAD_CAST " ");
+	xmlTextWriterWriteString(r->w, BAD_CAST stats);
+	end(r->w);
+	end(r->w);
+	free(stats);
+	free(svg);
+}
+
+/* What names an array element: the hypercall nr, the phase, the function. */
+static char *element_name(struct json_object *e, size_t i)
+{
+	static const char *const keys[] = { "nr", "phase", "fn", "name" };
+
+	for (size_t k = 0; k < sizeof(keys) / sizeof(keys[0]); k++)
+		if (json_object_object_get(e, keys[k]))
+			return xasprintf("%s %s", keys[k], str(e, keys[k]));
+	return xasprintf("#%zu", i);
+}
+
+/* Every object holding "buckets" below o is a histogram; ctx names it. */
+static void find_hists(struct report *r, struct json_object *o, const char *ctx)
+{
+	if (json_object_is_type(o, json_type_object)) {
+		struct json_object_iter it;
+
+		if (json_object_is_type(json_object_object_get(o, "buckets"),
+					json_type_array)) {
+			if (json_object_array_length(json_object_object_get(o, "buckets")))
+				figure(r, ctx, o);
+			return;
+		}
+		json_object_object_foreachC(o, it) {
+			char *sub = xasprintf("%s / %s", ctx, it.key);
+
+			find_hists(r, it.val, sub);
+			free(sub);
+		}
+	} else if (json_object_is_type(o, json_type_array)) {
+		for (size_t i = 0; i < json_object_array_length(o); i++) {
+			struct json_object *e = json_object_array_get_idx(o, i);
+			char *name = element_name(e, i);
+			char *sub = xasprintf("%s, %s", ctx, name);
+
+			find_hists(r, e, sub);
+			free(sub);
+			free(name);
+		}
+	}
+}
+
+/* The last JSON document (line) of a kvmi-trace -o file: its final report. */
+static struct json_object *last_document(const char *path)
+{
+	char *text = read_file(path, NULL), *line, *last = NULL, *save;
+	struct json_object *o = NULL;
+
+	if (!text)
+		return NULL;
+	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+		last = line;
+	if (last)
+		o = json_tokener_parse(last);
+	free(text);
+	return o;
+}
+
+static int by_name(const struct dirent **a, const struct dirent **b)
+{
+	return strcmp((*a)->d_name, (*b)->d_name);
+}
+
+static bool ends_with(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), m = strlen(suffix);
+
+	return n > m && !strcmp(s + n - m, suffix);
+}
+
+/* fn(r, test, name) for each file of a test's directory, by name. */
+static void each_file(struct report *r, const char *test,
+		      void (*fn)(struct report *r, const char *test, const char *name))
+{
+	char *dir = xasprintf("%s/%s", r->run_dir, test);
+	struct dirent **ents;
+	int n = scandir(dir, &ents, NULL, by_name);
+
+	for (int i = 0; i < n; i++) {
+		fn(r, test, ents[i]->d_name);
+		free(ents[i]);
+	}
+	if (n > 0)
+		free(ents);
+	free(dir);
+}
+
+/* A tracer's JSON (kvmi-trace -o NAME.trace.json): its histograms. */
+static void trace_plots(struct report *r, const char *test, const char *name)
+{
+	struct json_object *doc;
+	char *path, *ctx;
+
+	if (!ends_with(name, ".trace.json"))
+		return;
+	path = xasprintf("%s/%s/%s", r->run_dir, test, name);
+	doc = last_document(path);
+	ctx = xasprintf("%s: kvmi-trace %s", test, doc ? str(doc, "mode") : name);
+	if (doc)
+		find_hists(r, doc, ctx);
+	json_object_put(doc);
+	free(ctx);
+	free(path);
+}
+
+/* ---- the page -------------------------------------------------------------- */
+
+static const char style[] =
+	"body{font-family:sans-serif;margin:2em;max-width:80em;color:#222}"
+	"table{border-collapse:collapse;margin-bottom:1.5em}"
+	"th,td{border:1px solid #ccc;padding:.25em .6em;text-align:left;vertical-align:top}"
+	"td.pass{background:#dff0d8}td.fail{background:#f2dede}"
+	"figure.plot{display:inline-block;margin:0 1em 1em 0}"
+	"figure.plot svg{width:720px;height:360px}"
+	"figcaption{font-size:.9em;max-width:720px}";
+
+/*
+ * In a browser, the page checks its own plots: each inline SVG must lay out
+ * with a non-empty box. <body data-plots> gets the number of plots and
+ * data-plots-rendered the number drawn.
+ */
+static const char check_script[] =
+	"window.addEventListener('load',function(){"
+	"var s=document.querySelectorAll('figure.plot svg'),n=0;"
+	"s.forEach(function(e){var b=e.getBBox();if(b.width>0&&b.height>0)n++;});"
+	"document.body.setAttribute('data-plots',String(s.length));"
+	"document.body.setAttribute('data-plots-rendered',String(n));});";
+
+static void environment(struct report *r, struct json_object *sum)
+{
+	struct json_object *st = json_object_object_get(sum, "stack");
+	char *s;
+
+	elem(r->w, "h2", "Environment");
+	start(r->w, "table", NULL);
+	row(r->w, "L1 kernel (and L2's)", str(sum, "abi"));
+	if (st) {
+		s = xasprintf("%s (%s)", str(st, "l1_qemu_version"), str(st, "l1_qemu"));
+		row(r->w, "L1 QEMU (TCG)", s);
+		free(s);
+		row(r->w, "L1 vCPUs", str(st, "l1_smp"));
+		row(r->w, "L1 VMs at once", str(st, "jobs"));
+	}
+	s = xasprintf("%s passed, %s failed, %s retried, %ss", str(sum, "passed"),
+		      str(sum, "failed"), str(sum, "retries"), str(sum, "seconds"));
+	row(r->w, "Result", s);
+	free(s);
+	row(r->w, "Results directory", r->run_dir);
+	end(r->w);
+}
+
+/* A link to a test's log (consoles, KTAP, job log), relative to the page. */
+static void log_link(struct report *r, const char *test, const char *name)
+{
+	char *href;
+
+	if (!ends_with(name, ".log") && strcmp(name, "ktap"))
+		return;
+	href = xasprintf("%s/%s", test, name);
+	xmlTextWriterStartElement(r->w, BAD_CAST "a");
+	xmlTextWriterWriteAttribute(r->w, BAD_CAST "href", BAD_CAST href);
+	xmlTextWriterWriteString(r->w, BAD_CAST name);
+	end(r->w);
+	xmlTextWriterWriteString(r->w, BAD_CAST " ");
+	free(href);
+}
+
+static void verdicts(struct report *r, struct json_object *tests)
+{
+	elem(r->w, "h2", "Tests");
+	start(r->w, "table", NULL);
+	start(r->w, "tr", NULL);
+	for (const char *h = "test\0level\0result\0verdict\0seconds\0reason\0logs\0"; *h;
+	     h += strlen(h) + 1)
+		elem(r->w, "th", h);
+	end(r->w);
+	for (size_t i = 0; i < json_object_array_length(tests); i++) {
+		struct json_object *t = json_object_array_get_idx(tests, i);
+		const char *result = str(t, "result");
+
+		start(r->w, "tr", NULL);
+		elem(r->w, "td", str(t, "name"));
+		elem(r->w, "td", str(t, "level"));
+		start(r->w, "td", !strcmp(result, "pass") ? "pass" : "fail");
+		xmlTextWriterWriteString(r->w, BAD_CAST result);
+		end(r->w);
+		elem(r->w, "td", str(t, "verdict"));
+		xmlTextWriterStartElement(r->w, BAD_CAST "td");
+		xmlTextWriterWriteFormatString(r->w, "%.1f",
+			json_object_get_double(json_object_object_get(t, "seconds")));
+		end(r->w);
+		elem(r->w, "td", str(t, "reason"));
+		start(r->w, "td", NULL);
+		each_file(r, str(t, "name"), log_link);
+		end(r->w);
+		end(r->w);
+	}
+	end(r->w);
+}
+
+static int write_report(struct report *r)
+{
+	char *sp = xasprintf("%s/summary.json", r->run_dir);
+	char *out = xasprintf("%s/report.html", r->run_dir);
+	char *tmp = xasprintf("%s.tmp", out);
+	struct json_object *sum = json_object_from_file(sp), *tests;
+	const char *id = strrchr(r->run_dir, '/') ? strrchr(r->run_dir, '/') + 1 : r->run_dir;
+	char *title = xasprintf("kvmi-harness run %s", id);
+	int ret = -1;
+
+	if (!sum || !json_object_object_get_ex(sum, "tests", &tests)) {
+		fprintf(stderr, "kvmi-report: %s: %s\n", sp, json_util_get_last_err());
+		goto out;
+	}
+	r->w = xmlNewTextWriterFilename(tmp, 0);
+	if (!r->w)
+		goto out;
+	xmlTextWriterWriteDTD(r->w, BAD_CAST "html", NULL, NULL, NULL);
+	xmlTextWriterStartElement(r->w, BAD_CAST "html");
+	xmlTextWriterWriteAttribute(r->w, BAD_CAST "xmlns", BAD_CAST "http://www.w3.org/1999/xhtml");
+	xmlTextWriterWriteAttribute(r->w, BAD_CAST "lang", BAD_CAST "en");
+	start(r->w, "head", NULL);
+	xmlTextWriterStartElement(r->w, BAD_CAST "meta");
+	xmlTextWriterWriteAttribute(r->w, BAD_CAST "charset", BAD_CAST "utf-8");
+	xmlTextWriterEndElement(r->w);	/* a void element: <meta/> */
+	elem(r->w, "title", title);
+	elem(r->w, "style", style);
+	start(r->w, "script", NULL);
+	xmlTextWriterWriteRaw(r->w, BAD_CAST check_script);
+	end(r->w);
+	end(r->w);
+	start(r->w, "body", NULL);
+	elem(r->w, "h1", title);
+	environment(r, sum);
+	verdicts(r, tests);
+	elem(r->w, "h2", "Latency histograms");
+	for (size_t i = 0; i < json_object_array_length(tests); i++)
+		each_file(r, str(json_object_array_get_idx(tests, i), "name"), trace_plots);
+	if (!r->nplots)
+		elem(r->w, "p", "No tracer wrote a histogram in this run.");
+	xmlTextWriterEndDocument(r->w);
+	xmlFreeTextWriter(r->w);
+	ret = rename(tmp, out) ? -errno : 0;
+	if (!ret)
+		printf("%s: %d plot(s)%s\n", out, r->nplots,
+		       r->nfailed ? ", some not drawn (plots/)" : "");
+out:
+	json_object_put(sum);
+	free(title);
+	free(sp);
+	free(out);
+	free(tmp);
+	return ret || r->nfailed ? 1 : 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct report r = { 0 };
+
+	if (argc == 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
+		puts("usage: kvmi-report RUN_DIR   write RUN_DIR/report.html");
+		return 0;
+	}
+	if (argc == 2 && !strcmp(argv[1], "--version"))
+		return cli_version("kvmi-report");
+	if (argc != 2) {
+		fputs("usage: kvmi-report RUN_DIR\n", stderr);
+		return 2;
+	}
+	r.run_dir = argv[1];
+	r.plot_dir = xasprintf("%s/plots", r.run_dir);
+	if (mkdir_p(r.plot_dir)) {
+		fprintf(stderr, "kvmi-report: cannot create %s\n", r.plot_dir);
+		return 1;
+	}
+	return write_report(&r);
+}

@@ -1,0 +1,35 @@
+# shellcheck shell=bash
+# KTAP from a shell test, at any level: results are buffered and printed
+# under an exact plan when the script exits, however it exits; diag lines
+# are "# ..."; progress goes to KVMI_CONSOLE (L1's console) or stderr.
+KTAP_N=0
+KTAP_FAILED=0
+
+# Results are buffered and printed under an exact plan when the job exits,
+# however it exits.
+KTAP_BUF=$(mktemp)
+exec 3>&1 1>"$KTAP_BUF"
+ktap_emit() {
+	exec 1>&3
+	printf 'KTAP version 1\n1..%d\n' "$KTAP_N"
+	cat "$KTAP_BUF"
+	rm -f "$KTAP_BUF"
+}
+trap ktap_emit EXIT
+diag() { printf '%s\n' "$@" | sed 's/^/# /'; }
+progress() { echo "kvmi-job: $*" > "${KVMI_CONSOLE:-/dev/stderr}"; }
+pass() { KTAP_N=$((KTAP_N + 1)); echo "ok $KTAP_N $*"; }
+fail() { KTAP_N=$((KTAP_N + 1)); KTAP_FAILED=$((KTAP_FAILED + 1)); echo "not ok $KTAP_N $*"; }
+
+# check NAME CMD...: run CMD, show its output as diagnostics, report.
+check() {
+	local name=$1 out st
+	shift
+	out=$("$@" 2>&1)
+	st=$?
+	[ -n "$out" ] && diag "$out"
+	if [ $st -eq 0 ]; then pass "$name"; else diag "exit status $st: $*"; fail "$name"; fi
+	return $st
+}
+
+ktap_done() { exit $((KTAP_FAILED > 0)); }
