@@ -19,6 +19,8 @@
 #include "kt_bits.bpf.h"
 
 const volatile __u32 targ_tgid;
+/* -u/-m: latencies in usecs or msecs, divided before the log2, as bcc does */
+const volatile __u64 targ_unit_div = 1;
 
 struct hc_task {
 	__u64 hc_ts;		/* kvm_emulate_hypercall() entry; 0: not in it */
@@ -98,7 +100,7 @@ static __always_inline int hc_exit(void)
 	t->hc_ts = 0;
 	h = kt_lookup_init(&hc_hist, &t->nr, &hist_init);
 	if (h)
-		kt_hist_add(h, delta);
+		kt_hist_add(h, delta / targ_unit_div);
 	return 0;
 }
 
@@ -140,7 +142,7 @@ static __always_inline int ph_exit(__u32 ph, long ret)
 		t->handler = 0;
 	h = bpf_map_lookup_elem(&phase_hist, &ph);
 	if (h)
-		kt_hist_add(h, delta);
+		kt_hist_add(h, delta / targ_unit_div);
 	if (handler) {
 		c = kt_lookup_init(&phase_ret, &key, &zero);
 		if (c)

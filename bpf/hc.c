@@ -104,10 +104,30 @@ static struct bpf_object_skeleton *hc_open_load(void)
 		return NULL;
 	hc_skel = s;
 	s->rodata->targ_tgid = env.pid;
+	s->rodata->targ_unit_div = env.unit_div;
 	hc_autoload(s);
 	if (hc_bpf__load(s) || hc_init_phases(s))
 		return NULL;
 	return s->skeleton;
+}
+
+/* The next interval starts from zero: histograms and return values. */
+static void hc_clear(struct bpf_object *obj)
+{
+	int fd = kt_map_fd(obj, "hc_hist"), rfd = kt_map_fd(obj, "phase_ret");
+	struct kt_phase_ret key, next;
+	size_t n, i;
+	uint64_t *keys = kt_map_keys(fd, &n);
+
+	for (i = 0; i < n; i++)
+		bpf_map_delete_elem(fd, &keys[i]);
+	free(keys);
+	while (!bpf_map_get_next_key(rfd, NULL, &next)) {
+		key = next;
+		if (bpf_map_delete_elem(rfd, &key))
+			break;
+	}
+	hc_init_phases(hc_skel);
 }
 
 static void hc_destroy(void)
@@ -146,7 +166,7 @@ static void report_phases(struct bpf_object *obj, json_object *o)
 		json_object_array_add(a, e);
 		if (!env.json && h.count) {
 			printf("phase %s (%s):\n", phases[i].name, phases[i].fn);
-			kt_hist_print(stdout, &h, "nsecs");
+			kt_hist_print(stdout, &h, env.unit);
 		}
 	}
 	while (!bpf_map_get_next_key(rfd, prev, &next)) {
@@ -192,7 +212,7 @@ static json_object *hc_report(struct bpf_object *obj)
 		json_object_array_add(a, e);
 		if (!env.json) {
 			printf("hypercall nr %" PRIu64 ":\n", keys[i]);
-			kt_hist_print(stdout, &h, "nsecs");
+			kt_hist_print(stdout, &h, env.unit);
 		}
 	}
 	if (!env.json && !n)
@@ -208,5 +228,6 @@ const struct kt_mode kt_mode_hc = {
 	.open_load = hc_open_load,
 	.report = hc_report,
 	.destroy = hc_destroy,
+	.clear = hc_clear,
 	.attach_kind = hc_attach_kind,
 };

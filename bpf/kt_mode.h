@@ -25,6 +25,10 @@ struct kt_env {
 	bool verbose;
 	const char *pin_dir;
 	FILE *json_file;		/* -o: each report's JSON here too */
+	bool timestamp;			/* -T: each report starts with the time */
+	bool cumulative;		/* -i without clearing between reports */
+	uint64_t unit_div;		/* 1, 1000 (-u) or 1000000 (-m) */
+	const char *unit;		/* "nsecs", "usecs", "msecs" */
 };
 extern struct kt_env env;
 
@@ -35,6 +39,12 @@ struct kt_mode {
 	/* This run's report, also printed as text unless env.json. */
 	json_object *(*report)(struct bpf_object *obj);
 	void (*destroy)(void);
+	/*
+	 * After an interval's report, unless --cumulative: start the next
+	 * interval from zero, as bcc's tools clear their histograms. NULL for
+	 * modes whose report is a balance over the whole run (pin, pfn).
+	 */
+	void (*clear)(struct bpf_object *obj);
 	/* How it attaches, for the "Tracing" line. */
 	const char *(*attach_kind)(void);
 };

@@ -25,20 +25,20 @@
 
 #include "hist.h"
 #include "kt_mode.h"
+#include "cli.h"
 #include "util.h"
 
 static const struct kt_mode *const modes[] = {
 	&kt_mode_hc, &kt_mode_pin, &kt_mode_pfn, &kt_mode_zap,
 };
 
-struct kt_env env;
+struct kt_env env = { .unit_div = 1, .unit = "nsecs" };
 static const struct kt_mode *mode;
 static volatile sig_atomic_t exiting;
 
 static const char usage[] =
-"usage: kvmi-trace MODE [-p PID] [-i INTERVAL] [-d DURATION] [--json]\n"
-"                  [-o FILE]\n"
-"                  [--pin DIR] [-k] [-v] [-h]\n"
+"usage: kvmi-trace MODE [-p PID] [-i INTERVAL] [-d DURATION] [-T] [-u|-m]\n"
+"                  [--cumulative] [--json] [-o FILE] [--pin DIR] [-k] [-v]\n"
 "\n"
 "MODE:\n"
 "  hc    hypercall count and latency (ns) per hypercall nr, in\n"
@@ -53,8 +53,13 @@ static const char usage[] =
 "\n"
 "  -p, --pid PID          trace only this process (tgid); for zap, the VM's\n"
 "                         userspace pid\n"
-"  -i, --interval SEC     print every SEC seconds (totals are cumulative)\n"
+"  -i, --interval SEC     print every SEC seconds; each interval's counts\n"
+"                         and histograms start from zero (hc, zap)\n"
+"      --cumulative       with -i: counts since start, never cleared\n"
 "  -d, --duration SEC     stop after SEC seconds (default: until Ctrl-C)\n"
+"  -T, --timestamp        print the time before each report\n"
+"  -u, --microseconds     hc: latencies in usecs (default nsecs)\n"
+"  -m, --milliseconds     hc: latencies in msecs\n"
 "  -j, --json             JSON output, one document per report\n"
 "  -o, --json-file FILE   the text on stdout, and each report's JSON\n"
 "                         document appended to FILE (for plots)\n"
@@ -62,10 +67,11 @@ static const char usage[] =
 "                         attached and readable with bpftool after exit\n"
 "  -k, --kprobe           hc: kprobe/kretprobe instead of fentry/fexit\n"
 "  -v, --verbose          libbpf debug output\n"
-"  -h, --help             this help\n"
+"  -h, --help             this help;  -V, --version  the version\n"
 "\n"
-"Counts are since start. Ready (attached) when \"Tracing\" is printed on\n"
-"stderr.\n";
+"Without -i, one report at the end: counts since start. pin and pfn are\n"
+"balances, always since start. Ready (attached) when \"Tracing\" is\n"
+"printed on stderr.\n";
 
 static const struct option long_opts[] = {
 	{ "pid", required_argument, NULL, 'p' },
@@ -73,6 +79,11 @@ static const struct option long_opts[] = {
 	{ "duration", required_argument, NULL, 'd' },
 	{ "json", no_argument, NULL, 'j' },
 	{ "json-file", required_argument, NULL, 'o' },
+	{ "timestamp", no_argument, NULL, 'T' },
+	{ "microseconds", no_argument, NULL, 'u' },
+	{ "milliseconds", no_argument, NULL, 'm' },
+	{ "cumulative", no_argument, NULL, 'C' },
+	{ "version", no_argument, NULL, 'V' },
 	{ "pin", required_argument, NULL, 'P' },
 	{ "kprobe", no_argument, NULL, 'k' },
 	{ "verbose", no_argument, NULL, 'v' },
@@ -103,6 +114,8 @@ static int parse_args(int argc, char **argv)
 		fputs(usage, stdout);
 		exit(0);
 	}
+	if (!strcmp(argv[1], "-V") || !strcmp(argv[1], "--version"))
+		exit(cli_version("kvmi-trace"));
 	for (i = 0; i < sizeof(modes) / sizeof(modes[0]); i++)
 		if (!strcmp(argv[1], modes[i]->name))
 			mode = modes[i];
@@ -111,7 +124,7 @@ static int parse_args(int argc, char **argv)
 		return -1;
 	}
 	optind = 2;
-	while ((c = getopt_long(argc, argv, "p:i:d:jo:kvh", long_opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "p:i:d:jo:TumkvhV", long_opts, NULL)) != -1) {
 		switch (c) {
 		case 'p':
 			if (parse_pos(optarg, &v))
@@ -143,18 +156,38 @@ static int parse_args(int argc, char **argv)
 		case 'k':
 			env.kprobe = true;
 			break;
+		case 'T':
+			env.timestamp = true;
+			break;
+		case 'u':
+			env.unit_div = 1000;
+			env.unit = "usecs";
+			break;
+		case 'm':
+			env.unit_div = 1000000;
+			env.unit = "msecs";
+			break;
+		case 'C':
+			env.cumulative = true;
+			break;
 		case 'v':
 			env.verbose = true;
 			break;
 		case 'h':
 			fputs(usage, stdout);
 			exit(0);
+		case 'V':
+			exit(cli_version("kvmi-trace"));
 		default:
 			return -1;
 		}
 	}
 	if (optind != argc)
 		return -1;
+	if (env.cumulative && !env.interval) {
+		fprintf(stderr, "kvmi-trace: --cumulative goes with -i\n");
+		return -1;
+	}
 	if (env.kprobe && mode != &kt_mode_hc) {
 		fprintf(stderr, "kvmi-trace: -k applies to hc only\n");
 		return -1;
@@ -238,12 +271,14 @@ static void report(struct bpf_object *obj, double elapsed, bool final)
 {
 	json_object *o;
 
-	if (!env.json) {
+	if (!env.json && env.interval)
+		putchar('\n');
+	if (!env.json && env.timestamp) {
 		time_t t = time(NULL);
 		char buf[32];
 
 		strftime(buf, sizeof(buf), "%H:%M:%S", localtime(&t));
-		printf("%s%s\n", final ? "" : "\n", buf);
+		printf("%-8s\n", buf);
 	}
 	o = mode->report(obj);
 	if (env.json || env.json_file) {
@@ -254,6 +289,10 @@ static void report(struct bpf_object *obj, double elapsed, bool final)
 		json_object_object_add(top, "mode", json_object_new_string(mode->name));
 		json_object_object_add(top, "final", json_object_new_boolean(final));
 		json_object_object_add(top, "elapsed_s", json_object_new_double(elapsed));
+		json_object_object_add(top, "unit", json_object_new_string(env.unit));
+		json_object_object_add(top, "cumulative",
+				       json_object_new_boolean(!env.interval || env.cumulative ||
+							       !mode->clear));
 		json_object_object_add(top, "pid", json_object_new_int(env.pid));
 		json_object_object_foreachC(o, it)
 			json_object_object_add(top, it.key, json_object_get(it.val));
@@ -310,6 +349,8 @@ int main(int argc, char **argv)
 			break;
 		if (env.interval && t >= next) {
 			report(*sk->obj, (t - start) / 1000.0, false);
+			if (!env.cumulative && mode->clear)
+				mode->clear(*sk->obj);
 			next += env.interval * 1000LL;
 		}
 		nanosleep(&ts, NULL);

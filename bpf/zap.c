@@ -55,10 +55,26 @@ static json_object *zap_report(struct bpf_object *obj)
 	return o;
 }
 
+/* The next interval starts from zero. */
+static void zap_clear(struct bpf_object *obj)
+{
+	int fd = kt_map_fd(obj, "zaps"), ev_fd = kt_map_fd(obj, "hva_events");
+	uint64_t *keys, ev = 0;
+	uint32_t zero = 0;
+	size_t n, i;
+
+	keys = kt_map_keys(fd, &n);
+	for (i = 0; i < n; i++)
+		bpf_map_delete_elem(fd, &keys[i]);
+	free(keys);
+	bpf_map_update_elem(ev_fd, &zero, &ev, BPF_ANY);
+}
+
 const struct kt_mode kt_mode_zap = {
 	.name = "zap",
 	.open_load = zap_open_load,
 	.report = zap_report,
 	.destroy = zap_destroy,
+	.clear = zap_clear,
 	.attach_kind = kt_fentry,
 };

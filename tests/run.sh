@@ -40,15 +40,16 @@ diag "token: $ISSUED"
 BASE="$(kvmi-ctl stat live_maps) $(kvmi-ctl stat retained)"
 
 progress "attaching kvmi-trace hc, pfn and zap in L1"
-tracer hc hc -p "$I"	# hypercalls and the host handler's phases
-tracer pfn pfn
-tracer zap zap
+# Each tracer's JSON goes beside the consoles, for the report's plots.
+tracer hc hc -p "$I" -o "$KVMI_RUN/hc.trace.json"	# hypercalls and the host handler's phases
+tracer pfn pfn -o "$KVMI_RUN/pfn.trace.json"
+tracer zap zap -o "$KVMI_RUN/zap.trace.json"
 
 P=$PATTERN_GPA P2=$((PATTERN_GPA + 4096)) C=$COUNTER_GPA
 progress "the introspector maps 3 target pages and reads them through the mapping"
 # One process in the introspector: kvmi-trace pin around everything.
 out=$(kvmi-vm exec introspector -t 600 -i "
-	kvmi-trace pin > /run/pin.out 2> /run/pin.err < /dev/null &
+	kvmi-trace pin -o /run/pin.json > /run/pin.out 2> /run/pin.err < /dev/null &
 	t=\$!
 	i=0; until grep -q ^Tracing /run/pin.err; do
 		i=\$((i + 1)); [ \$i -gt 1200 ] && { cat /run/pin.err; exit 1; }; sleep 0.1
@@ -58,6 +59,8 @@ out=$(kvmi-vm exec introspector -t 600 -i "
 	kill -INT \$t; wait \$t
 	echo '--- pin'
 	cat /run/pin.out
+	echo '--- pin json'
+	cat /run/pin.json
 	exit \$st" <<EOF
 map $P
 map $P2
@@ -96,7 +99,9 @@ for name in hc pfn zap; do
 	wait "${TRACER[$name]}"
 done
 diag "---- kvmi-trace hc: the host handler, in the introspector's hypercalls ----" "$(cat "$W/hc.out")"
-diag "---- kvmi-trace pin (in the introspector) ----" "$(sed -n '/^--- pin/,$p' <<< "$out" | tail -n +2)"
+diag "---- kvmi-trace pin (in the introspector) ----" \
+	"$(sed -n '/^--- pin$/,/^--- pin json$/p' <<< "$out" | sed '1d;$d')"
+sed -n '/^--- pin json$/,$p' <<< "$out" | tail -n +2 > "$KVMI_RUN/pin.trace.json"
 diag "---- kvmi-trace pfn ----" "$(cat "$W/pfn.out")"
 diag "---- kvmi-trace zap ----" "$(cat "$W/zap.out")"
 check "pin balance (introspector): every pinned page unpinned" \

@@ -94,7 +94,8 @@ static char *svg_inline(const char *path)
  * A bcc-style log2 histogram as bars: one per bucket from the lowest to the
  * highest non-empty one, labelled "low-high", counts on the y axis.
  */
-static char *plot_hist(struct report *r, const char *title, struct json_object *h)
+static char *plot_hist(struct report *r, const char *title, const char *unit,
+		       struct json_object *h)
 {
 	struct json_object *buckets = json_object_object_get(h, "buckets");
 	int n = r->nplots;
@@ -130,13 +131,13 @@ static char *plot_hist(struct report *r, const char *title, struct json_object *
 		"set style fill solid 0.8 border -1\n"
 		"set boxwidth 0.8\n"
 		"set xtics rotate by -35 scale 0\n"
-		"set xlabel 'nsecs (log2 buckets)'\n"
+		"set xlabel '%s (log2 buckets)'\n"
 		"set ylabel 'count'\n"
 		"set yrange [0:*]\n"
 		"set grid ytics\n"
 		"set key off\n"
 		"plot '%s' using 2:xtic(1) linecolor rgb '#3465a4'\n",
-		svg, title, dat);
+		svg, title, unit, dat);
 	write_file(gp, script, strlen(script));
 	free(script);
 	if (!proc_start(&p, (char *[]){ "gnuplot", gp, NULL }, &po)) {
@@ -156,12 +157,13 @@ done:
 	return out;
 }
 
-static void figure(struct report *r, const char *title, struct json_object *h)
+static void figure(struct report *r, const char *title, const char *unit,
+		   struct json_object *h)
 {
-	char *svg = plot_hist(r, title, h);
-	char *stats = xasprintf("count %s, avg %s, p50 %s, p99 %s, min %s, max %s (ns)",
+	char *svg = plot_hist(r, title, unit, h);
+	char *stats = xasprintf("count %s, avg %s, p50 %s, p99 %s, min %s, max %s (%s)",
 				str(h, "count"), str(h, "avg"), str(h, "p50"),
-				str(h, "p99"), str(h, "min"), str(h, "max"));
+				str(h, "p99"), str(h, "min"), str(h, "max"), unit);
 
 	start(r->w, "figure", "plot");
 	if (svg)
@@ -190,7 +192,8 @@ static char *element_name(struct json_object *e, size_t i)
 }
 
 /* Every object holding "buckets" below o is a histogram; ctx names it. */
-static void find_hists(struct report *r, struct json_object *o, const char *ctx)
+static void find_hists(struct report *r, struct json_object *o, const char *ctx,
+		       const char *unit)
 {
 	if (json_object_is_type(o, json_type_object)) {
 		struct json_object_iter it;
@@ -198,13 +201,13 @@ static void find_hists(struct report *r, struct json_object *o, const char *ctx)
 		if (json_object_is_type(json_object_object_get(o, "buckets"),
 					json_type_array)) {
 			if (json_object_array_length(json_object_object_get(o, "buckets")))
-				figure(r, ctx, o);
+				figure(r, ctx, unit, o);
 			return;
 		}
 		json_object_object_foreachC(o, it) {
 			char *sub = xasprintf("%s / %s", ctx, it.key);
 
-			find_hists(r, it.val, sub);
+			find_hists(r, it.val, sub, unit);
 			free(sub);
 		}
 	} else if (json_object_is_type(o, json_type_array)) {
@@ -213,7 +216,7 @@ static void find_hists(struct report *r, struct json_object *o, const char *ctx)
 			char *name = element_name(e, i);
 			char *sub = xasprintf("%s, %s", ctx, name);
 
-			find_hists(r, e, sub);
+			find_hists(r, e, sub, unit);
 			free(sub);
 			free(name);
 		}
@@ -276,8 +279,8 @@ static void trace_plots(struct report *r, const char *test, const char *name)
 	path = xasprintf("%s/%s/%s", r->run_dir, test, name);
 	doc = last_document(path);
 	ctx = xasprintf("%s: kvmi-trace %s", test, doc ? str(doc, "mode") : name);
-	if (doc)
-		find_hists(r, doc, ctx);
+	if (doc)	/* kvmi-trace -u/-m name the unit; nsecs before them */
+		find_hists(r, doc, ctx, *str(doc, "unit") ? str(doc, "unit") : "nsecs");
 	json_object_put(doc);
 	free(ctx);
 	free(path);
