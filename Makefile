@@ -12,7 +12,7 @@ DEB_PACKAGES := qemu-system-x86 linux-image-amd64 linux-headers-amd64 \
 	linux-source-6.1 busybox-static clang llvm libbpf-dev bpftool dwarves \
 	cpio gcc make libc6-dev libjson-c-dev libkmod-dev libelf-dev zlib1g-dev \
 	pkg-config bc flex bison xz-utils kmod patch perl jq shellcheck \
-	python3-jsonschema libxml2-dev gnuplot-nox chromium-headless-shell
+	python3-jsonschema libxml2-dev gnuplot-nox chromium-headless-shell help2man
 
 B        := build
 CC       ?= gcc
@@ -54,8 +54,8 @@ BINS := $(L0_BINS:%=$(B)/bin/%) $(L1_BINS:%=$(B)/bin/%) \
 	$(L2_BINS:%=$(B)/bin/%) $(L2_TESTS:%=$(B)/bin/%) $(L2_BENCH:%=$(B)/bin/%)
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(B)/tests/unit_%,$(wildcard tests/unit/*.c))
 
-.PHONY: all help deps test unit run bench check kernel modules bpf clean
-all: kernel modules $(BINS) $(UNIT_TESTS) bpf
+.PHONY: all help deps test unit run bench check kernel modules bpf man install clean
+all: kernel modules $(BINS) $(UNIT_TESTS) bpf man
 
 help:
 	@echo 'kvmi-harness targets:'
@@ -70,6 +70,8 @@ help:
 	@echo '  make bpf        the BPF tracers and kvmi-trace (bpf/)'
 	@echo '  make unit       unit tests alone, under ASan + UBSan'
 	@echo '  make check      checkpatch --strict, shellcheck, vmconfigs/*.json against the schema'
+	@echo '  make install    kvmi-trace, kvmi-report, the BPF objects, man pages and bash'
+	@echo '                  completion under PREFIX (/usr/local), DESTDIR honoured'
 	@echo '  make clean      remove build/'
 	@echo 'Options: V=1 (show commands), EXTRA_CFLAGS=..., TESTS=...'
 
@@ -154,6 +156,40 @@ $(B)/tests/unit_%: $(B)/asan/tests/unit/%.o $(LIB_ASAN)
 unit: $(UNIT_TESTS)
 	@for t in $(UNIT_TESTS); do $$t || exit 1; done
 
+# ---- man pages (from --help, by help2man) and install -------------------------
+MAN_PAGES := $(B)/man/kvmi-trace.8 $(B)/man/kvmi-report.1 $(B)/man/kvmi-run.1
+MAN_NAME_trace  := trace KVM hypercalls, GUP pins, pfn references and MMU-notifier zaps
+MAN_NAME_report := write a run's report.html
+MAN_NAME_run    := boot the nested stack and run the kvmi-harness suite
+man: $(MAN_PAGES)
+$(B)/man/kvmi-trace.8: bpf
+$(B)/man/kvmi-%.8: $(B)/bin/kvmi-%
+	@mkdir -p $(@D)
+	$(call say,MAN,$@)help2man --no-info --section=8 --version-string=$(VERSION) \
+		--name="$(MAN_NAME_$*)" $< > $@
+$(B)/man/kvmi-%.1: $(B)/bin/kvmi-%
+	@mkdir -p $(@D)
+	$(call say,MAN,$@)help2man --no-info --section=1 --version-string=$(VERSION) \
+		--name="$(MAN_NAME_$*)" $< > $@
+
+PREFIX  ?= /usr/local
+BPF_OBJS = $(wildcard $(B)/bpf/*.bpf.o)
+# What a user needs to trace live without the rest of the harness: the
+# tracer, its BPF objects (for bpftool prog loadall ... autoattach), the
+# report writer, man pages, completion.
+install: bpf man $(B)/bin/kvmi-report
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/kvmi-harness/bpf \
+		$(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/man/man8 \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions
+	install -m 755 $(B)/bin/kvmi-trace $(B)/bin/kvmi-report $(DESTDIR)$(PREFIX)/bin/
+	install -m 644 $(BPF_OBJS) $(DESTDIR)$(PREFIX)/lib/kvmi-harness/bpf/
+	install -m 644 $(filter %.1,$(MAN_PAGES)) $(DESTDIR)$(PREFIX)/share/man/man1/
+	install -m 644 $(filter %.8,$(MAN_PAGES)) $(DESTDIR)$(PREFIX)/share/man/man8/
+	install -m 644 harness/completion/kvmi.bash \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/kvmi-trace
+	for c in kvmi-run kvmi-vm; do ln -sf kvmi-trace \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/$$c; done
+
 # ---- running ----------------------------------------------------------------
 test: deps
 	@$(MAKE) --no-print-directory all
@@ -173,7 +209,8 @@ bench: deps
 # ---- checks -----------------------------------------------------------------
 KERNEL_SRCS := $(filter-out %.mod.c,$(wildcard kmod/*/*.c kmod/*/*.h))
 SCRIPTS := $(wildcard harness/*/*.sh tests/*.sh tests/*/*.sh) \
-	harness/l0/kernel-abi harness/l0/stack-measure harness/l0/qemu-backports .ci/run
+	harness/l0/kernel-abi harness/l0/stack-measure harness/l0/qemu-backports \
+	harness/completion/kvmi.bash .ci/run
 CHECKPATCH := $(B)/checkpatch/scripts/checkpatch.pl
 check: $(CHECKPATCH)
 	$(call say,CHKPATCH,kmod)cd $(B)/checkpatch && perl scripts/checkpatch.pl \
