@@ -2,7 +2,10 @@
 # kvmi-trace hc: the introspector's kernel makes exactly N hypercalls nr 1;
 # kvmi-trace reports N for nr 1 and its histogram totals N, with fentry/fexit
 # (JSON, checked with jq) and with kprobes (text, bcc layout). The
-# kvm:kvm_hypercall tracepoint counts the same calls independently.
+# kvm:kvm_hypercall tracepoint counts the same calls independently. Then
+# bcc's interval options: -i 1 -u -T --cumulative (the last report counts all
+# N, in usecs, one timestamp per report), and -i 1 alone (an interval wholly
+# after the calls reports none of them: cleared).
 # shellcheck source=harness/l1/lib.sh
 . "$KVMI_TOP/harness/l1/lib.sh"
 # shellcheck source=harness/l1/trace_lib.sh
@@ -53,6 +56,38 @@ cnt=$(sed -n '/^hypercall nr 1:/,/^count/p' $T | awk '/^count/{print $2}')
 tot=$(sed -n '/^hypercall nr 1:/,/^count/p' $T | awk -F: '/->/{split($2, a, " "); s += a[1]} END {print s + 0}')
 check "kprobe: count $N (got $cnt), bcc histogram totals $N (got $tot)" \
 	test "$cnt" = $N -a "$tot" = $N
+
+# lines FILE: how many reports (JSON documents) FILE holds so far
+lines() { wc -l < "$1"; }
+
+# -i 1 -u -T --cumulative -o FILE
+kt_start hci hc -i 1 -u -T --cumulative -o $W/hci.json
+kvmi-vm exec introspector kvmi-hc -n $N 1 >/dev/null
+n0=$(lines $W/hci.json)
+check "a report after the calls" wait_for 60 test "$(lines $W/hci.json)" -gt "$n0"
+kt_stop
+tail -n 1 $W/hci.json > $W/hci.last
+diag "$(jq -c '.hypercalls[] | del(.buckets)' $W/hci.last)"
+jqcheck "--cumulative -u: the last report counts all $N, in usecs" $W/hci.last \
+	"[.hypercalls[] | select(.nr == 1)] | length == 1 and .[0].count == $N and
+	 .unit == \"usecs\" and .cumulative == true"
+check "-u: the text histograms are in usecs" grep -q '^ *usecs *: count' $W/hci.out
+check "-T: one timestamp per report ($(lines $W/hci.json))" \
+	test "$(grep -cE '^[0-9]{2}:[0-9]{2}:[0-9]{2}$' $W/hci.out)" -eq "$(lines $W/hci.json)"
+
+# -i 1: each interval from zero
+kt_start hcc hc -i 1 -o $W/hcc.json
+kvmi-vm exec introspector kvmi-hc -n $N 1 >/dev/null
+n0=$(lines $W/hcc.json)
+# The first report after the calls may hold their tail; the second is an
+# interval wholly after them.
+check "two reports after the calls" wait_for 60 test "$(lines $W/hcc.json)" -gt $((n0 + 1))
+kt_stop
+check "-i: the calls were counted in some interval" \
+	jq -e -s '[.[].hypercalls[] | select(.nr == 1) | .count] | add > 0' $W/hcc.json
+check "-i: an interval after the calls counts none of them (cleared)" \
+	jq -e -s ".[$((n0 + 1))] | .cumulative == false and
+		([.hypercalls[] | select(.nr == 1)] | length == 0)" $W/hcc.json
 
 kvmi-vm stop introspector -t 60 >&2
 ktap_done
