@@ -197,6 +197,31 @@ static struct json_object *vm_qmp(const char *name, const char *cmd,
 	return r;
 }
 
+/*
+ * An L2 VM that never answered: where its vCPU is (QMP human-monitor-command
+ * "info registers") into <run>/NAME-hang.txt, and its RIP said, so that a
+ * hung boot leaves evidence. QEMU is left running for kvmi-vm stop.
+ */
+static void hang_evidence(const char *name, const char *run)
+{
+	struct json_object *args = json_object_new_object(), *r;
+	char *path = xasprintf("%s/%s-hang.txt", run, name);
+	const char *regs, *rip;
+
+	json_object_object_add(args, "command-line",
+			       json_object_new_string("info registers"));
+	r = vm_qmp(name, "human-monitor-command", args, 10);
+	regs = r ? json_object_get_string(r) : NULL;
+	if (regs && !write_file(path, regs, strlen(regs))) {
+		rip = strstr(regs, "RIP=");
+		say("%s: its vCPU at %.20s (registers in %s)", name,
+		    rip ? rip : "?", path);
+	}
+	json_object_put(r);
+	json_object_put(args);
+	free(path);
+}
+
 static int cmd_start(const char *name, int timeout)
 {
 	char *top = xstrdup(envor("KVMI_TOP", "."));
@@ -278,6 +303,7 @@ static int cmd_start(const char *name, int timeout)
 		} else {
 			say("%s: no answer from the agent within %ds: %s", name,
 			    timeout, errno_str(-ret));
+			hang_evidence(name, run);
 		}
 		return 1;
 	}
