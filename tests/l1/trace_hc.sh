@@ -59,18 +59,20 @@ check "kprobe: count $N (got $cnt), bcc histogram totals $N (got $tot)" \
 
 # lines FILE: how many reports (JSON documents) FILE holds so far
 lines() { wc -l < "$1"; }
+# more FILE N: FILE holds more than N reports (evaluated on each try)
+more() { [ "$(lines "$1")" -gt "$2" ]; }
 
 # -i 1 -u -T --cumulative -o FILE
 kt_start hci hc -i 1 -u -T --cumulative -o $W/hci.json
 kvmi-vm exec introspector kvmi-hc -n $N 1 >/dev/null
 n0=$(lines $W/hci.json)
-check "a report after the calls" wait_for 60 test "$(lines $W/hci.json)" -gt "$n0"
+check "a report after the calls" wait_for 60 more $W/hci.json "$n0"
 kt_stop
 tail -n 1 $W/hci.json > $W/hci.last
 diag "$(jq -c '.hypercalls[] | del(.buckets)' $W/hci.last)"
 jqcheck "--cumulative -u: the last report counts all $N, in usecs" $W/hci.last \
-	"[.hypercalls[] | select(.nr == 1)] | length == 1 and .[0].count == $N and
-	 .unit == \"usecs\" and .cumulative == true"
+	".unit == \"usecs\" and .cumulative == true and
+	 ([.hypercalls[] | select(.nr == 1)] | length == 1 and .[0].count == $N)"
 check "-u: the text histograms are in usecs" grep -q '^ *usecs *: count' $W/hci.out
 check "-T: one timestamp per report ($(lines $W/hci.json))" \
 	test "$(grep -cE '^[0-9]{2}:[0-9]{2}:[0-9]{2}$' $W/hci.out)" -eq "$(lines $W/hci.json)"
@@ -81,7 +83,7 @@ kvmi-vm exec introspector kvmi-hc -n $N 1 >/dev/null
 n0=$(lines $W/hcc.json)
 # The first report after the calls may hold their tail; the second is an
 # interval wholly after them.
-check "two reports after the calls" wait_for 60 test "$(lines $W/hcc.json)" -gt $((n0 + 1))
+check "two reports after the calls" wait_for 60 more $W/hcc.json $((n0 + 1))
 kt_stop
 check "-i: the calls were counted in some interval" \
 	jq -e -s '[.[].hypercalls[] | select(.nr == 1) | .count] | add > 0' $W/hcc.json
