@@ -63,8 +63,15 @@ static void apply_expect(const struct test *t, struct outcome *o)
 		o->pass = o->v == V_WATCHDOG &&
 			  strstr(o->watchdog, t->match ? t->match : "kvmi-harness watchdog self-test");
 	} else if (!strcmp(t->expect, "timeout")) {
-		/* a hang with L1 alive is the job's: reported, never retried */
-		o->pass = o->v == V_TIMEOUT && !o->retried;
+		/*
+		 * A hang with L1 alive is the job's: reported, never retried,
+		 * with the results the job had reached (match) shown.
+		 */
+		o->pass = o->v == V_TIMEOUT && !o->retried &&
+			  (!t->match || (o->nested && strstr(o->nested, t->match)));
+		if (o->v == V_TIMEOUT && t->match && !o->pass)
+			strfmt(was, sizeof(was), "%s, without \"%s\" in its results",
+			       o->reason, t->match);
 	} else if (!strcmp(t->expect, "retry")) {
 		o->pass = o->v == V_PASS && o->retried &&
 			  (!t->within || o->first_secs <= t->within);

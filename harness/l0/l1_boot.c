@@ -161,6 +161,25 @@ static void diag_tail(struct ktap *k, const char *what, struct console *c)
 
 /* ---- one L1 boot ------------------------------------------------------- */
 
+/*
+ * A job stopped before it printed its KTAP (timeout, frozen L1) leaves the
+ * results it had reached in <test>/ktap.partial: shown, under no plan, so
+ * the verdict says how far the job got.
+ */
+static void partial_ktap(const char *dir, struct outcome *o)
+{
+	char *path = xasprintf("%s/ktap.partial", dir);
+	char *part = read_file(path, NULL);
+
+	if (part && part[0]) {
+		free(o->nested);
+		o->nested = xasprintf("# the job did not finish; its results so far:\n%s",
+				      part);
+	}
+	free(part);
+	free(path);
+}
+
 /* What ended the boot, as seen from L0. */
 struct boot_end {
 	bool timed_out;
@@ -352,6 +371,8 @@ void run_l1(struct env *env, const struct test *t, const char *dir,
 	kp = xasprintf("%s/ktap", dir);
 	status = read_file(sp, NULL);
 	o->nested = read_file(kp, NULL);
+	if (!o->nested || !o->nested[0])
+		partial_ktap(dir, o);
 	b.status = status;
 	b.silent_ms = now_ms() - (o->last_beat ? o->last_beat : con.t0);
 	b.secs = (now_ms() - con.t0) / 1000.0;

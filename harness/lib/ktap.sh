@@ -6,8 +6,15 @@ KTAP_N=0
 KTAP_FAILED=0
 
 # Results are buffered and printed under an exact plan when the job exits,
-# however it exits.
-KTAP_BUF=$(mktemp)
+# however it exits. In L1 the buffer is on the results share
+# (<test>/ktap.partial), so a job stopped at its timeout still shows the
+# runner how far it got.
+if [ -n "${KVMI_RUN:-}" ] && [ -d "$KVMI_RUN" ]; then
+	KTAP_BUF=$KVMI_RUN/ktap.partial
+	: > "$KTAP_BUF"
+else
+	KTAP_BUF=$(mktemp)
+fi
 exec 3>&1 1>"$KTAP_BUF"
 ktap_emit() {
 	exec 1>&3
