@@ -11,7 +11,7 @@
 start_vms() {
 	local vm
 	for vm in "$@"; do
-		kvmi-vm start "$vm" -t 90 || return 1
+		kvmi-vm start "$vm" -t 180 || return 1
 	done
 }
 
