@@ -86,12 +86,15 @@ static int connect_ctl(const char *name, int64_t deadline, pid_t qemu)
 	for (;;) {
 		int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 
+		int err;
+
 		if (fd >= 0 && !connect(fd, (struct sockaddr *)&sa, sizeof(sa)))
 			return fd;
+		err = errno;
 		if (fd >= 0)
 			close(fd);
 		if (now_ms() > deadline || (qemu > 0 && !alive(qemu)))
-			return -1;
+			return -err;
 		usleep(20000);
 	}
 }
@@ -355,13 +358,16 @@ static int cmd_exec(const char *name, int timeout, bool in, int argc, char **arg
 		fprintf(stderr, "kvmi-vm: request too large\n");
 		return 125;
 	}
-	fd = connect_ctl(name, now_ms() + 10000, read_pid(name));
+	fd = connect_ctl(name, now_ms() + 30000, read_pid(name));
 	if (fd < 0) {
 		if (read_pid(name) > 0 && !alive(read_pid(name)))
 			say("%s: its QEMU has exited (see %s-qemu.log, %s-qemu-debug.log)",
 			    name, name, name);
-		else
-			fprintf(stderr, "kvmi-vm: cannot reach %s's agent\n", name);
+		else {
+			fprintf(stderr, "kvmi-vm: cannot reach %s's agent: %s\n", name,
+				errno_str(-fd));
+			hang_evidence(name, envor("KVMI_RUN", "/tmp"));
+		}
 		return 125;
 	}
 	payload = xmalloc(sizeof(x) + x.cmd_len);
@@ -393,6 +399,7 @@ static int cmd_exec(const char *name, int timeout, bool in, int argc, char **arg
 	if (status < 0) {
 		fprintf(stderr, "kvmi-vm: %s: lost the agent: %s\n", name,
 			errno_str(-ret));
+		hang_evidence(name, envor("KVMI_RUN", "/tmp"));
 		return 125;
 	}
 	return status;
