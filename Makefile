@@ -197,7 +197,7 @@ test: deps
 
 run: deps
 	@$(MAKE) --no-print-directory all
-	$(B)/bin/kvmi-run --job tests/run.sh
+	$(B)/bin/kvmi-run -t 600 --job tests/run.sh
 
 # Benchmarks are not tests: ratios within one run, JSON in results/.
 bench: deps
