@@ -311,7 +311,7 @@ static const char check_script[] =
 
 static void environment(struct report *r, struct json_object *sum)
 {
-	struct json_object *st = json_object_object_get(sum, "stack");
+	struct json_object *st = json_object_object_get(sum, "stack"), *v = NULL;
 	char *s;
 
 	elem(r->w, "h2", "Environment");
@@ -324,8 +324,9 @@ static void environment(struct report *r, struct json_object *sum)
 		row(r->w, "L1 vCPUs", str(st, "l1_smp"));
 		row(r->w, "L1 VMs at once", str(st, "jobs"));
 	}
-	s = xasprintf("%s passed, %s failed, %s retried, %ss", str(sum, "passed"),
-		      str(sum, "failed"), str(sum, "retries"), str(sum, "seconds"));
+	json_object_object_get_ex(sum, "seconds", &v);
+	s = xasprintf("%s passed, %s failed, %s retried, %.1fs", str(sum, "passed"),
+		      str(sum, "failed"), str(sum, "retries"), json_object_get_double(v));
 	row(r->w, "Result", s);
 	free(s);
 	row(r->w, "Results directory", r->run_dir);

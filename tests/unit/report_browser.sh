@@ -1,6 +1,7 @@
 #!/bin/bash
 # report_browser TOP BUILD: kvmi-report's page in a real browser. A run
-# directory (tests/unit/report/: a summary and a kvmi-trace hc report) is
+# directory (tests/unit/report/: a real make run's summary and its kvmi-trace hc
+# report, 7 histograms) is
 # turned into report.html; headless Chromium loads it, the page counts the
 # plots that laid out with a non-empty box, and a screenshot is taken.
 # Every histogram in the tracer's JSON must be a plot, every plot drawn,
