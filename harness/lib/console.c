@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "console.h"
 
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -105,10 +106,27 @@ static const struct {
 	{ "rcu_preempt kthread starved", "rcu stall" },
 };
 
+/*
+ * SLUB's debug checks (slub_debug=FPZU) print "BUG <cache> (<taint>): <what>",
+ * e.g. "BUG kmalloc-cg-512 (Tainted: G OE): Poison overwritten": no "BUG:".
+ */
+static bool slub_bug(const char *line)
+{
+	const char *p = strstr(line, "BUG ");
+
+	if (!p || (p != line && p[-1] != ' '))
+		return false;
+	p += 4;
+	p += strcspn(p, " ");
+	return p[0] == ' ' && p[1] == '(' && strstr(p, "): ");
+}
+
 const char *watchdog_match(const char *line)
 {
 	for (size_t i = 0; i < sizeof(patterns) / sizeof(patterns[0]); i++)
 		if (strstr(line, patterns[i].needle))
 			return patterns[i].what;
+	if (slub_bug(line))
+		return "slab corruption";
 	return NULL;
 }

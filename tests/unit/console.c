@@ -86,6 +86,10 @@ static const struct {
 	{ "[   12.3] list_add corruption. next->prev should be prev (ffff888003f0b100), but was 0000000000000000. (next=ffff888003f0b0e8).", "list corruption" },
 	{ "[   12.3] list_del corruption, ffff88800a1b2c00->next is LIST_POISON1 (dead000000000100)", "list corruption" },
 	{ "[   12.3] DEBUG_LOCKS_WARN_ON(1)", "lockdep" },
+	/* SLUB debug (slub_debug=FPZU): "BUG <cache> (<taint>): ..." */
+	{ "[   61.2] BUG kmalloc-cg-512 (Tainted: G           OE     ): Poison overwritten", "slab corruption" },
+	{ "[   61.2] BUG kmalloc-64 (Not tainted): Object already free", "slab corruption" },
+	{ "[   61.2] BUG kmalloc-cg-512 (Tainted: G    B      OE     ): Redzone overwritten", "slab corruption" },
 	/* Harmless lines from real L1/L2 boots here. */
 	{ "[    0.975477] mtrr: your CPUs had inconsistent variable MTRR settings", NULL },
 	{ "[   11.352537] Spectre V2 : Mitigation: Retpolines", NULL },
@@ -94,6 +98,8 @@ static const struct {
 	{ "[    2.195481] Unstable clock detected, switching default tracing clock to \"global\"", NULL },
 	{ "[    0.000000] Command line: console=ttyS0 panic=-1 loglevel=6", NULL },
 	{ "kvmi-l1: job exited with 0 at 8.68s", NULL },
+	{ "[    0.1] Kernel command line: slub_debug=FPZU,kmalloc-cg-512 console=ttyS0", NULL },
+	{ "# kvmi-job: BUG reports (none) in the introspector (0 of 3)", NULL },
 	/* What debug kernels print at boot. */
 	{ "[    0.1] kmemleak: Kernel memory leak detector initialized (mempool available:36442)", NULL },
 	{ "[    0.1] kasan: KernelAddressSanitizer initialized (generic)", NULL },
