@@ -25,6 +25,13 @@ SANITIZE := -fsanitize=address,undefined -fno-omit-frame-pointer \
 
 VERSION  := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
 $(B)/obj/harness/lib/cli.o $(B)/asan/harness/lib/cli.o: CFLAGS += -DKVMI_VERSION='"$(VERSION)"'
+.DEFAULT_GOAL := all
+# The stamp changes when the version does, so --version is never stale.
+$(B)/version: FORCE
+	@mkdir -p $(@D)
+	@echo '$(VERSION)' | cmp -s - $@ || echo '$(VERSION)' > $@
+$(B)/obj/harness/lib/cli.o $(B)/asan/harness/lib/cli.o: $(B)/version
+.PHONY: FORCE
 
 # V=1 shows every command.
 ifeq ($(V),1)
@@ -82,7 +89,7 @@ kernel:
 	$(Q)$(MAKE) --no-print-directory -C kmod/host
 modules: kernel
 	$(Q)$(MAKE) --no-print-directory -C kmod
-bpf: kernel
+bpf: kernel $(B)/version
 	$(Q)$(MAKE) --no-print-directory -C bpf
 
 # ---- objects ----------------------------------------------------------------
@@ -118,7 +125,7 @@ $(L1_BINS:%=$(B)/bin/%): $(B)/bin/kvmi-%: $(B)/obj/harness/l1/kvmi_%.o $(LIB)
 	$(call say,LD-L1,$@)$(CC) $^ -o $@ -ljson-c
 $(L2_BINS:%=$(B)/bin/%): $(B)/bin/kvmi-%: $(B)/obj/harness/l2/kvmi_%.o $(LIB)
 	@mkdir -p $(@D)
-	$(call say,LD-L2,$@)$(CC) -static $^ -o $@ -ljson-c
+	$(call say,LD-L2,$@)$(CC) -static -pthread $^ -o $@ -ljson-c
 $(L2_TESTS:%=$(B)/bin/%): $(B)/bin/%: $(B)/obj/tests/l2/%.o $(LIB)
 	@mkdir -p $(@D)
 	$(call say,LD-L2,$@)$(CC) -static -pthread $^ -o $@
@@ -162,7 +169,7 @@ MAN_NAME_trace  := trace KVM hypercalls, GUP pins, pfn references and MMU-notifi
 MAN_NAME_report := write a run's report.html
 MAN_NAME_run    := boot the nested stack and run the kvmi-harness suite
 man: $(MAN_PAGES)
-$(B)/man/kvmi-trace.8: bpf
+$(B)/man/kvmi-trace.8: | bpf
 $(B)/man/kvmi-%.8: $(B)/bin/kvmi-%
 	@mkdir -p $(@D)
 	$(call say,MAN,$@)help2man --no-info --section=8 --version-string=$(VERSION) \
