@@ -17,8 +17,11 @@
  *   kvmi-hc counter-wait N OFFSET MS    the u64 at OFFSET moves within MS
  *   kvmi-hc bench N GPA ITERATIONS      time null / map / unmap hypercalls in
  *                                       the guest kernel; prints JSON
+ *   kvmi-hc race N GPA SECS             three vCPUs race on page N until the
+ *                                       placed token dies (see race())
  */
 #define _GNU_SOURCE
+#include <uapi/kvmi.h>
 #include "cli.h"
 #include "kvmi_hctest.h"
 #include "latency.h"
@@ -27,9 +30,13 @@
 
 #include <cpuid.h>
 #include <ctype.h>
+#include <errno.h>
 #include <stdbool.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -241,6 +248,122 @@ static int bench(uint32_t page, uint64_t gpa, uint32_t n)
 	return 0;
 }
 
+/*
+ * The race of review finding D1, from three vCPUs of this VM at once:
+ * - the mapper maps target GPA onto page N with the placed token, again and
+ *   again (-EALREADY while it is mapped), until the token dies (its TTL, or
+ *   revoked from L1);
+ * - the unmapper unmaps page N, again and again;
+ * - the tidier presents a forged token (page N + 1's zeros), which takes the
+ *   host's token lock and runs its expiry sweep: an expiring token dies
+ *   there, possibly while the mapper is inside its map.
+ * A map that succeeded as its token died leaves the unmapper to drop the
+ * last reference of the token's target. Prints the counts; 0 once the
+ * token died, 1 if SECS passed first.
+ */
+struct racer {
+	pthread_t thread;
+	int cpu;
+	struct kvmi_hctest_call c;
+	uint64_t calls, ok, other;
+	int64_t last;
+};
+
+static atomic_bool race_over;
+/* Successful maps and unmaps of the page: it is mapped while they differ. */
+static atomic_ulong race_maps, race_unmaps;
+
+static void *racer_run(void *arg)
+{
+	struct racer *r = arg;
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(r->cpu, &set);
+	sched_setaffinity(0, sizeof(set), &set);	/* best effort */
+	while (!atomic_load(&race_over)) {
+		struct kvmi_hctest_call c = r->c;
+		bool mapper = r->c.nr == KVM_HC_MEM_MAP &&
+			      (r->c.flags & KVMI_HCTEST_A0_TOKEN);
+
+		/*
+		 * The mapper maps only an unmapped page: each of its calls is a
+		 * whole map, so its own token check rarely gets to sweep the
+		 * token away; the tidier's does, mid-map.
+		 */
+		if (mapper && atomic_load(&race_maps) != atomic_load(&race_unmaps)) {
+			sched_yield();
+			continue;
+		}
+		if (ioctl(dev(), KVMI_HCTEST_CALL, &c)) {
+			r->last = -errno;
+			atomic_store(&race_over, true);
+			break;
+		}
+		r->calls++;
+		if (!c.ret) {
+			r->ok++;
+			atomic_fetch_add(mapper ? &race_maps : &race_unmaps, 1);
+		}
+		else if (c.ret != -EALREADY && c.ret != -ENOENT && c.ret != -EACCES &&
+			 c.ret != -EKEYEXPIRED && c.ret != -EKEYREVOKED)
+			r->other++;
+		r->last = c.ret;
+		/* The mapper ends the race when its token has died. */
+		if (mapper && (c.ret == -EKEYEXPIRED || c.ret == -EKEYREVOKED))
+			atomic_store(&race_over, true);
+	}
+	return NULL;
+}
+
+static int race(uint32_t page, uint64_t gpa, uint64_t secs)
+{
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	struct racer r[3] = {
+		{ .c = { .nr = KVM_HC_MEM_MAP, .args = { 0, gpa, page },
+			 .flags = KVMI_HCTEST_A0_TOKEN | KVMI_HCTEST_A2_PAGE } },
+		{ .c = { .nr = KVM_HC_MEM_UNMAP, .args = { page },
+			 .flags = KVMI_HCTEST_A0_PAGE } },
+		{ .c = { .nr = KVM_HC_MEM_MAP, .args = { page + 1, gpa, page + 1 },
+			 .flags = KVMI_HCTEST_A0_PAGE_VA | KVMI_HCTEST_A2_PAGE } },
+	};
+	static const char *const names[] = { "mapper", "unmapper", "tidier" };
+	int64_t end = now_ms() + (int64_t)secs * 1000;
+	bool died;
+
+	if (page + 1 >= KVMI_HCTEST_NR_PAGES) {
+		fprintf(stderr, "kvmi-hc: race: page %u: N and N + 1 must be pages\n", page);
+		return 2;
+	}
+	atomic_store(&race_over, false);
+	atomic_store(&race_maps, 0);
+	atomic_store(&race_unmaps, 0);
+	for (int i = 0; i < 3; i++) {
+		r[i].cpu = i % (ncpu > 0 ? ncpu : 1);
+		if (pthread_create(&r[i].thread, NULL, racer_run, &r[i])) {
+			perror("kvmi-hc: race");
+			exit(1);
+		}
+	}
+	while (!atomic_load(&race_over) && now_ms() < end) {
+		struct timespec ts = { 0, 10000000 };
+
+		nanosleep(&ts, NULL);
+	}
+	atomic_store(&race_over, true);
+	for (int i = 0; i < 3; i++)
+		pthread_join(r[i].thread, NULL);
+	died = r[0].last == -EKEYEXPIRED || r[0].last == -EKEYREVOKED;
+	for (int i = 0; i < 3; i++)
+		printf("%s (cpu %d of %ld): %" PRIu64 " calls, %" PRIu64 " ok, %" PRIu64
+		       " unexpected, last %s\n", names[i], r[i].cpu, ncpu, r[i].calls,
+		       r[i].ok, r[i].other, hc_ret_name(r[i].last));
+	printf("token %s\n", died ? "died during the race" : "still live at the end");
+	/* The last unmap: page N is left as it was found. */
+	ioctl(dev(), KVMI_HCTEST_CALL, &r[1].c);
+	return died && !r[0].other && !r[1].other && !r[2].other ? 0 : 1;
+}
+
 static int cmd_token(int argc, char **argv)
 {
 	return token(argv[1], argc == 3 ? num(argv[2]) : 0);
@@ -296,6 +419,12 @@ static int cmd_bench(int argc, char **argv)
 	return bench(num(argv[1]), num(argv[2]), num(argv[3]));
 }
 
+static int cmd_race(int argc, char **argv)
+{
+	(void)argc;
+	return race(num(argv[1]), num(argv[2]), num(argv[3]));
+}
+
 static const struct cli_cmd cmds[] = {
 	{ "token", "FILE [OFFSET]",
 	  "place the 32-byte token in FILE at OFFSET of the device's buffer (4080 straddles two pages)",
@@ -310,6 +439,9 @@ static const struct cli_cmd cmds[] = {
 	{ "bench", "N GPA ITERATIONS",
 	  "time null / map / unmap hypercalls in the guest kernel; prints JSON",
 	  cmd_bench, 3, 3 },
+	{ "race", "N GPA SECS",
+	  "three vCPUs race map, unmap and a forged token's expiry sweep on page N until the placed token dies",
+	  cmd_race, 3, 3 },
 	{ NULL }
 };
 

@@ -12,7 +12,7 @@
 #include <linux/gfp.h>
 #include <linux/io.h>
 #include <linux/mm.h>
-#include <linux/mutex.h>
+#include <linux/rwsem.h>
 #include <linux/uaccess.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
@@ -25,7 +25,11 @@
 
 #define TOKEN_BUF_ORDER 1	/* two pages */
 
-static DEFINE_MUTEX(hctest_lock);	/* token buffer and pages */
+/*
+ * The token buffer and the pages' contents: written under the write side;
+ * calls take the read side, so that several vCPUs can race hypercalls.
+ */
+static DECLARE_RWSEM(hctest_lock);
 static struct page *hctest_pages[KVMI_HCTEST_NR_PAGES];
 static void *hctest_token;
 static u32 hctest_token_offset;
@@ -48,8 +52,13 @@ static long hctest_call(struct kvmi_hctest_call __user *argp)
 		return -EFAULT;
 	if (call.flags & KVMI_HCTEST_A0_TOKEN)
 		call.args[0] = (unsigned long)hctest_token + hctest_token_offset;
-	if (call.flags & KVMI_HCTEST_A0_PAGE)
+	if (call.flags & KVMI_HCTEST_A0_PAGE_VA) {
+		if (call.args[0] >= KVMI_HCTEST_NR_PAGES)
+			return -EINVAL;
+		call.args[0] = (unsigned long)page_address(hctest_pages[call.args[0]]);
+	} else if (call.flags & KVMI_HCTEST_A0_PAGE) {
 		ret = hctest_page_gpa(call.args[0], &call.args[0]);
+	}
 	if (!ret && (call.flags & KVMI_HCTEST_A2_PAGE))
 		ret = hctest_page_gpa(call.args[2], &call.args[2]);
 	if (ret)
@@ -148,24 +157,30 @@ static long kvmi_hctest_ioctl(struct file *file, unsigned int cmd,
 	void __user *argp = (void __user *)arg;
 	long ret;
 
-	mutex_lock(&hctest_lock);
 	switch (cmd) {
 	case KVMI_HCTEST_CALL:
+		down_read(&hctest_lock);
 		ret = hctest_call(argp);
+		up_read(&hctest_lock);
 		break;
 	case KVMI_HCTEST_SET_TOKEN:
+		down_write(&hctest_lock);
 		ret = hctest_set_token(argp);
+		up_write(&hctest_lock);
 		break;
 	case KVMI_HCTEST_PAGE_IO:
+		down_write(&hctest_lock);
 		ret = hctest_page_io(argp);
+		up_write(&hctest_lock);
 		break;
 	case KVMI_HCTEST_BENCH:
+		down_read(&hctest_lock);
 		ret = hctest_bench(argp);
+		up_read(&hctest_lock);
 		break;
 	default:
 		ret = -ENOTTY;
 	}
-	mutex_unlock(&hctest_lock);
 	return ret;
 }
 

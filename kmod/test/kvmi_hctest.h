@@ -18,6 +18,7 @@
 #define KVMI_HCTEST_A0_TOKEN	_BITUL(0)	/* a0 = gva of the token */
 #define KVMI_HCTEST_A0_PAGE	_BITUL(1)	/* a0 = gpa of page a0 */
 #define KVMI_HCTEST_A2_PAGE	_BITUL(2)	/* a2 = gpa of page a2 */
+#define KVMI_HCTEST_A0_PAGE_VA	_BITUL(3)	/* a0 = gva of page a0 */
 
 struct kvmi_hctest_call {
 	__u64 nr;
