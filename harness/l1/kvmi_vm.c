@@ -249,6 +249,8 @@ static int cmd_start(const char *name, int timeout)
 	vars_set(&v, "RUN_DIR", run);
 	vars_set(&v, "STATE", state);
 	vars_set(&v, "NAME", name);
+	if (getenv("KVMI_SMP"))	/* the VM's vCPUs, where its config has ${SMP} */
+		vars_set(&v, "SMP", getenv("KVMI_SMP"));
 	mkdir_p(state);
 	if (vmconfig_load(&c, cfgp, &v) || !(argv = vmconfig_qemu_argv(&c))) {
 		fprintf(stderr, "kvmi-vm: %s\n", c.err);
@@ -607,7 +609,8 @@ static const struct cli cli = {
 	.prog = "kvmi-vm",
 	.summary = "start, drive and stop the L2 VMs, inside L1",
 	.footer = "Environment: KVMI_TOP, KVMI_BUILD, KVMI_RUN (console logs), KVMI_STATE\n"
-		  "(sockets, pid files, RAM files), KVMI_CONSOLE (progress lines).\n"
+		  "(sockets, pid files, RAM files), KVMI_CONSOLE (progress lines),\n"
+		  "KVMI_SMP (start: vCPUs, where the config has ${SMP}).\n"
 		  "Exit status of exec: the command's, 124 at its timeout, 125 when the\n"
 		  "agent cannot be reached.\n",
 	.cmds = cmds,
