@@ -28,6 +28,7 @@ struct test {
 	const char *expect;	/* NULL, "watchdog", "timeout" or "retry" */
 	const char *match;	/* watchdog: the kernel line must hold this */
 	int within;		/* retry: the first attempt ends in this many s */
+	const char *l1_append;	/* more L1 kernel parameters for this test */
 };
 
 /* How one attempt ended: exactly one of these. */

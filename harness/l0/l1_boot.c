@@ -256,6 +256,14 @@ static char **l1_argv(struct env *env, const struct test *t, const char *dir,
 	vars_set(&vars, "QMP", env->qmp);
 	for (size_t i = 0; env->set && i < env->set->n; i++)
 		vars_set(&vars, env->set->key[i], env->set->val[i]);
+	if (t->l1_append) {	/* the test's kernel parameters, after --set's */
+		const char *more = vars_get(&vars, "L1_APPEND");
+		char *all = xasprintf("%s%s%s", more ? more : "", more ? " " : "",
+				      t->l1_append);
+
+		vars_set(&vars, "L1_APPEND", all);
+		free(all);
+	}
 	vars_set(&vars, "JOB", job);
 	vars_set(&vars, "TEST", t->name);
 	if (vmconfig_load(cfg, path, &vars) || !(argv = vmconfig_qemu_argv(cfg)))

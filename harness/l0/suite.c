@@ -58,6 +58,8 @@ int load_suite(struct env *env, struct json_object **root,
 			t->match = json_object_get_string(v);
 		if (json_object_object_get_ex(o, "within", &v))
 			t->within = json_object_get_int(v);
+		if (json_object_object_get_ex(o, "l1_append", &v))
+			t->l1_append = json_object_get_string(v);
 		if (json_object_object_get_ex(o, "job", &v))
 			t->job = json_object_get_string(v);
 		if (json_object_object_get_ex(o, "l0", &v)) {
