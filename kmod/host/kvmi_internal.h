@@ -8,7 +8,8 @@
  * Locking: kvmi_lock covers tokens, targets, the VM table and the counters,
  * and is never held across mm work. kvmi_vm.lock serializes map and unmap
  * on one introspector and is held across vm_mmap(), with kvm->srcu dropped.
- * Neither is taken inside the other.
+ * kvmi_lock may be taken inside kvmi_vm.lock (a map is accounted before it
+ * can be found), never the reverse.
  */
 #ifndef ARCH_X86_KVM_KVMI_INTERNAL_H
 #define ARCH_X86_KVM_KVMI_INTERNAL_H

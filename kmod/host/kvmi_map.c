@@ -151,6 +151,18 @@ static long kvmi_vm_map(struct kvm_vcpu *vcpu, struct kvmi_vm *vm, gfn_t gfn,
 		*why = ret == -ELOOP ? KVMI_FAIL_SELF : KVMI_FAIL_MM;
 		goto out_free;
 	}
+	/*
+	 * Account the map before it can be found: once vm->lock is dropped an
+	 * unmap of this gfn may release it, and with it the last reference to
+	 * the target, before this vCPU runs again.
+	 */
+	mutex_lock(&kvmi_lock);
+	kvmi_stats.total_maps++;
+	kvmi_stats.live_maps++;
+	target->nr_maps++;
+	if (!target->kvm)	/* the target died meanwhile */
+		kvmi_stats.retained++;
+	mutex_unlock(&kvmi_lock);
 	vm->nr_maps++;
 	mutex_unlock(&vm->lock);
 	return 0;
@@ -205,19 +217,11 @@ long kvmi_hc_mem_map(struct kvm_vcpu *vcpu, gva_t token_gva, gpa_t target_gpa,
 		goto out_fail;
 	mutex_unlock(&kvmi_lock);
 
+	/* On success the map owns the token's reference: target is not ours. */
 	ret = kvmi_vm_map(vcpu, vm, gfn, hva, target, offset, &why);
-
+	if (!ret)
+		return 0;
 	mutex_lock(&kvmi_lock);
-	if (ret)
-		goto out_fail;
-	kvmi_stats.total_maps++;
-	kvmi_stats.live_maps++;
-	target->nr_maps++;
-	if (!target->kvm)	/* the target died meanwhile */
-		kvmi_stats.retained++;
-	mutex_unlock(&kvmi_lock);
-	return 0;
-
 out_fail:
 	kvmi_stats.fail[why]++;
 	if (target)
