@@ -45,7 +45,7 @@ enum verdict {
 
 struct outcome {
 	enum verdict v;
-	int64_t last_beat;	/* now_ms() of L1's last heartbeat */
+	int64_t last_beat;	/* now_ms() of L1's last console line */
 	bool retried;
 	double first_secs;	/* a retried test's first attempt */
 	bool pass;		/* after the meta-test's expectation */

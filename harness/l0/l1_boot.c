@@ -66,12 +66,16 @@ static void on_console_line(void *ctx, const char *line)
 		c->o->splat_done = true;
 	if (strcmp(c->src, "l1"))
 		return;
+	/*
+	 * Any line from L1 shows it alive, not only the heartbeat: a slow boot
+	 * (root mounted at 20 s) must not pass for a frozen one before the
+	 * job's first beat.
+	 */
+	c->o->last_beat = now_ms();
 	if (strstr(line, CONSOLE_USERSPACE) && c->o->l1_userspace < 0)
 		c->o->l1_userspace = t;
-	if (strstr(line, CONSOLE_HEARTBEAT)) {
-		c->o->last_beat = now_ms();
+	if (strstr(line, CONSOLE_HEARTBEAT))
 		return;
-	}
 	/* Harness lines from L1 are progress. */
 	m = console_harness_line(line);
 	if (m)

@@ -48,7 +48,7 @@ log "our kvm.ko and kvm-amd.ko loaded at $(cut -d' ' -f1 /proc/uptime)s"
 cd "$KVMI_TOP" || finish 98
 # Proof of life for the runner: a timeout while this still beats is the
 # job's hang; a timeout after it stopped is L1 itself frozen.
-(while sleep 10; do echo "kvmi-l1: heartbeat" > /dev/console; done) &
+(while echo "kvmi-l1: heartbeat" > /dev/console; do sleep 10; done) &
 export KVMI_HEARTBEAT_PID=$!
 bash "$KVMI_JOB" > "$KVMI_RUN/ktap" 2> "$KVMI_RUN/job.log"
 st=$?
