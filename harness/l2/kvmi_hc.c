@@ -250,9 +250,8 @@ static int bench(uint32_t page, uint64_t gpa, uint32_t n)
 
 /*
  * The race of review finding D1, from three vCPUs of this VM at once:
- * - the mapper maps target GPA onto page N with the placed token, again and
- *   again (-EALREADY while it is mapped), until the token dies (its TTL, or
- *   revoked from L1);
+ * - the mapper maps target GPA onto page N with the placed token whenever
+ *   the page is unmapped, until the token dies (its TTL, or revoked from L1);
  * - the unmapper unmaps page N, again and again;
  * - the tidier presents a forged token (page N + 1's zeros), which takes the
  *   host's token lock and runs its expiry sweep: an expiring token dies
@@ -264,6 +263,7 @@ static int bench(uint32_t page, uint64_t gpa, uint32_t n)
 struct racer {
 	pthread_t thread;
 	int cpu;
+	bool mapper;			/* maps with the placed token */
 	struct kvmi_hctest_call c;
 	uint64_t calls, ok, other;
 	int64_t last;
@@ -272,6 +272,11 @@ struct racer {
 static atomic_bool race_over;
 /* Successful maps and unmaps of the page: it is mapped while they differ. */
 static atomic_ulong race_maps, race_unmaps;
+
+static bool token_dead(int64_t ret)
+{
+	return ret == -EKEYEXPIRED || ret == -EKEYREVOKED;
+}
 
 static void *racer_run(void *arg)
 {
@@ -283,15 +288,13 @@ static void *racer_run(void *arg)
 	sched_setaffinity(0, sizeof(set), &set);	/* best effort */
 	while (!atomic_load(&race_over)) {
 		struct kvmi_hctest_call c = r->c;
-		bool mapper = r->c.nr == KVM_HC_MEM_MAP &&
-			      (r->c.flags & KVMI_HCTEST_A0_TOKEN);
 
 		/*
 		 * The mapper maps only an unmapped page: each of its calls is a
 		 * whole map, so its own token check rarely gets to sweep the
 		 * token away; the tidier's does, mid-map.
 		 */
-		if (mapper && atomic_load(&race_maps) != atomic_load(&race_unmaps)) {
+		if (r->mapper && atomic_load(&race_maps) != atomic_load(&race_unmaps)) {
 			sched_yield();
 			continue;
 		}
@@ -303,14 +306,14 @@ static void *racer_run(void *arg)
 		r->calls++;
 		if (!c.ret) {
 			r->ok++;
-			atomic_fetch_add(mapper ? &race_maps : &race_unmaps, 1);
-		}
-		else if (c.ret != -EALREADY && c.ret != -ENOENT && c.ret != -EACCES &&
-			 c.ret != -EKEYEXPIRED && c.ret != -EKEYREVOKED)
+			atomic_fetch_add(r->mapper ? &race_maps : &race_unmaps, 1);
+		} else if (c.ret != -EALREADY && c.ret != -ENOENT && c.ret != -EACCES &&
+			   !token_dead(c.ret)) {
 			r->other++;
+		}
 		r->last = c.ret;
 		/* The mapper ends the race when its token has died. */
-		if (mapper && (c.ret == -EKEYEXPIRED || c.ret == -EKEYREVOKED))
+		if (r->mapper && token_dead(c.ret))
 			atomic_store(&race_over, true);
 	}
 	return NULL;
@@ -320,7 +323,8 @@ static int race(uint32_t page, uint64_t gpa, uint64_t secs)
 {
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	struct racer r[3] = {
-		{ .c = { .nr = KVM_HC_MEM_MAP, .args = { 0, gpa, page },
+		{ .mapper = true,
+		  .c = { .nr = KVM_HC_MEM_MAP, .args = { 0, gpa, page },
 			 .flags = KVMI_HCTEST_A0_TOKEN | KVMI_HCTEST_A2_PAGE } },
 		{ .c = { .nr = KVM_HC_MEM_UNMAP, .args = { page },
 			 .flags = KVMI_HCTEST_A0_PAGE } },
@@ -353,7 +357,7 @@ static int race(uint32_t page, uint64_t gpa, uint64_t secs)
 	atomic_store(&race_over, true);
 	for (int i = 0; i < 3; i++)
 		pthread_join(r[i].thread, NULL);
-	died = r[0].last == -EKEYEXPIRED || r[0].last == -EKEYREVOKED;
+	died = token_dead(r[0].last);
 	for (int i = 0; i < 3; i++)
 		printf("%s (cpu %d of %ld): %" PRIu64 " calls, %" PRIu64 " ok, %" PRIu64
 		       " unexpected, last %s\n", names[i], r[i].cpu, ncpu, r[i].calls,
