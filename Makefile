@@ -11,7 +11,7 @@
 DEB_PACKAGES := qemu-system-x86 linux-image-amd64 linux-headers-amd64 \
 	linux-source-6.1 busybox-static clang llvm libbpf-dev bpftool dwarves \
 	cpio gcc make libc6-dev libjson-c-dev libkmod-dev libelf-dev zlib1g-dev \
-	pkg-config bc flex bison xz-utils kmod patch perl jq shellcheck \
+	pkg-config bc flex bison xz-utils kmod patch perl jq shellcheck rsync \
 	python3-jsonschema libxml2-dev gnuplot-nox chromium-headless-shell help2man
 
 B        := build
@@ -61,8 +61,9 @@ BINS := $(L0_BINS:%=$(B)/bin/%) $(L1_BINS:%=$(B)/bin/%) \
 	$(L2_BINS:%=$(B)/bin/%) $(L2_TESTS:%=$(B)/bin/%) $(L2_BENCH:%=$(B)/bin/%)
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(B)/tests/unit_%,$(wildcard tests/unit/*.c))
 
-.PHONY: all help deps test unit run bench check kernel modules bpf man install clean
-all: kernel modules $(BINS) $(UNIT_TESTS) bpf man
+.PHONY: all help deps test unit run bench check kernel modules bpf man install clean \
+	kvm-selftests
+all: kernel modules $(BINS) $(UNIT_TESTS) bpf man kvm-selftests
 
 help:
 	@echo 'kvmi-harness targets:'
@@ -145,6 +146,34 @@ $(B)/obj/tests/l2/%.o $(B)/obj/tests/bench/%.o $(B)/asan/tests/unit/%.o: \
 	CFLAGS += -isystem $(B)/kselftest
 $(B)/obj/tests/l2/kvmmem_test.o $(UNIT_TESTS:$(B)/tests/unit_%=$(B)/asan/tests/unit/%.o): \
 	$(KSELFTEST)
+
+# KVM's own selftests (tests/l1/kvm_selftests.sh runs them in L1 against our
+# modules and Debian's). From the tarball: only what headers_install and
+# tools/ need, then the tree's own uapi headers into its usr/, where the
+# selftests' Makefile looks for them.
+KSFT_SRC := $(B)/ksrc
+KSFT_OUT := $(B)/kvm-selftests
+KSFT_DIR := $(KSFT_SRC)/tools/testing/selftests/kvm
+$(KSFT_SRC)/.extracted: $(KSRC_TAR)
+	@rm -rf $(KSFT_SRC) && mkdir -p $(KSFT_SRC)
+	$(call say,UNTAR,$(KSFT_SRC))tar -xf $< -C $(KSFT_SRC) --strip-components=1 \
+		linux-source-6.1/Makefile linux-source-6.1/scripts \
+		linux-source-6.1/include linux-source-6.1/arch/x86 linux-source-6.1/tools
+	@touch $@
+$(KSFT_SRC)/usr/include/linux/kvm.h: $(KSFT_SRC)/.extracted
+	$(call say,HDRINST,$(KSFT_SRC)/usr)$(MAKE) -s -C $(KSFT_SRC) headers_install \
+		INSTALL_HDR_PATH=$(abspath $(KSFT_SRC))/usr > $(B)/ksrc-headers.log 2>&1 || \
+		{ tail -n 20 $(B)/ksrc-headers.log; exit 1; }
+	@touch $@
+# Their warnings are the kernel's, not ours: kept in a log, shown on failure.
+$(KSFT_OUT)/.built: $(KSFT_SRC)/usr/include/linux/kvm.h tests/l1/kvm_selftests_compat.h
+	@mkdir -p $(KSFT_OUT)
+	$(call say,KSFT,$(KSFT_OUT))$(MAKE) -s -C $(KSFT_DIR) OUTPUT=$(abspath $(KSFT_OUT)) \
+		EXTRA_CFLAGS='-include $(abspath tests/l1/kvm_selftests_compat.h)' \
+		> $(B)/kvm-selftests.log 2>&1 || \
+		{ grep -B2 -A8 -E 'error|Error' $(B)/kvm-selftests.log | head -n 60; exit 1; }
+	@touch $@
+kvm-selftests: $(KSFT_OUT)/.built
 
 # kunit.py, the kernel's KTAP parser, checks the runner's KTAP (unit_ktap).
 KUNIT_PY := $(B)/kunit/tools/testing/kunit/kunit.py

@@ -34,7 +34,7 @@ static const struct kt_mode *const modes[] = {
 
 struct kt_env env = { .unit_div = 1, .unit = "nsecs" };
 static const struct kt_mode *mode;
-static volatile sig_atomic_t exiting;
+static volatile sig_atomic_t exiting, report_now;
 
 static const char usage[] =
 "usage: kvmi-trace MODE [-p PID] [-i INTERVAL] [-d DURATION] [-T] [-u|-m]\n"
@@ -70,8 +70,9 @@ static const char usage[] =
 "  -h, --help             this help;  -V, --version  the version\n"
 "\n"
 "Without -i, one report at the end: counts since start. pin and pfn are\n"
-"balances, always since start. Ready (attached) when \"Tracing\" is\n"
-"printed on stderr.\n";
+"balances, always since start. SIGUSR1 prints a report at once, as an\n"
+"interval does (hc and zap counts start from zero after it unless\n"
+"--cumulative). Ready (attached) when \"Tracing\" is printed on stderr.\n";
 
 static const struct option long_opts[] = {
 	{ "pid", required_argument, NULL, 'p' },
@@ -205,8 +206,10 @@ static int libbpf_print(enum libbpf_print_level level, const char *fmt,
 
 static void on_signal(int sig)
 {
-	(void)sig;
-	exiting = 1;
+	if (sig == SIGUSR1)
+		report_now = 1;
+	else
+		exiting = 1;
 }
 
 static bool is_internal_map(const struct bpf_map *m)
@@ -337,6 +340,7 @@ int main(int argc, char **argv)
 		goto out;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGUSR1, &sa, NULL);
 	fprintf(stderr, "Tracing %s (%s)%s... Hit Ctrl-C to end.\n", mode->name,
 		mode->attach_kind(), env.pin_dir ? ", pinned" : "");
 	start = now_ms();
@@ -344,14 +348,18 @@ int main(int argc, char **argv)
 	while (!exiting) {
 		int64_t t = now_ms();
 		struct timespec ts = { 0, 100 * 1000 * 1000 };
+		bool now = report_now;
 
 		if (env.duration && t - start >= env.duration * 1000LL)
 			break;
-		if (env.interval && t >= next) {
+		if (now)
+			report_now = 0;	/* before the report: none is lost */
+		if ((env.interval && t >= next) || now) {
 			report(*sk->obj, (t - start) / 1000.0, false);
 			if (!env.cumulative && mode->clear)
 				mode->clear(*sk->obj);
-			next += env.interval * 1000LL;
+			if (!now)
+				next += env.interval * 1000LL;
 		}
 		nanosleep(&ts, NULL);
 	}
