@@ -60,6 +60,21 @@ enum kt_counter {
 };
 
 /*
+ * What backs the host virtual address of each hva_to_pfn() result (pfn
+ * tracer), i.e. the kind of memslot: the "kinds" array holds, per kind,
+ * results with a reference (index 2 * kind + 1) and without (2 * kind).
+ */
+enum kt_kind {
+	KT_K_ANON,		/* private or shared anonymous memory */
+	KT_K_FILE,		/* a file: shmem, memfd, a RAM file */
+	KT_K_PFNMAP,		/* VM_PFNMAP or VM_IO: a driver's remap_pfn_range() */
+	KT_K_UNKNOWN,		/* no VMA found, or mmap_lock was contended */
+	KT_K_NR,
+};
+
+#define KT_KIND_NAMES { "anon", "file", "pfnmap", "unknown" }
+
+/*
  * Host handler phases (hc tracer), indices of the "phase_hist" array. A phase
  * counts only inside a hypercall handler on the same task: vm_mmap() from
  * anywhere else is not the handler's mm work.

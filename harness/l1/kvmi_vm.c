@@ -460,7 +460,8 @@ static int cmd_qmp(const char *name, const char *cmd, const char *json, int time
 	json_object_put(args);
 	if (!r)
 		return 1;
-	if (json_object_object_length(r))
+	/* An answer may be any JSON value (query-memory-devices: an array). */
+	if (!json_object_is_type(r, json_type_object) || json_object_object_length(r))
 		printf("%s\n", json_object_to_json_string_ext(r, JSON_C_TO_STRING_PRETTY));
 	json_object_put(r);
 	return 0;

@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -51,6 +52,26 @@ static int gen(const char *file, uint64_t gpa, uint64_t size)
 	return 0;
 }
 
+/*
+ * pread(), or for a character device (/dev/mem) a copy through mmap():
+ * /dev/mem's read() stops at the end of RAM, and a pc-dimm lies above it.
+ */
+static ssize_t read_at(int fd, void *buf, uint64_t size, uint64_t off)
+{
+	uint64_t pg = (uint64_t)sysconf(_SC_PAGESIZE), start = off & ~(pg - 1);
+	struct stat st;
+	void *map;
+
+	if (fstat(fd, &st) || !S_ISCHR(st.st_mode))
+		return pread(fd, buf, size, off);
+	map = mmap(NULL, off - start + size, PROT_READ, MAP_SHARED, fd, start);
+	if (map == MAP_FAILED)
+		return -1;
+	memcpy(buf, (char *)map + (off - start), size);
+	munmap(map, off - start + size);
+	return size;
+}
+
 static int check(const char *file, uint64_t off, uint64_t gpa, uint64_t size)
 {
 	int fd = open(file, O_RDONLY);
@@ -62,7 +83,7 @@ static int check(const char *file, uint64_t off, uint64_t gpa, uint64_t size)
 			fd < 0 ? strerror(errno) : "unaligned");
 		return 2;
 	}
-	r = pread(fd, buf, size, off);
+	r = read_at(fd, buf, size, off);
 	close(fd);
 	if (r != (ssize_t)size) {
 		fprintf(stderr, "kvmi-pattern: %s: short read at 0x%" PRIx64 "\n",

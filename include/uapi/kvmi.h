@@ -57,6 +57,13 @@ struct kvmi_mem_map {
  * read from the target's memslots when the token is issued. It may be bound
  * to one introspector (its VMM's pid). It expires after ttl_s seconds and
  * can be revoked; revoking stops new maps, it does not undo existing ones.
+ *
+ * KVMI_TOKEN_ISSUE: 0, or -EBADF (ram_fd), -EACCES (ram_fd not opened
+ * read-write), -ESRCH (no VM at target_pid), -EINVAL (ram_fd backs none of
+ * its memory), -EOPNOTSUPP (the target maps ram_fd VM_PFNMAP or VM_IO:
+ * memory without page refcounts, such as a driver's remap_pfn_range(), is
+ * never mapped), -E2BIG (more than 16 memslots of ram_fd), -ENOSPC
+ * (KVMI_MAX_TOKENS live), -ENOMEM.
  */
 #define KVMI_MAX_TOKENS		64
 #define KVMI_MAX_MAPS		65536

@@ -178,6 +178,16 @@ static int kvmi_read_layout(struct kvm *kvm, struct file *ram,
 		    file_inode(vma->vm_file) != file_inode(ram) ||
 		    !(vma->vm_flags & VM_SHARED) || end > vma->vm_end)
 			continue;
+		/*
+		 * Memory with no struct page refcount (a driver's
+		 * remap_pfn_range()): what a second mmap() of it gives is the
+		 * driver's choice, and nothing would keep its pages alive for
+		 * a map but the driver's own rules. Refuse the whole token.
+		 */
+		if (vma->vm_flags & (VM_PFNMAP | VM_IO)) {
+			ret = -EOPNOTSUPP;
+			break;
+		}
 		if (t->nr_ranges == KVMI_MAX_RANGES) {
 			ret = -E2BIG;
 			break;
