@@ -149,6 +149,8 @@ static struct json_object *result_json(const struct test *t,
 	json_object_object_add(jt, "reason", json_object_new_string(o->reason));
 	json_object_object_add(jt, "seconds", json_object_new_double(o->secs));
 	json_object_object_add(jt, "retried", json_object_new_boolean(o->retried));
+	if (t->vars)	/* the stack it ran on differs from the run's */
+		json_object_object_add(jt, "vars", json_object_get(t->vars));
 	if (o->l1_userspace >= 0)
 		json_object_object_add(jt, "l1_userspace_seconds",
 				       json_object_new_double(o->l1_userspace));

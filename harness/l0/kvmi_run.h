@@ -29,6 +29,7 @@ struct test {
 	const char *match;	/* watchdog: the kernel line must hold this */
 	int within;		/* retry: the first attempt ends in this many s */
 	const char *l1_append;	/* more L1 kernel parameters for this test */
+	struct json_object *vars;	/* vmconfig variables it needs, or NULL */
 };
 
 /* How one attempt ended: exactly one of these. */

@@ -260,6 +260,10 @@ static char **l1_argv(struct env *env, const struct test *t, const char *dir,
 	vars_set(&vars, "QMP", env->qmp);
 	for (size_t i = 0; env->set && i < env->set->n; i++)
 		vars_set(&vars, env->set->key[i], env->set->val[i]);
+	if (t->vars) {	/* what the test needs wins over --set */
+		json_object_object_foreach(t->vars, k, v)
+			vars_set(&vars, k, json_object_get_string(v));
+	}
 	if (t->l1_append) {	/* the test's kernel parameters, after --set's */
 		const char *more = vars_get(&vars, "L1_APPEND");
 		char *all = xasprintf("%s%s%s", more ? more : "", more ? " " : "",

@@ -60,6 +60,12 @@ int load_suite(struct env *env, struct json_object **root,
 			t->within = json_object_get_int(v);
 		if (json_object_object_get_ex(o, "l1_append", &v))
 			t->l1_append = json_object_get_string(v);
+		t->vars = NULL;
+		if (json_object_object_get_ex(o, "vars", &v)) {
+			if (!json_object_is_type(v, json_type_object))
+				die("%s: %s: \"vars\" is not an object", path, t->name);
+			t->vars = v;
+		}
 		if (json_object_object_get_ex(o, "job", &v))
 			t->job = json_object_get_string(v);
 		if (json_object_object_get_ex(o, "l0", &v)) {
