@@ -63,6 +63,7 @@ static struct bpf_object_skeleton *X##_open_load(void)			\
 	if (!X##_skel)							\
 		return NULL;						\
 	X##_skel->rodata->targ_tgid = env.pid;				\
+	kt_size_pfn_maps(X##_skel->obj);				\
 	return X##_bpf__load(X##_skel) ? NULL : X##_skel->skeleton;	\
 }									\
 static void X##_destroy(void)						\
@@ -75,6 +76,10 @@ static void X##_destroy(void)						\
 int kt_map_fd(struct bpf_object *obj, const char *name);
 /* All keys of a hash map with 8-byte keys, sorted; free() them. */
 uint64_t *kt_map_keys(int fd, size_t *n);
+/* All its keys and values (vsize bytes each), in batches; free() both. */
+size_t kt_map_dump(int fd, size_t vsize, uint64_t **keys, void **vals);
+/* Before load: size the pfn-keyed maps to this machine's RAM. */
+void kt_size_pfn_maps(struct bpf_object *obj);
 uint64_t kt_counter(int fd, uint32_t idx);
 void kt_add_u64(json_object *o, const char *k, uint64_t v);
 /* pin and pfn: reference balance per pfn, unbalanced and orphan pfns. */

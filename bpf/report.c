@@ -5,9 +5,12 @@
  * dropped, with the stack of the last taker).
  */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 #include <bpf/bpf.h>
 
@@ -55,6 +58,61 @@ uint64_t *kt_map_keys(int fd, size_t *n)
 	return keys;
 }
 
+static const uint64_t *sort_keys;	/* cmp_idx's keys (qsort has no context) */
+
+static int cmp_idx(const void *a, const void *b)
+{
+	uint64_t x = sort_keys[*(const size_t *)a], y = sort_keys[*(const size_t *)b];
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * Every key (8 bytes) and value of a hash map, in batches: one syscall per
+ * 4096 entries, not two per entry, so a report over a few hundred thousand
+ * pfns takes a moment even in L1 under TCG. free() both.
+ */
+size_t kt_map_dump(int fd, size_t vsize, uint64_t **keys, void **vals)
+{
+	uint32_t in = 0, out = 0, count;
+	size_t n = 0, cap = 0;
+	int err;
+
+	*keys = NULL;
+	*vals = NULL;
+	do {
+		count = 4096;
+		if (n + count > cap) {
+			cap = 2 * (n + count);
+			*keys = xrealloc(*keys, cap * sizeof(**keys));
+			*vals = xrealloc(*vals, cap * vsize);
+		}
+		err = bpf_map_lookup_batch(fd, n ? &in : NULL, &out, *keys + n,
+					   (char *)*vals + n * vsize, &count, NULL);
+		if (err && err != -ENOENT) {
+			fprintf(stderr, "kvmi-trace: reading a map: %s\n", strerror(-err));
+			break;
+		}
+		n += count;	/* also at the end (-ENOENT): the last batch */
+		in = out;
+	} while (!err);
+	return n;
+}
+
+/*
+ * The pfn-keyed maps (refs): one entry per page of RAM at most, so they
+ * cannot fill however long the run. BPF_F_NO_PREALLOC: the memory grows
+ * only with the pfns actually seen.
+ */
+void kt_size_pfn_maps(struct bpf_object *obj)
+{
+	struct bpf_map *m = bpf_object__find_map_by_name(obj, "refs");
+	long pages = sysconf(_SC_PHYS_PAGES);
+
+	if (m && pages > 0 && (unsigned long)pages + 65536 > bpf_map__max_entries(m))
+		bpf_map__set_max_entries(m, pages + 65536);
+}
+
 void kt_add_u64(json_object *o, const char *k, uint64_t v)
 {
 	json_object_object_add(o, k, json_object_new_uint64(v));
@@ -100,6 +158,28 @@ static void add_who(json_object *e, uint32_t pid, char *comm, json_object *stack
 	json_object_object_add(e, "stack", stack);
 }
 
+/* Sort n (key, value) pairs by key: values of vsize bytes, moved along. */
+static void sort_by_key(uint64_t *keys, void *vals, size_t n, size_t vsize)
+{
+	size_t *idx = xmalloc(n * sizeof(*idx)), i;
+	uint64_t *k2 = xmalloc(n * sizeof(*k2));
+	char *v2 = xmalloc(n * vsize);
+
+	for (i = 0; i < n; i++)
+		idx[i] = i;
+	sort_keys = keys;
+	qsort(idx, n, sizeof(*idx), cmp_idx);
+	for (i = 0; i < n; i++) {
+		k2[i] = keys[idx[i]];
+		memcpy(v2 + i * vsize, (char *)vals + idx[i] * vsize, vsize);
+	}
+	memcpy(keys, k2, n * sizeof(*keys));
+	memcpy(vals, v2, n * vsize);
+	free(idx);
+	free(k2);
+	free(v2);
+}
+
 json_object *kt_report_refs(struct bpf_object *obj, const char *what_taken,
 			    const char *what_dropped, bool pfn)
 {
@@ -107,6 +187,7 @@ json_object *kt_report_refs(struct bpf_object *obj, const char *what_taken,
 	json_object *un = json_object_new_array(), *orph = json_object_new_array();
 	int refs_fd = kt_map_fd(obj, "refs"), orph_fd = kt_map_fd(obj, "orphans");
 	int cnt_fd = kt_map_fd(obj, "counters"), stacks_fd = kt_map_fd(obj, "stacks");
+	struct kt_ref *refs;
 	uint64_t *keys;
 	size_t n, i, nun = 0;
 
@@ -124,14 +205,18 @@ json_object *kt_report_refs(struct bpf_object *obj, const char *what_taken,
 		       kt_counter(cnt_fd, KT_C_ORPHAN),
 		       kt_counter(cnt_fd, KT_C_MAPFULL) ? " (MAP FULL: counts incomplete)" : "");
 
-	keys = kt_map_keys(refs_fd, &n);
+	n = kt_map_dump(refs_fd, sizeof(*refs), &keys, (void **)&refs);
 	for (i = 0; i < n; i++) {
-		struct kt_ref r;
+		if (refs[i].refs <= 0)
+			continue;
+		keys[nun] = keys[i];	/* the unbalanced first, in place */
+		refs[nun++] = refs[i];
+	}
+	sort_by_key(keys, refs, nun, sizeof(*refs));
+	for (i = 0; i < nun; i++) {
+		struct kt_ref r = refs[i];
 		json_object *e;
 
-		if (bpf_map_lookup_elem(refs_fd, &keys[i], &r) || r.refs <= 0)
-			continue;
-		nun++;
 		e = json_object_new_object();
 		kt_add_u64(e, "pfn", keys[i]);
 		json_object_object_add(e, "refs", json_object_new_int64(r.refs));
@@ -148,6 +233,7 @@ json_object *kt_report_refs(struct bpf_object *obj, const char *what_taken,
 		json_object_array_add(un, e);
 	}
 	free(keys);
+	free(refs);
 	keys = kt_map_keys(orph_fd, &n);
 	for (i = 0; i < n; i++) {
 		struct kt_orphan r;

@@ -133,6 +133,14 @@ void *xmalloc(size_t n)
 	return p;
 }
 
+void *xrealloc(void *p, size_t n)
+{
+	p = realloc(p, n ? n : 1);
+	if (!p)
+		abort();
+	return p;
+}
+
 char *xstrdup(const char *s)
 {
 	char *d = strdup(s);
