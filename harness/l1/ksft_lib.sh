@@ -42,7 +42,9 @@ ksft_run() {
 	mkdir -p "$(dirname "$log")"
 	mapfile -t args < <(ksft_args "$name")
 	t0=$(date +%s.%N)
-	timeout -k 10 "$timeout" "$KSFT_BIN/$name" "${args[@]}" > "$log" 2>&1 < /dev/null
+	# Line-buffered: a selftest stopped at its timeout leaves its log.
+	timeout -k 10 "$timeout" stdbuf -oL -eL "$KSFT_BIN/$name" "${args[@]}" \
+		> "$log" 2>&1 < /dev/null
 	st=$?
 	case $st in
 	0) status=pass ;;
