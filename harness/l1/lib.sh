@@ -75,3 +75,22 @@ PATTERN_GPA=$(target_var PATTERN_GPA)
 PATTERN_SIZE=$(target_var PATTERN_SIZE)
 # shellcheck disable=SC2034
 COUNTER_GPA=$(target_var COUNTER_GPA)
+
+# kmod/test/kvmi_pfnmap.ko's memory in the target (pfnmap_memory,
+# pfnmap_zero_refcount): where device memory starts for the target's
+# 256 MiB pc machine, and the module's default size (512 pages).
+# shellcheck disable=SC2034
+DIMM_GPA=0x100000000 DIMM_SIZE=0x200000
+# pfnmap_plug: /dev/kvmi_pfnmap into the running target, as a pc-dimm at
+# DIMM_GPA (QMP object-add memory-backend-file, device_add pc-dimm).
+pfnmap_plug() {
+	local devs
+	kvmi-vm qmp target object-add "{\"qom-type\": \"memory-backend-file\",
+		\"id\": \"pfnmem\", \"mem-path\": \"/dev/kvmi_pfnmap\",
+		\"size\": $((DIMM_SIZE)), \"share\": true}" &&
+	kvmi-vm qmp target device_add "{\"driver\": \"pc-dimm\", \"id\": \"pfndimm\",
+		\"memdev\": \"pfnmem\", \"addr\": $((DIMM_GPA))}" &&
+	devs=$(kvmi-vm qmp target query-memory-devices) && echo "$devs" &&
+	jq -e -s "length == 1 and ([.[0][] | select(.data.id == \"pfndimm\") |
+		.data.addr] == [$((DIMM_GPA))])" <<< "$devs"
+}

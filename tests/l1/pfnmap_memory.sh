@@ -12,8 +12,6 @@
 . "$KVMI_TOP/harness/l1/lib.sh"
 # shellcheck source=harness/l1/trace_lib.sh
 . "$KVMI_TOP/harness/l1/trace_lib.sh"
-DIMM_GPA=0x100000000	# where device memory starts for a 256 MiB pc machine
-DIMM_SIZE=0x200000	# kvmi_pfnmap.ko's default: 512 pages
 NPAGES=$((DIMM_SIZE / 4096))
 
 check "kvmi_pfnmap.ko loads, its pattern laid out for gpa $DIMM_GPA" \
@@ -21,18 +19,7 @@ check "kvmi_pfnmap.ko loads, its pattern laid out for gpa $DIMM_GPA" \
 pair_up || ktap_done
 kt_start pfn pfn --json -p "$T" || ktap_done
 
-plug() {
-	kvmi-vm qmp target object-add "{\"qom-type\": \"memory-backend-file\",
-		\"id\": \"pfnmem\", \"mem-path\": \"/dev/kvmi_pfnmap\",
-		\"size\": $((DIMM_SIZE)), \"share\": true}" &&
-	kvmi-vm qmp target device_add "{\"driver\": \"pc-dimm\", \"id\": \"pfndimm\",
-		\"memdev\": \"pfnmem\", \"addr\": $((DIMM_GPA))}" &&
-	local devs
-	devs=$(kvmi-vm qmp target query-memory-devices) && echo "$devs" &&
-	jq -e -s "length == 1 and ([.[0][] | select(.data.id == \"pfndimm\") |
-		.data.addr] == [$((DIMM_GPA))])" <<< "$devs"
-}
-check "the device plugs into the running target as a pc-dimm at $DIMM_GPA" plug
+check "the device plugs into the running target as a pc-dimm at $DIMM_GPA" pfnmap_plug
 # The target QEMU's mapping of the device, and its VmFlags: pf is
 # VM_PFNMAP, io VM_IO.
 pfnmap_vma() {
