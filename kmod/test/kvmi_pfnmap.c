@@ -23,6 +23,9 @@
 static unsigned int order = 9;	/* 2 MiB, the smallest pc-dimm */
 module_param(order, uint, 0444);
 MODULE_PARM_DESC(order, "log2 of the number of pages (default 9: 2 MiB)");
+static bool zero_tails;
+module_param(zero_tails, bool, 0444);
+MODULE_PARM_DESC(zero_tails, "leave the tail pages at refcount 0 (no split_page()), as a driver handing out a plain high-order allocation does");
 static unsigned long long gpa;
 module_param(gpa, ullong, 0444);
 MODULE_PARM_DESC(gpa, "the gpa the target will see the first byte at");
@@ -72,10 +75,14 @@ static void kvmi_pfnmap_free(void)
 {
 	unsigned long i;
 
-	for (i = 0; i < 1UL << order; i++) {
+	for (i = 0; i < 1UL << order; i++)
 		ClearPageReserved(kvmi_pfnmap_pages + i);
-		__free_page(kvmi_pfnmap_pages + i);
+	if (zero_tails) {
+		__free_pages(kvmi_pfnmap_pages, order);
+		return;
 	}
+	for (i = 0; i < 1UL << order; i++)
+		__free_page(kvmi_pfnmap_pages + i);
 }
 
 static int __init kvmi_pfnmap_init(void)
@@ -93,8 +100,10 @@ static int __init kvmi_pfnmap_init(void)
 	 * Every page its own refcount of 1, as a driver's pages have: the
 	 * tail pages of a plain high-order allocation have none, and KVM
 	 * WARNs on a reserved page with a zero count (kvm_is_zone_device_page).
+	 * zero_tails=1 keeps them so: the pfnmap_zero_refcount reproducer.
 	 */
-	split_page(kvmi_pfnmap_pages, order);
+	if (!zero_tails)
+		split_page(kvmi_pfnmap_pages, order);
 	w = page_address(kvmi_pfnmap_pages);
 	for (i = 0; i < kvmi_pfnmap_size() / sizeof(*w); i++)
 		w[i] = KVMI_PATTERN_MAGIC << 32 | (u32)((gpa + i * 8) >> 3);
