@@ -52,8 +52,9 @@ static __always_inline void count_kind(__u64 hva, bool ref)
 	__u32 kind = KT_K_UNKNOWN, idx;
 	__u64 *c;
 
+	/* vma_kind() sets kind only when it finds the VMA */
 	bpf_find_vma(bpf_get_current_task_btf(), hva, vma_kind, &kind, 0);
-	idx = 2 * (kind < KT_K_NR ? kind : KT_K_UNKNOWN) + ref;
+	idx = 2 * kind + ref;
 	c = bpf_map_lookup_elem(&kinds, &idx);
 	if (c)
 		__sync_fetch_and_add(c, 1);
@@ -81,7 +82,6 @@ SEC("fexit/hva_to_pfn")
 int pfn_obtain(void *ctx)
 {
 	__u64 pfn = kt_ret(ctx);
-
 	bool ref;
 
 	if (pfn & KVM_PFN_ERR_NOSLOT_MASK || !kt_pid_ok())

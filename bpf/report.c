@@ -58,15 +58,6 @@ uint64_t *kt_map_keys(int fd, size_t *n)
 	return keys;
 }
 
-static const uint64_t *sort_keys;	/* cmp_idx's keys (qsort has no context) */
-
-static int cmp_idx(const void *a, const void *b)
-{
-	uint64_t x = sort_keys[*(const size_t *)a], y = sort_keys[*(const size_t *)b];
-
-	return x < y ? -1 : x > y;
-}
-
 /*
  * Every key (8 bytes) and value of a hash map, in batches: one syscall per
  * 4096 entries, not two per entry, so a report over a few hundred thousand
@@ -158,26 +149,18 @@ static void add_who(json_object *e, uint32_t pid, char *comm, json_object *stack
 	json_object_object_add(e, "stack", stack);
 }
 
-/* Sort n (key, value) pairs by key: values of vsize bytes, moved along. */
-static void sort_by_key(uint64_t *keys, void *vals, size_t n, size_t vsize)
-{
-	size_t *idx = xmalloc(n * sizeof(*idx)), i;
-	uint64_t *k2 = xmalloc(n * sizeof(*k2));
-	char *v2 = xmalloc(n * vsize);
+/* An unbalanced pfn and its record, sorted by pfn for the report. */
+struct kt_pfn_ref {
+	uint64_t pfn;
+	struct kt_ref r;
+};
 
-	for (i = 0; i < n; i++)
-		idx[i] = i;
-	sort_keys = keys;
-	qsort(idx, n, sizeof(*idx), cmp_idx);
-	for (i = 0; i < n; i++) {
-		k2[i] = keys[idx[i]];
-		memcpy(v2 + i * vsize, (char *)vals + idx[i] * vsize, vsize);
-	}
-	memcpy(keys, k2, n * sizeof(*keys));
-	memcpy(vals, v2, n * vsize);
-	free(idx);
-	free(k2);
-	free(v2);
+static int cmp_pfn_ref(const void *a, const void *b)
+{
+	uint64_t x = ((const struct kt_pfn_ref *)a)->pfn;
+	uint64_t y = ((const struct kt_pfn_ref *)b)->pfn;
+
+	return x < y ? -1 : x > y;
 }
 
 json_object *kt_report_refs(struct bpf_object *obj, const char *what_taken,
@@ -187,6 +170,7 @@ json_object *kt_report_refs(struct bpf_object *obj, const char *what_taken,
 	json_object *un = json_object_new_array(), *orph = json_object_new_array();
 	int refs_fd = kt_map_fd(obj, "refs"), orph_fd = kt_map_fd(obj, "orphans");
 	int cnt_fd = kt_map_fd(obj, "counters"), stacks_fd = kt_map_fd(obj, "stacks");
+	struct kt_pfn_ref *unb;
 	struct kt_ref *refs;
 	uint64_t *keys;
 	size_t n, i, nun = 0;
@@ -206,19 +190,19 @@ json_object *kt_report_refs(struct bpf_object *obj, const char *what_taken,
 		       kt_counter(cnt_fd, KT_C_MAPFULL) ? " (MAP FULL: counts incomplete)" : "");
 
 	n = kt_map_dump(refs_fd, sizeof(*refs), &keys, (void **)&refs);
-	for (i = 0; i < n; i++) {
-		if (refs[i].refs <= 0)
-			continue;
-		keys[nun] = keys[i];	/* the unbalanced first, in place */
-		refs[nun++] = refs[i];
-	}
-	sort_by_key(keys, refs, nun, sizeof(*refs));
+	unb = xmalloc(n * sizeof(*unb));
+	for (i = 0; i < n; i++)
+		if (refs[i].refs > 0)
+			unb[nun++] = (struct kt_pfn_ref){ keys[i], refs[i] };
+	free(keys);
+	free(refs);
+	qsort(unb, nun, sizeof(*unb), cmp_pfn_ref);
 	for (i = 0; i < nun; i++) {
-		struct kt_ref r = refs[i];
+		struct kt_ref r = unb[i].r;
 		json_object *e;
 
 		e = json_object_new_object();
-		kt_add_u64(e, "pfn", keys[i]);
+		kt_add_u64(e, "pfn", unb[i].pfn);
 		json_object_object_add(e, "refs", json_object_new_int64(r.refs));
 		kt_add_u64(e, "taken", r.taken);
 		kt_add_u64(e, "dropped", r.dropped);
@@ -226,14 +210,13 @@ json_object *kt_report_refs(struct bpf_object *obj, const char *what_taken,
 		if (!env.json) {
 			printf("  unbalanced pfn 0x%" PRIx64 ": %lld outstanding (%"
 			       PRIu64 " taken, %" PRIu64 " dropped), last by pid %u (%s):\n",
-			       keys[i], (long long)r.refs, (uint64_t)r.taken, (uint64_t)r.dropped,
+			       unb[i].pfn, (long long)r.refs, (uint64_t)r.taken, (uint64_t)r.dropped,
 			       r.pid, r.comm);
 			print_stack_text(json_object_object_get(e, "stack"));
 		}
 		json_object_array_add(un, e);
 	}
-	free(keys);
-	free(refs);
+	free(unb);
 	keys = kt_map_keys(orph_fd, &n);
 	for (i = 0; i < n; i++) {
 		struct kt_orphan r;
