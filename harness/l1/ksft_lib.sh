@@ -28,6 +28,12 @@ kvm_use() {
 	esac
 }
 
+# ksft_built: every selftest built, by its name in the list (x86_64/...).
+ksft_built() {
+	(cd "$KSFT_BIN" && find . -type f -perm -u+x ! -name '*.o') |
+		sed 's|^\./||' | grep -v '^lib/' | sort
+}
+
 # ksft_args NAME: the arguments the list gives NAME (one per line).
 ksft_args() {
 	jq -r --arg n "$1" '.run[] | select(.name == $n) | .args[]?' "$KSFT_LIST"

@@ -14,8 +14,7 @@
 T=${KVMI_KSFT_TIMEOUT:-120}
 
 check "Debian's kvm.ko and kvm-amd.ko loaded" kvm_use stock || ktap_done
-mapfile -t all < <(cd "$KSFT_BIN" && find . -type f -perm -u+x ! -name '*.o' |
-	sed 's|^\./||' | grep -v '^lib/' | sort)
+mapfile -t all < <(ksft_built)
 i=0
 for name in "${all[@]}"; do
 	i=$((i + 1))

@@ -104,8 +104,7 @@ check "L1 has one vCPU" test "$(nproc)" = 1
 # A selftest the tree gains is run or excluded with a reason, never ignored.
 covered() {
 	local missing
-	missing=$(comm -23 <(cd "$KSFT_BIN" && find . -type f -perm -u+x |
-		sed 's|^\./||' | grep -v '^lib/' | sort) \
+	missing=$(comm -23 <(ksft_built) \
 		<(jq -r '.run[].name, .excluded[].name' "$KSFT_LIST" | sort))
 	[ -z "$missing" ] || { echo "neither run nor excluded: ${missing//$'\n'/ }"; return 1; }
 	echo "${#LIST[@]} run, $(jq '.excluded | length' "$KSFT_LIST") excluded with a reason"
@@ -134,6 +133,7 @@ for m in pfn pin zap; do
 	kill -INT "${PID[$m]}"
 	wait "${PID[$m]}"
 	cp "$W/$m.out" "$KVMI_RUN/kvmi-trace-$m.jsonl"	# every report, kept
+	jq -sc '.[-1]' "$W/$m.out" > "$W/$m.final"	# the one at exit
 done
 
 differ() {
@@ -146,14 +146,11 @@ differ() {
 	[ "$n" = 0 ]
 }
 check "every selftest: the same result on both module sets" differ
-final() { jq -sc '.[-1] | del(.unbalanced, .orphans)' "$W/$1.out"; }
-diag "pfn: $(final pfn)" "pin: $(final pin)"
-jqcheck_last() {
-	check "$1" jq -e -s ".[-1] | .final and ($3)" "$W/$2.out"
-}
-jqcheck_last "kvmi-trace pfn: references seen, all released, zero unpaired" pfn \
-	'.taken > 0 and .dropped == .taken and .unbalanced_pfns == 0 and
+diag "pfn: $(jq -c 'del(.unbalanced, .orphans)' "$W/pfn.final")" \
+	"pin: $(jq -c 'del(.unbalanced, .orphans)' "$W/pin.final")"
+jqcheck "kvmi-trace pfn: references seen, all released, zero unpaired" "$W/pfn.final" \
+	'.final and .taken > 0 and .dropped == .taken and .unbalanced_pfns == 0 and
 	(.orphans | length) == 0 and .map_full == 0'
-jqcheck_last "kvmi-trace pin: zero unbalanced pins" pin \
-	'.dropped == .taken and .unbalanced_pfns == 0 and .map_full == 0'
+jqcheck "kvmi-trace pin: zero unbalanced pins" "$W/pin.final" \
+	'.final and .dropped == .taken and .unbalanced_pfns == 0 and .map_full == 0'
 ktap_done
