@@ -173,7 +173,24 @@ $(KSFT_OUT)/.built: $(KSFT_SRC)/usr/include/linux/kvm.h tests/l1/kvm_selftests_c
 		> $(B)/kvm-selftests.log 2>&1 || \
 		{ grep -B2 -A8 -E 'error|Error' $(B)/kvm-selftests.log | head -n 60; exit 1; }
 	@touch $@
-kvm-selftests: $(KSFT_OUT)/.built
+# Our own tests on KVM's selftest library (L1, dynamic): a VMM of our own
+# whose guest makes the real hypercalls. Built with that library's flags
+# (GNU C for its headers; guest code wants no stack protector, no PIE and
+# no fortified string calls); its headers are -isystem, ours get -Werror.
+L1_KSFT_TESTS := kvmi_host_test
+kvm-selftests: $(KSFT_OUT)/.built $(L1_KSFT_TESTS:%=$(B)/bin/%)
+KSFT_LIBOBJS = $(wildcard $(KSFT_OUT)/lib/*.o $(KSFT_OUT)/lib/x86_64/*.o)
+KSFT_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -O2 -g -MMD -MP \
+	-U_FORTIFY_SOURCE -fno-stack-protector -fno-PIE -Iinclude -Iharness/lib \
+	-isystem $(KSFT_DIR)/include -isystem $(KSFT_DIR)/include/x86_64 \
+	-isystem $(KSFT_DIR)/.. -isystem $(KSFT_SRC)/tools/include \
+	-isystem $(KSFT_SRC)/tools/arch/x86/include -isystem $(KSFT_SRC)/usr/include
+$(B)/ksft/tests/l1/%.o: tests/l1/%.c $(KSFT_OUT)/.built
+	@mkdir -p $(@D)
+	$(call say,CC-KSFT,$<)$(CC) $(KSFT_CFLAGS) -c $< -o $@
+$(L1_KSFT_TESTS:%=$(B)/bin/%): $(B)/bin/%: $(B)/ksft/tests/l1/%.o $(KSFT_OUT)/.built
+	@mkdir -p $(@D)
+	$(call say,LD-L1,$@)$(CC) -no-pie -pthread $< $(KSFT_LIBOBJS) -o $@
 
 # kunit.py, the kernel's KTAP parser, checks the runner's KTAP (unit_ktap).
 KUNIT_PY := $(B)/kunit/tools/testing/kunit/kunit.py
@@ -270,4 +287,4 @@ clean:
 	-$(MAKE) -C kmod clean
 	rm -rf $(B)
 
--include $(shell find $(B)/obj $(B)/asan -name '*.d' 2>/dev/null)
+-include $(shell find $(B)/obj $(B)/asan $(B)/ksft -name '*.d' 2>/dev/null)

@@ -1,0 +1,621 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kvmi_host_test: the host handler driven by a VMM of our own in L1, built
+ * on KVM's selftest library from linux-source-6.1 (tools/testing/selftests/
+ * kvm, as built into build/kvm-selftests). No L2 boot: the target is a VM
+ * in a child process whose RAM is a memfd filled with the known pattern
+ * (harness/lib/pattern.h); the introspector is a VM in the test process,
+ * whose vCPUs make the real hypercalls 32 and 33 into our kvm.ko. The VMM
+ * the host handler works on is this process, so each test checks what a
+ * VMM sees: its own address space, byte for byte, and the host counters.
+ *
+ * It runs every test, each in its own process (kselftest harness, KTAP).
+ * Run as root in L1 with our modules loaded (/dev/kvmi), no L2 VM up:
+ * the host counters are global and each test expects them at zero.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "test_util.h"
+#include "kvm_util.h"
+#include "processor.h"
+#include "kselftest_harness.h"
+#include <uapi/kvmi.h>
+#include "pattern.h"
+
+#define PAGE		4096UL
+/* The target: one memslot at gpa 0, backed by a memfd. */
+#define TARGET_PAGES	512
+#define TARGET_SIZE	(TARGET_PAGES * PAGE)
+/* The introspector's pages to map over: their own memslot, identity mapped. */
+#define LOCAL_SLOT	1
+#define LOCAL_GPA	0x10000000UL
+#define LOCAL_PAGES	64
+#define NO_ERR		0
+/* Not hypercalls: the guest reads or writes a word at a0 (a gva). */
+#define GUEST_READ	(~0ULL)
+#define GUEST_WRITE	(~1ULL)
+
+/* ---- the guest side: one hypercall per exit, or a role in the race ---- */
+
+struct hc_cmd {
+	uint64_t nr, a0, a1, a2;
+};
+
+enum role { ROLE_CALL, ROLE_MAPPER, ROLE_UNMAPPER, ROLE_FORGER };
+
+/* Shared with the guest: the ELF is loaded into it at the same addresses. */
+static struct hc_cmd cmd;
+static struct kvmi_map_mem_token guest_token;
+static struct kvmi_map_mem_token forged_token;
+static uint64_t race_target_gpa;
+static uint64_t race_stop;
+/* Written by the guest during a race, read live by the host. */
+static uint64_t race_maps, race_unmaps, race_calls[3], race_bad[3];
+
+static long guest_map(struct kvmi_map_mem_token *tok, uint64_t tgpa,
+		      uint64_t lgpa)
+{
+	return kvm_hypercall(KVM_HC_MEM_MAP, (uint64_t)tok, tgpa, lgpa, 0);
+}
+
+static long guest_unmap(uint64_t lgpa)
+{
+	return kvm_hypercall(KVM_HC_MEM_UNMAP, lgpa, 0, 0, 0);
+}
+
+/*
+ * The race of review finding D1: the mapper maps one page until its token
+ * is revoked, the unmapper unmaps that page all along, the forger contends
+ * the host's token lock with a forged token. Any other result is counted.
+ */
+static void guest_race(enum role role)
+{
+	volatile uint64_t *stop = &race_stop;
+	long r;
+
+	for (;;) {
+		switch (role) {
+		case ROLE_MAPPER:
+			r = guest_map(&guest_token, race_target_gpa, LOCAL_GPA);
+			if (r == -EKEYREVOKED)
+				return;
+			if (!r)
+				__atomic_fetch_add(&race_maps, 1, __ATOMIC_RELAXED);
+			else if (r != -EALREADY)
+				race_bad[0] = r;
+			break;
+		case ROLE_UNMAPPER:
+			r = guest_unmap(LOCAL_GPA);
+			if (!r)
+				race_unmaps++;
+			else if (r != -ENOENT)
+				race_bad[1] = r;
+			break;
+		default:
+			r = guest_map(&forged_token, race_target_gpa,
+				      LOCAL_GPA + PAGE);
+			if (r != -EACCES)
+				race_bad[2] = r;
+			break;
+		}
+		__atomic_fetch_add(&race_calls[role - ROLE_MAPPER], 1,
+				   __ATOMIC_RELAXED);
+		if (role != ROLE_MAPPER && *stop)
+			return;
+	}
+}
+
+static void guest_code(uint64_t role)
+{
+	volatile struct hc_cmd *c = &cmd;
+
+	if (role != ROLE_CALL) {
+		guest_race(role);
+		GUEST_DONE();
+	}
+	for (;;) {
+		if (c->nr == GUEST_READ)
+			GUEST_SYNC(*(volatile uint64_t *)c->a0);
+		else if (c->nr == GUEST_WRITE)
+			GUEST_SYNC(*(volatile uint64_t *)c->a0 = c->a1);
+		else
+			GUEST_SYNC(kvm_hypercall(c->nr, c->a0, c->a1, c->a2, 0));
+	}
+}
+
+/* ---- the host side ---- */
+
+static int kvmi_fd(void)
+{
+	int fd = open("/dev/kvmi", O_RDWR | O_CLOEXEC);
+
+	TEST_ASSERT(fd >= 0, "/dev/kvmi: %s (are our modules loaded?)",
+		    strerror(errno));
+	return fd;
+}
+
+static struct kvmi_stats host_stats(void)
+{
+	struct kvmi_stats s;
+	int fd = kvmi_fd();
+
+	TEST_ASSERT(!ioctl(fd, KVMI_GET_STATS, &s), "KVMI_GET_STATS: %s",
+		    strerror(errno));
+	close(fd);
+	return s;
+}
+
+/* The target VM: a child process, alive until the returned fd is closed. */
+struct target {
+	pid_t pid;
+	int ram_fd;
+	int hold;		/* the child exits when this closes */
+	uint8_t *ram;		/* our own view of the target's RAM */
+};
+
+static void target_child(int ram_fd, int ready, int hold)
+{
+	struct kvm_vm *vm;
+	void *ram;
+	char c;
+
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	ram = mmap(NULL, TARGET_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED,
+		   ram_fd, 0);
+	TEST_ASSERT(ram != MAP_FAILED, "target mmap: %s", strerror(errno));
+	vm = vm_create_barebones();
+	vm_set_user_memory_region(vm, 0, 0, 0, TARGET_SIZE, ram);
+	TEST_ASSERT(write(ready, "r", 1) == 1, "target ready");
+	while (read(hold, &c, 1) > 0)
+		;
+	kvm_vm_free(vm);
+	_exit(0);
+}
+
+static void target_start(struct target *t)
+{
+	int ready[2], hold[2];
+	uint64_t *w;
+	size_t i;
+	char c;
+
+	t->ram_fd = memfd_create("kvmi-target", MFD_CLOEXEC);
+	TEST_ASSERT(t->ram_fd >= 0, "memfd_create: %s", strerror(errno));
+	TEST_ASSERT(!ftruncate(t->ram_fd, TARGET_SIZE), "ftruncate");
+	t->ram = mmap(NULL, TARGET_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED,
+		      t->ram_fd, 0);
+	TEST_ASSERT(t->ram != MAP_FAILED, "mmap: %s", strerror(errno));
+	w = (uint64_t *)t->ram;
+	for (i = 0; i < TARGET_SIZE / 8; i++)
+		w[i] = kvmi_pattern_word(i * 8);
+
+	TEST_ASSERT(!pipe2(ready, O_CLOEXEC) && !pipe2(hold, O_CLOEXEC), "pipe");
+	t->pid = fork();
+	TEST_ASSERT(t->pid >= 0, "fork: %s", strerror(errno));
+	if (!t->pid) {
+		close(hold[1]);
+		target_child(t->ram_fd, ready[1], hold[0]);
+	}
+	close(ready[1]);
+	close(hold[0]);
+	TEST_ASSERT(read(ready[0], &c, 1) == 1, "the target VM never came up");
+	close(ready[0]);
+	t->hold = hold[1];
+}
+
+static void target_stop(struct target *t)
+{
+	int st;
+
+	close(t->hold);
+	TEST_ASSERT(waitpid(t->pid, &st, 0) == t->pid && WIFEXITED(st) &&
+		    !WEXITSTATUS(st), "target VM process: status %#x", st);
+	munmap(t->ram, TARGET_SIZE);
+	close(t->ram_fd);
+}
+
+/* Issue a token for the target; introspector 0 = any. Returns -errno. */
+static int token_issue(struct target *t, pid_t introspector, uint32_t ttl_s,
+		       struct kvmi_token_issue *req)
+{
+	int fd = kvmi_fd(), ret;
+
+	memset(req, 0, sizeof(*req));
+	req->target_pid = t->pid;
+	req->ram_fd = t->ram_fd;
+	req->introspector_pid = introspector;
+	req->ttl_s = ttl_s;
+	ret = ioctl(fd, KVMI_TOKEN_ISSUE, req) ? -errno : 0;
+	close(fd);
+	return ret;
+}
+
+static int token_revoke(uint32_t id)
+{
+	int fd = kvmi_fd(), ret;
+
+	ret = ioctl(fd, KVMI_TOKEN_REVOKE, &id) ? -errno : 0;
+	close(fd);
+	return ret;
+}
+
+/* The introspector VM: vCPU 0 makes one hypercall per call of hc(). */
+struct intro {
+	struct kvm_vm *vm;
+	struct kvm_vcpu *vcpu[3];
+	uint8_t *local;		/* the hva of LOCAL_GPA */
+};
+
+static void intro_create(struct intro *in, unsigned int nr_vcpus,
+			 const struct kvmi_map_mem_token *token)
+{
+	unsigned int i;
+
+	in->vm = vm_create_with_vcpus(nr_vcpus, guest_code, in->vcpu);
+	vm_userspace_mem_region_add(in->vm, VM_MEM_SRC_ANONYMOUS, LOCAL_GPA,
+				    LOCAL_SLOT, LOCAL_PAGES, 0);
+	virt_map(in->vm, LOCAL_GPA, LOCAL_GPA, LOCAL_PAGES);
+	in->local = addr_gpa2hva(in->vm, LOCAL_GPA);
+	for (i = 0; i < nr_vcpus; i++)
+		vcpu_args_set(in->vcpu[i], 1, (uint64_t)ROLE_CALL);
+	guest_token = *token;
+	sync_global_to_guest(in->vm, guest_token);
+}
+
+static long hc(struct intro *in, uint64_t nr, uint64_t a0, uint64_t a1,
+	       uint64_t a2)
+{
+	struct ucall uc;
+
+	cmd = (struct hc_cmd){ nr, a0, a1, a2 };
+	sync_global_to_guest(in->vm, cmd);
+	vcpu_run(in->vcpu[0]);
+	switch (get_ucall(in->vcpu[0], &uc)) {
+	case UCALL_SYNC:
+		return (long)uc.args[1];
+	case UCALL_ABORT:
+		REPORT_GUEST_ASSERT(uc);
+		break;
+	default:
+		TEST_FAIL("unexpected exit: %s",
+			  exit_reason_str(in->vcpu[0]->run->exit_reason));
+	}
+	return 0;
+}
+
+static long map(struct intro *in, uint64_t tgpa, uint64_t lgpa)
+{
+	return hc(in, KVM_HC_MEM_MAP, (uint64_t)&guest_token, tgpa, lgpa);
+}
+
+static long unmap(struct intro *in, uint64_t lgpa)
+{
+	return hc(in, KVM_HC_MEM_UNMAP, lgpa, 0, 0);
+}
+
+/* What the introspector's vCPU reads at lgpa (identity mapped). */
+static uint64_t guest_read(struct intro *in, uint64_t lgpa)
+{
+	return hc(in, GUEST_READ, lgpa, 0, 0);
+}
+
+static void guest_write(struct intro *in, uint64_t lgpa, uint64_t val)
+{
+	hc(in, GUEST_WRITE, lgpa, val, 0);
+}
+
+/* Is addr mapped in this process at all? */
+static bool mapped(void *addr)
+{
+	unsigned char vec;
+
+	return !mincore(addr, PAGE, &vec);
+}
+
+FIXTURE(pair) {
+	struct target t;
+	struct intro in;
+	struct kvmi_token_issue tok;
+};
+
+FIXTURE_SETUP(pair)
+{
+	struct kvmi_stats s = host_stats();
+
+	ASSERT_EQ(0, s.live_maps) TH_LOG("live maps before the test");
+	ASSERT_EQ(0, s.live_tokens) TH_LOG("live tokens before the test");
+	target_start(&self->t);
+	ASSERT_EQ(NO_ERR, token_issue(&self->t, 0, 0, &self->tok));
+	ASSERT_EQ(1, self->tok.nr_ranges);
+	intro_create(&self->in, 1, &self->tok.token);
+}
+
+FIXTURE_TEARDOWN(pair)
+{
+	struct kvmi_stats s;
+
+	if (self->in.vm)
+		kvm_vm_free(self->in.vm);
+	token_revoke(self->tok.id);
+	target_stop(&self->t);
+	s = host_stats();
+	EXPECT_EQ(0, s.live_maps) TH_LOG("live maps left");
+	EXPECT_EQ(0, s.live_tokens) TH_LOG("live tokens left");
+	EXPECT_EQ(0, s.retained) TH_LOG("retained pages left");
+}
+
+/* The target's page, byte for byte, through the mapping; gone after unmap. */
+TEST_F(pair, map_shows_target_bytes_unmap_removes_them)
+{
+	const uint64_t tgpa = 37 * PAGE, lgpa = LOCAL_GPA + 3 * PAGE;
+	uint8_t *hva = self->in.local + 3 * PAGE;
+	uint64_t *w = (uint64_t *)hva;
+	struct kvmi_stats s;
+	size_t i;
+
+	uint64_t *tw = (uint64_t *)(self->t.ram + tgpa);
+
+	/* The guest has touched the page: KVM maps the old one now. */
+	guest_write(&self->in, lgpa + 16, 0xa5a5);
+	ASSERT_EQ(0xa5a5, guest_read(&self->in, lgpa + 16));
+	ASSERT_EQ(NO_ERR, map(&self->in, tgpa, lgpa));
+	ASSERT_EQ(0, memcmp(hva, self->t.ram + tgpa, PAGE));
+	for (i = 0; i < PAGE / 8; i++)
+		ASSERT_EQ(kvmi_pattern_word(tgpa + i * 8),
+			  guest_read(&self->in, lgpa + i * 8))
+			TH_LOG("the introspector's word %zu", i);
+	s = host_stats();
+	ASSERT_EQ(1, s.live_maps);
+	/* Writes through the mapping reach the target, from either side. */
+	guest_write(&self->in, lgpa + 40, 0x1122334455667788ULL);
+	ASSERT_EQ(0x1122334455667788ULL, tw[5]);
+	tw[6] = 0x99;
+	ASSERT_EQ(0x99, guest_read(&self->in, lgpa + 48));
+	tw[5] = kvmi_pattern_word(tgpa + 40);
+	tw[6] = kvmi_pattern_word(tgpa + 48);
+
+	ASSERT_EQ(NO_ERR, unmap(&self->in, lgpa));
+	for (i = 0; i < PAGE / 8; i++) {
+		ASSERT_EQ(0, w[i]) TH_LOG("VMM word %zu after unmap", i);
+		ASSERT_EQ(0, guest_read(&self->in, lgpa + i * 8))
+			TH_LOG("introspector word %zu after unmap", i);
+	}
+	guest_write(&self->in, lgpa, 1);
+	ASSERT_EQ(1, w[0]);
+	for (i = 0; i < PAGE / 8; i++)
+		ASSERT_EQ(kvmi_pattern_word(tgpa + i * 8), tw[i])
+			TH_LOG("target word %zu after unmap", i);
+	ASSERT_EQ(-ENOENT, unmap(&self->in, lgpa));
+	s = host_stats();
+	ASSERT_EQ(0, s.live_maps);
+}
+
+/* Every documented refusal, and nothing changes in the VMM on any. */
+TEST_F(pair, refusals_are_clean)
+{
+	const uint64_t lgpa = LOCAL_GPA + PAGE;
+	uint64_t *w = (uint64_t *)(self->in.local + PAGE);
+
+	w[0] = 0x5a5a;
+	ASSERT_EQ(-EINVAL, map(&self->in, PAGE + 8, lgpa));
+	ASSERT_EQ(-EINVAL, map(&self->in, PAGE, lgpa + 8));
+	ASSERT_EQ(-ERANGE, map(&self->in, TARGET_SIZE, lgpa));
+	ASSERT_EQ(-ENXIO, map(&self->in, PAGE, LOCAL_GPA + LOCAL_PAGES * PAGE));
+	ASSERT_EQ(-EFAULT, hc(&self->in, KVM_HC_MEM_MAP, 0, PAGE, lgpa));
+	ASSERT_EQ(-EACCES, hc(&self->in, KVM_HC_MEM_MAP,
+			      (uint64_t)&forged_token, PAGE, lgpa));
+	ASSERT_EQ(-ENOENT, unmap(&self->in, lgpa));
+	ASSERT_EQ(0x5a5a, w[0]);
+	ASSERT_EQ(NO_ERR, map(&self->in, PAGE, lgpa));
+	ASSERT_EQ(-EALREADY, map(&self->in, 2 * PAGE, lgpa));
+	ASSERT_EQ(kvmi_pattern_word(PAGE), w[0]);
+	ASSERT_EQ(NO_ERR, token_revoke(self->tok.id));
+	ASSERT_EQ(-EKEYREVOKED, map(&self->in, PAGE, LOCAL_GPA));
+	ASSERT_EQ(NO_ERR, unmap(&self->in, lgpa));
+}
+
+/*
+ * Review D7: the target mapping in the VMM cannot be grown or duplicated
+ * with mremap() to reach the rest of the target's RAM file, and a fork()ed
+ * child of the VMM does not inherit it.
+ */
+TEST_F(pair, target_mapping_cannot_grow_or_be_inherited)
+{
+	const uint64_t lgpa = LOCAL_GPA + 8 * PAGE;
+	uint8_t *hva = self->in.local + 8 * PAGE;
+	void *p;
+	pid_t pid;
+	int st;
+
+	ASSERT_EQ(NO_ERR, map(&self->in, 100 * PAGE, lgpa));
+	p = mremap(hva, PAGE, 2 * PAGE, MREMAP_MAYMOVE);
+	EXPECT_EQ(MAP_FAILED, p) TH_LOG("grown to 2 pages at %p", p);
+	p = mremap(hva, 0, PAGE, MREMAP_MAYMOVE);
+	EXPECT_EQ(MAP_FAILED, p) TH_LOG("duplicated at %p", p);
+	ASSERT_EQ(kvmi_pattern_word(100 * PAGE), *(uint64_t *)hva);
+
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid)
+		_exit(mapped(hva) ? 1 : 0);
+	ASSERT_EQ(pid, waitpid(pid, &st, 0));
+	EXPECT_EQ(0, WEXITSTATUS(st)) TH_LOG("a fork()ed child has the target page");
+	ASSERT_EQ(NO_ERR, unmap(&self->in, lgpa));
+}
+
+/*
+ * Review D9: a token bound to an introspector binds that process, not a
+ * pid number as some namespace sees it. The introspector runs as pid 1 of a
+ * new pid namespace; L1 (this process) issues two tokens: one bound to the
+ * introspector's pid as L1 sees it, which must map, and one bound to pid 1,
+ * L1's init, which must not.
+ */
+static int ns_introspector(int in_fd)
+{
+	struct kvmi_map_mem_token mine, init;
+	struct intro in = { 0 };
+	long a, b;
+
+	if (getpid() != 1 || read(in_fd, &mine, sizeof(mine)) != sizeof(mine) ||
+	    read(in_fd, &init, sizeof(init)) != sizeof(init))
+		return 4;
+	intro_create(&in, 1, &mine);
+	a = map(&in, PAGE, LOCAL_GPA);
+	if (!a)
+		unmap(&in, LOCAL_GPA);
+	guest_token = init;
+	sync_global_to_guest(in.vm, guest_token);
+	b = map(&in, PAGE, LOCAL_GPA);
+	if (!b)
+		unmap(&in, LOCAL_GPA);
+	printf("# token bound to its pid in L1: map %ld; bound to pid 1: map %ld\n",
+	       a, b);
+	kvm_vm_free(in.vm);
+	return (a ? 1 : 0) | (b != -EPERM ? 2 : 0);
+}
+
+TEST_F(pair, binding_is_the_process_not_a_pid_number)
+{
+	struct kvmi_token_issue mine, init;
+	int fds[2], st;
+	pid_t pid;
+
+	ASSERT_EQ(0, pipe(fds));
+	ASSERT_EQ(0, unshare(CLONE_NEWPID));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		close(fds[1]);
+		_exit(ns_introspector(fds[0]));
+	}
+	close(fds[0]);
+	ASSERT_EQ(NO_ERR, token_issue(&self->t, pid, 0, &mine));
+	ASSERT_EQ(NO_ERR, token_issue(&self->t, 1, 0, &init));
+	ASSERT_EQ(sizeof(mine.token), write(fds[1], &mine.token, sizeof(mine.token)));
+	ASSERT_EQ(sizeof(init.token), write(fds[1], &init.token, sizeof(init.token)));
+	close(fds[1]);
+	ASSERT_EQ(pid, waitpid(pid, &st, 0));
+	token_revoke(mine.id);
+	token_revoke(init.id);
+	ASSERT_TRUE(WIFEXITED(st));
+	ASSERT_GT(4, WEXITSTATUS(st)) TH_LOG("the introspector is not pid 1 of its namespace");
+	EXPECT_EQ(0, WEXITSTATUS(st) & 1)
+		TH_LOG("a token bound to the introspector's own pid was refused");
+	EXPECT_EQ(0, WEXITSTATUS(st) & 2)
+		TH_LOG("a token bound to pid 1 was accepted from a pid namespace's pid 1");
+}
+
+/*
+ * Review D1: map, unmap and token death racing on one page from three
+ * vCPUs, round after round. The token is revoked once the mapper has some
+ * maps, so maps are in flight as it dies; with the bug, an unmap could free
+ * the token's target before the mapper had counted its map. L1 poisons the
+ * target's slab cache (slub_debug), so a write to a freed target is a
+ * kernel report; the counters must come back to zero.
+ */
+#define RACE_ROUNDS	20
+#define RACE_MAPS	64
+#define RACE_BOUND_S	120
+
+static void *vcpu_thread(void *arg)
+{
+	struct kvm_vcpu *vcpu = arg;
+	struct ucall uc;
+
+	vcpu_run(vcpu);
+	if (get_ucall(vcpu, &uc) == UCALL_ABORT)
+		REPORT_GUEST_ASSERT(uc);
+	return NULL;
+}
+
+static uint64_t load(uint64_t *p)
+{
+	return __atomic_load_n(p, __ATOMIC_RELAXED);
+}
+
+FIXTURE(race) {
+	struct target t;
+};
+
+FIXTURE_SETUP(race)
+{
+	ASSERT_EQ(0, host_stats().live_maps);
+	ASSERT_EQ(0, host_stats().live_tokens);
+	target_start(&self->t);
+}
+
+FIXTURE_TEARDOWN(race)
+{
+	target_stop(&self->t);
+	EXPECT_EQ(0, host_stats().live_maps);
+	EXPECT_EQ(0, host_stats().live_tokens);
+	EXPECT_EQ(0, host_stats().retained);
+}
+
+TEST_F_TIMEOUT(race, map_unmap_revoke, 600)
+{
+	uint64_t total_maps = 0, total_unmaps = 0;
+	struct kvmi_token_issue tok;
+	unsigned int r, i;
+
+	for (r = 0; r < RACE_ROUNDS; r++) {
+		struct intro in = { 0 };
+		uint64_t *maps, *calls, *bad;
+		pthread_t th[3];
+		time_t end;
+
+		ASSERT_EQ(NO_ERR, token_issue(&self->t, 0, 0, &tok));
+		intro_create(&in, 3, &tok.token);
+		race_target_gpa = (r % TARGET_PAGES) * PAGE;
+		sync_global_to_guest(in.vm, race_target_gpa);
+		maps = addr_gva2hva(in.vm, (vm_vaddr_t)&race_maps);
+		calls = addr_gva2hva(in.vm, (vm_vaddr_t)race_calls);
+		bad = addr_gva2hva(in.vm, (vm_vaddr_t)race_bad);
+		for (i = 0; i < 3; i++) {
+			vcpu_args_set(in.vcpu[i], 1, (uint64_t)ROLE_MAPPER + i);
+			pthread_create(&th[i], NULL, vcpu_thread, in.vcpu[i]);
+		}
+		/* Revoke once every vCPU is in its loop and maps succeed. */
+		end = time(NULL) + RACE_BOUND_S;
+		while ((load(maps) < RACE_MAPS || !load(&calls[1]) ||
+			!load(&calls[2])) && time(NULL) < end)
+			sched_yield();
+		ASSERT_LE(RACE_MAPS, load(maps))
+			TH_LOG("round %u: %lu maps in %d s", r, load(maps),
+			       RACE_BOUND_S);
+		ASSERT_EQ(NO_ERR, token_revoke(tok.id));
+		pthread_join(th[0], NULL);
+		__atomic_store_n((uint64_t *)addr_gva2hva(in.vm,
+			(vm_vaddr_t)&race_stop), 1, __ATOMIC_RELAXED);
+		pthread_join(th[1], NULL);
+		pthread_join(th[2], NULL);
+		for (i = 0; i < 3; i++)
+			ASSERT_EQ(0, (long)bad[i])
+				TH_LOG("round %u: vCPU %u got %ld", r, i, (long)bad[i]);
+		total_maps += load(maps);
+		total_unmaps += load((uint64_t *)addr_gva2hva(in.vm,
+					(vm_vaddr_t)&race_unmaps));
+		kvm_vm_free(in.vm);
+		ASSERT_EQ(0, host_stats().live_maps) TH_LOG("round %u", r);
+		ASSERT_EQ(0, host_stats().live_tokens) TH_LOG("round %u", r);
+	}
+	printf("# %u rounds: %lu maps, %lu unmaps raced with revocation\n",
+	       RACE_ROUNDS, total_maps, total_unmaps);
+}
+
+TEST_HARNESS_MAIN
