@@ -20,7 +20,8 @@
  *   -EACCES       no such token (forged)
  *   -EKEYEXPIRED  the token's TTL has passed
  *   -EKEYREVOKED  the token was revoked
- *   -EPERM        the token is bound to another introspector
+ *   -EPERM        the token is bound to another introspector, or the
+ *                 target's RAM file is sealed against writes
  *   -ERANGE       a1 is outside the target's RAM
  *   -ENXIO        a2 is outside the introspector's memslots
  *   -EROFS        a2 is in a read-only memslot
@@ -55,11 +56,20 @@ struct kvmi_mem_map {
  * A token is 256 random bits bound to one target VM (the VM of target_pid)
  * and its RAM file (ram_fd, opened read-write), whose gpa->offset layout is
  * read from the target's memslots when the token is issued. It may be bound
- * to one introspector (its VMM's pid). It expires after ttl_s seconds and
- * can be revoked; revoking stops new maps, it does not undo existing ones.
+ * to one introspector: the process whose pid is introspector_pid in the
+ * issuer's pid namespace when the token is issued. The binding is to that
+ * process, whatever pid namespace it runs in; a later process given the
+ * same number is not it. Pids are those of processes, not of threads.
+ * A token expires after ttl_s seconds and can be revoked; revoking stops
+ * new maps, it does not undo existing ones.
+ *
+ * The introspector's VMM gets a shared mapping of the target's RAM file,
+ * one page per map, which it can neither grow nor duplicate (mremap) and
+ * which a fork()ed child does not inherit.
  *
  * KVMI_TOKEN_ISSUE: 0, or -EBADF (ram_fd), -EACCES (ram_fd not opened
- * read-write), -ESRCH (no VM at target_pid), -EINVAL (ram_fd backs none of
+ * read-write), -ESRCH (no VM at target_pid, or no process at a non-zero
+ * introspector_pid), -EINVAL (ram_fd backs none of
  * its memory), -EOPNOTSUPP (the target maps ram_fd VM_PFNMAP or VM_IO:
  * memory without page refcounts, such as a driver's remap_pfn_range(), is
  * never mapped), -E2BIG (more than 16 memslots of ram_fd), -ENOSPC
@@ -89,7 +99,7 @@ struct kvmi_token_info {
 	__u32 id;
 	__u32 state;			/* enum kvmi_token_state */
 	__s32 target_pid;
-	__s32 introspector_pid;
+	__s32 introspector_pid;		/* 0: any; -1: not in the caller's pid namespace */
 	__u64 ttl_left_ms;
 	__u64 uses;			/* successful maps with it */
 };

@@ -35,6 +35,7 @@ struct kvmi_target {
 	struct list_head link;		/* kvmi_targets */
 	struct kvm *kvm;		/* identity only; NULL once destroyed */
 	struct file *ram;
+	struct file *map_file;		/* what maps mmap(): see kvmi_map.c */
 	u64 nr_maps;
 	unsigned int nr_ranges;
 	struct kvmi_range ranges[KVMI_MAX_RANGES];
@@ -47,7 +48,7 @@ struct kvmi_token {
 	struct kvmi_map_mem_token value;
 	struct kvmi_target *target;	/* NULL unless live */
 	pid_t target_pid;
-	pid_t introspector;		/* 0: any */
+	struct pid *introspector;	/* its VMM's thread group; NULL: any */
 	ktime_t expires;
 	u64 uses;
 };
@@ -58,6 +59,7 @@ extern struct list_head kvmi_targets;
 extern struct kvmi_stats kvmi_stats;
 
 void kvmi_target_put(struct kvmi_target *t);
+struct file *kvmi_map_file(struct file *ram);
 void kvmi_token_kill(struct kvmi_token *t, enum kvmi_token_state state);
 long kvmi_token_use(const struct kvmi_map_mem_token *value,
 		    struct kvmi_target **target, enum kvmi_fail *why);

@@ -11,6 +11,7 @@
  * pins and no PTE edits. The lock rule is in kvmi_internal.h.
  */
 #include <linux/kvm_host.h>
+#include <linux/anon_inodes.h>
 #include <linux/file.h>
 #include <linux/hashtable.h>
 #include <linux/mman.h>
@@ -92,6 +93,53 @@ static long kvmi_target_offset(struct kvmi_target *t, gpa_t gpa, u64 *offset)
 	return -ERANGE;
 }
 
+/*
+ * Maps mmap() a file of our own, not the target's RAM file: its ->mmap()
+ * hands the new VMA to the RAM file with VM_DONTEXPAND | VM_DONTCOPY set,
+ * within the VMM's mmap_lock, so the VMM can neither grow nor duplicate
+ * the mapping with mremap() to reach the rest of the file, nor hand it to
+ * a fork()ed child (review D7). One such file per target, private_data is
+ * the RAM file, which the target holds for as long as this file.
+ */
+static int kvmi_map_file_mmap(struct file *file, struct vm_area_struct *vma)
+{
+	struct file *ram = file->private_data;
+
+	vma->vm_flags |= VM_DONTEXPAND | VM_DONTCOPY;
+	vma_set_file(vma, ram);
+	return call_mmap(ram, vma);
+}
+
+static const struct file_operations kvmi_map_file_fops = {
+	.owner = THIS_MODULE,
+	.mmap = kvmi_map_file_mmap,
+};
+
+struct file *kvmi_map_file(struct file *ram)
+{
+	return anon_inode_getfile("[kvmi-target]", &kvmi_map_file_fops, ram,
+				  O_RDWR);
+}
+
+/*
+ * mmap() of a shared file checks the file may be mapped writable for the
+ * whole of the call (a write-sealed memfd may not); ours must do so for the
+ * RAM file, which the VMA will be linked to.
+ */
+static unsigned long kvmi_mmap_target(struct kvmi_target *target,
+				      unsigned long hva, u64 offset)
+{
+	struct address_space *mapping = target->ram->f_mapping;
+	unsigned long addr;
+
+	if (mapping_map_writable(mapping))
+		return -EPERM;
+	addr = vm_mmap(target->map_file, hva, PAGE_SIZE, PROT_READ | PROT_WRITE,
+		       MAP_SHARED | MAP_FIXED, offset);
+	mapping_unmap_writable(mapping);
+	return addr;
+}
+
 /* Is hva backed by the target's RAM file, i.e. is the target the caller? */
 static bool kvmi_is_self(unsigned long hva, struct file *ram)
 {
@@ -140,9 +188,7 @@ static long kvmi_vm_map(struct kvm_vcpu *vcpu, struct kvmi_vm *vm, gfn_t gfn,
 	if (kvmi_is_self(hva, target->ram))
 		addr = -ELOOP;
 	else
-		addr = vm_mmap(target->ram, hva, PAGE_SIZE,
-			       PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED,
-			       offset);
+		addr = kvmi_mmap_target(target, hva, offset);
 	kvm_vcpu_srcu_read_lock(vcpu);
 
 	if (addr != hva) {

@@ -35,7 +35,14 @@ static void kvmi_target_release(struct kref *kref)
 
 	lockdep_assert_held(&kvmi_lock);
 	list_del(&t->link);
+	fput(t->map_file);
 	fput(t->ram);
+	kfree(t);
+}
+
+static void kvmi_token_free(struct kvmi_token *t)
+{
+	put_pid(t->introspector);
 	kfree(t);
 }
 
@@ -73,7 +80,7 @@ static void kvmi_tokens_tidy(void)
 		if (t->state == KVMI_TOKEN_LIVE)
 			continue;
 		list_del(&t->link);
-		kfree(t);
+		kvmi_token_free(t);
 		kvmi_dead_tokens--;
 	}
 }
@@ -115,7 +122,7 @@ kvmi_token_use(const struct kvmi_map_mem_token *value,
 		*why = KVMI_FAIL_TOKEN_REVOKED;
 		return -EKEYREVOKED;
 	}
-	if (found->introspector && found->introspector != task_tgid_vnr(current)) {
+	if (found->introspector && found->introspector != task_tgid(current)) {
 		*why = KVMI_FAIL_WRONG_INTROSPECTOR;
 		return -EPERM;
 	}
@@ -126,6 +133,24 @@ kvmi_token_use(const struct kvmi_map_mem_token *value,
 }
 
 /* ---- host token API: /dev/kvmi ---- */
+
+/*
+ * The thread group of process nr in the caller's pid namespace, held: an
+ * introspector is bound to a process, not to a number that another
+ * namespace, or a later process, may reuse (review D9).
+ */
+static struct pid *kvmi_find_tgid(pid_t nr)
+{
+	struct pid *p;
+
+	rcu_read_lock();
+	p = find_vpid(nr);
+	if (p && !pid_has_task(p, PIDTYPE_TGID))
+		p = NULL;
+	p = get_pid(p);
+	rcu_read_unlock();
+	return p;
+}
 
 /* The VM whose VMM is process pid, with a reference held. */
 static struct kvm *kvmi_find_kvm(pid_t pid)
@@ -228,12 +253,24 @@ static long kvmi_ioctl_issue(struct kvmi_token_issue __user *argp)
 	if ((ram->f_mode & (FMODE_READ | FMODE_WRITE)) != (FMODE_READ | FMODE_WRITE))
 		goto out_free;
 	ret = -ESRCH;
+	if (req.introspector_pid) {
+		tok->introspector = kvmi_find_tgid(req.introspector_pid);
+		if (!tok->introspector)
+			goto out_free;
+	}
 	kvm = kvmi_find_kvm(req.target_pid);
 	if (!kvm)
 		goto out_free;
 	ret = kvmi_read_layout(kvm, ram, target);
 	if (!ret && !target->nr_ranges)
 		ret = -EINVAL;	/* ram backs none of the target's memory */
+	if (!ret) {
+		target->map_file = kvmi_map_file(ram);
+		if (IS_ERR(target->map_file)) {
+			ret = PTR_ERR(target->map_file);
+			target->map_file = NULL;
+		}
+	}
 	if (ret)
 		goto out_put_kvm;
 
@@ -243,7 +280,6 @@ static long kvmi_ioctl_issue(struct kvmi_token_issue __user *argp)
 	get_random_bytes(&tok->value, sizeof(tok->value));
 	tok->target = target;
 	tok->target_pid = req.target_pid;
-	tok->introspector = req.introspector_pid;
 	tok->expires = ktime_add_ms(ktime_get(), 1000ULL *
 				    (req.ttl_s ? req.ttl_s : KVMI_DEFAULT_TTL_S));
 
@@ -275,8 +311,11 @@ static long kvmi_ioctl_issue(struct kvmi_token_issue __user *argp)
 
 out_put_kvm:
 	kvm_put_kvm(kvm);
+	if (target->map_file)
+		fput(target->map_file);
 out_free:
-	kfree(tok);
+	if (tok)
+		kvmi_token_free(tok);
 	kfree(target);
 	fput(ram);
 	return ret;
@@ -303,6 +342,14 @@ static long kvmi_ioctl_revoke(u32 __user *argp)
 	return ret;
 }
 
+/* As the caller's pid namespace sees it: -1 if it cannot, 0 for any. */
+static pid_t kvmi_pid_nr(struct pid *p)
+{
+	pid_t nr = p ? pid_vnr(p) : 0;
+
+	return p && !nr ? -1 : nr;
+}
+
 static long kvmi_ioctl_list(struct kvmi_token_list __user *argp)
 {
 	struct kvmi_token_info __user *out;
@@ -327,7 +374,7 @@ static long kvmi_ioctl_list(struct kvmi_token_list __user *argp)
 		info[n].id = t->id;
 		info[n].state = t->state;
 		info[n].target_pid = t->target_pid;
-		info[n].introspector_pid = t->introspector;
+		info[n].introspector_pid = kvmi_pid_nr(t->introspector);
 		info[n].uses = t->uses;
 		if (t->state == KVMI_TOKEN_LIVE)
 			info[n].ttl_left_ms = ktime_ms_delta(t->expires, now);
@@ -422,7 +469,7 @@ void kvmi_exit(void)
 	list_for_each_entry_safe(t, n, &kvmi_tokens, link) {
 		kvmi_token_kill(t, KVMI_TOKEN_REVOKED);
 		list_del(&t->link);
-		kfree(t);
+		kvmi_token_free(t);
 	}
 	/* Every VM is gone, so every map and target is too. */
 	WARN_ON(!list_empty(&kvmi_targets) || kvmi_stats.live_maps);
