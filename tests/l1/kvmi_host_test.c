@@ -9,7 +9,10 @@
  * the host handler works on is this process, so each test checks what a
  * VMM sees: its own address space, byte for byte, and the host counters.
  *
- * It runs every test, each in its own process (kselftest harness, KTAP).
+ * It runs every test, each in its own process (kselftest harness, KTAP);
+ * KVMI_HOST_TEST_ONLY=A,B in the environment runs only tests A and B
+ * (their names without the fixture's), KVMI_HOST_TEST_SKIP=A,B all but
+ * those; the others are reported as skipped.
  * Run as root in L1 with our modules loaded (/dev/kvmi), no L2 VM up:
  * the host counters are global and each test expects them at zero.
  */
@@ -327,6 +330,26 @@ static bool mapped(void *addr)
 	return !mincore(addr, PAGE, &vec);
 }
 
+/* Is name in the comma-separated list? */
+static bool listed(const char *list, const char *name)
+{
+	size_t n = strlen(name);
+
+	for (; list; list = strchr(list, ','), list = list ? list + 1 : NULL)
+		if (!strncmp(list, name, n) && (list[n] == ',' || !list[n]))
+			return true;
+	return false;
+}
+
+/* In KVMI_HOST_TEST_ONLY (if set), and not in KVMI_HOST_TEST_SKIP? */
+static bool selected(const char *name)
+{
+	const char *only = getenv("KVMI_HOST_TEST_ONLY");
+
+	return (!only || listed(only, name)) &&
+	       !listed(getenv("KVMI_HOST_TEST_SKIP"), name);
+}
+
 FIXTURE(pair) {
 	struct target t;
 	struct intro in;
@@ -335,8 +358,11 @@ FIXTURE(pair) {
 
 FIXTURE_SETUP(pair)
 {
-	struct kvmi_stats s = host_stats();
+	struct kvmi_stats s;
 
+	if (!selected(_metadata->name))
+		SKIP(return, "not selected (KVMI_HOST_TEST_ONLY, _SKIP)");
+	s = host_stats();
 	ASSERT_EQ(0, s.live_maps) TH_LOG("live maps before the test");
 	ASSERT_EQ(0, s.live_tokens) TH_LOG("live tokens before the test");
 	target_start(&self->t);
@@ -349,6 +375,8 @@ FIXTURE_TEARDOWN(pair)
 {
 	struct kvmi_stats s;
 
+	if (_metadata->skip)
+		return;
 	if (self->in.vm)
 		kvm_vm_free(self->in.vm);
 	token_revoke(self->tok.id);
@@ -364,11 +392,13 @@ TEST_F(pair, map_shows_target_bytes_unmap_removes_them)
 {
 	const uint64_t tgpa = 37 * PAGE, lgpa = LOCAL_GPA + 3 * PAGE;
 	uint8_t *hva = self->in.local + 3 * PAGE;
+	uint64_t *tw = (uint64_t *)(self->t.ram + tgpa);
 	uint64_t *w = (uint64_t *)hva;
 	struct kvmi_stats s;
 	size_t i;
 
-	uint64_t *tw = (uint64_t *)(self->t.ram + tgpa);
+	if (_metadata->skip)
+		return;
 
 	/* The guest has touched the page: KVM maps the old one now. */
 	guest_write(&self->in, lgpa + 16, 0xa5a5);
@@ -411,6 +441,8 @@ TEST_F(pair, refusals_are_clean)
 	const uint64_t lgpa = LOCAL_GPA + PAGE;
 	uint64_t *w = (uint64_t *)(self->in.local + PAGE);
 
+	if (_metadata->skip)
+		return;
 	w[0] = 0x5a5a;
 	ASSERT_EQ(-EINVAL, map(&self->in, PAGE + 8, lgpa));
 	ASSERT_EQ(-EINVAL, map(&self->in, PAGE, lgpa + 8));
@@ -442,6 +474,8 @@ TEST_F(pair, target_mapping_cannot_grow_or_be_inherited)
 	pid_t pid;
 	int st;
 
+	if (_metadata->skip)
+		return;
 	ASSERT_EQ(NO_ERR, map(&self->in, 100 * PAGE, lgpa));
 	p = mremap(hva, PAGE, 2 * PAGE, MREMAP_MAYMOVE);
 	EXPECT_EQ(MAP_FAILED, p) TH_LOG("grown to 2 pages at %p", p);
@@ -495,6 +529,8 @@ TEST_F(pair, binding_is_the_process_not_a_pid_number)
 	int fds[2], st;
 	pid_t pid;
 
+	if (_metadata->skip)
+		return;
 	ASSERT_EQ(0, pipe(fds));
 	ASSERT_EQ(0, unshare(CLONE_NEWPID));
 	pid = fork();
@@ -554,6 +590,8 @@ FIXTURE(race) {
 
 FIXTURE_SETUP(race)
 {
+	if (!selected(_metadata->name))
+		SKIP(return, "not selected (KVMI_HOST_TEST_ONLY, _SKIP)");
 	ASSERT_EQ(0, host_stats().live_maps);
 	ASSERT_EQ(0, host_stats().live_tokens);
 	target_start(&self->t);
@@ -561,6 +599,8 @@ FIXTURE_SETUP(race)
 
 FIXTURE_TEARDOWN(race)
 {
+	if (_metadata->skip)
+		return;
 	target_stop(&self->t);
 	EXPECT_EQ(0, host_stats().live_maps);
 	EXPECT_EQ(0, host_stats().live_tokens);
@@ -573,6 +613,8 @@ TEST_F_TIMEOUT(race, map_unmap_revoke, 600)
 	struct kvmi_token_issue tok;
 	unsigned int r, i;
 
+	if (_metadata->skip)
+		return;
 	for (r = 0; r < RACE_ROUNDS; r++) {
 		struct intro in = { 0 };
 		uint64_t *maps, *calls, *bad;
