@@ -66,6 +66,7 @@ static struct hc_cmd cmd;
 static struct kvmi_map_mem_token guest_token;
 static struct kvmi_map_mem_token forged_token;
 static uint64_t race_target_gpa;
+static int64_t race_map_refusal;	/* also expected from the mapper */
 static uint64_t race_stop;
 /* Written by the guest during a race, read live by the host. */
 static uint64_t race_maps, race_unmaps, race_calls[3], race_bad[3];
@@ -99,7 +100,7 @@ static void guest_race(enum role role)
 				return;
 			if (!r)
 				__atomic_fetch_add(&race_maps, 1, __ATOMIC_RELAXED);
-			else if (r != -EALREADY)
+			else if (r != -EALREADY && r != race_map_refusal)
 				race_bad[0] = r;
 			break;
 		case ROLE_UNMAPPER:
@@ -563,25 +564,80 @@ TEST_F(pair, binding_is_the_process_not_a_pid_number)
  * the token's target before the mapper had counted its map. L1 poisons the
  * target's slab cache (slub_debug), so a write to a freed target is a
  * kernel report; the counters must come back to zero.
+ *
+ * KVMI_RACE_NOMAP=1 makes it a control: the mapper asks for a target gpa
+ * out of range (-ERANGE), so every lock and the token's death are raced
+ * but no VMA ever changes. Each round prints its counts and time.
  */
 #define RACE_ROUNDS	20
 #define RACE_MAPS	64
 #define RACE_BOUND_S	120
+
+static pid_t vcpu_tids[3];
+/* How each vCPU's run ended: its exit reason, or -1 while it runs. */
+static int vcpu_ended[3];
+
+/* Where each vCPU thread is: its state and kernel stack, from /proc. */
+static void dump_vcpu_threads(void)
+{
+	char path[64], line[1024];
+	unsigned int i;
+	FILE *f;
+
+	for (i = 0; i < 3; i++) {
+		snprintf(path, sizeof(path), "/proc/self/task/%d/stat", vcpu_tids[i]);
+		f = fopen(path, "r");
+		if (f && fgets(line, sizeof(line), f))
+			printf("# vCPU %u (tid %d): %s", i, vcpu_tids[i], line);
+		if (f)
+			fclose(f);
+		snprintf(path, sizeof(path), "/proc/self/task/%d/stack", vcpu_tids[i]);
+		f = fopen(path, "r");
+		while (f && fgets(line, sizeof(line), f))
+			printf("#   %s", line);
+		if (f)
+			fclose(f);
+	}
+	fflush(stdout);
+}
 
 static void *vcpu_thread(void *arg)
 {
 	struct kvm_vcpu *vcpu = arg;
 	struct ucall uc;
 
+	vcpu_tids[vcpu->id] = gettid();
 	vcpu_run(vcpu);
-	if (get_ucall(vcpu, &uc) == UCALL_ABORT)
+	switch (get_ucall(vcpu, &uc)) {
+	case UCALL_ABORT:
 		REPORT_GUEST_ASSERT(uc);
+		break;
+	case UCALL_DONE:
+		__atomic_store_n(&vcpu_ended[vcpu->id], 0, __ATOMIC_RELEASE);
+		return NULL;
+	}
+	/* Not the guest's own end: a shutdown, an internal error... */
+	__atomic_store_n(&vcpu_ended[vcpu->id], (int)vcpu->run->exit_reason,
+			 __ATOMIC_RELEASE);
 	return NULL;
 }
 
 static uint64_t load(uint64_t *p)
 {
 	return __atomic_load_n(p, __ATOMIC_RELAXED);
+}
+
+/* A vCPU that stopped before its time, with why; -1 if none. */
+static int vcpu_gone(unsigned int *which)
+{
+	unsigned int i;
+
+	for (i = 0; i < 3; i++)
+		if (__atomic_load_n(&vcpu_ended[i], __ATOMIC_ACQUIRE) > 0) {
+			*which = i;
+			return vcpu_ended[i];
+		}
+	return -1;
 }
 
 FIXTURE(race) {
@@ -609,6 +665,7 @@ FIXTURE_TEARDOWN(race)
 
 TEST_F_TIMEOUT(race, map_unmap_revoke, 600)
 {
+	bool nomap = getenv("KVMI_RACE_NOMAP");
 	uint64_t total_maps = 0, total_unmaps = 0;
 	struct kvmi_token_issue tok;
 	unsigned int r, i;
@@ -617,29 +674,45 @@ TEST_F_TIMEOUT(race, map_unmap_revoke, 600)
 		return;
 	for (r = 0; r < RACE_ROUNDS; r++) {
 		struct intro in = { 0 };
-		uint64_t *maps, *calls, *bad;
+		uint64_t *maps, *calls, *bad, *progress;
+		struct timespec t0, t1;
 		pthread_t th[3];
 		time_t end;
 
+		clock_gettime(CLOCK_MONOTONIC, &t0);
 		ASSERT_EQ(NO_ERR, token_issue(&self->t, 0, 0, &tok));
 		intro_create(&in, 3, &tok.token);
-		race_target_gpa = (r % TARGET_PAGES) * PAGE;
+		race_target_gpa = nomap ? TARGET_SIZE : (r % TARGET_PAGES) * PAGE;
+		race_map_refusal = nomap ? -ERANGE : 0;
 		sync_global_to_guest(in.vm, race_target_gpa);
+		sync_global_to_guest(in.vm, race_map_refusal);
 		maps = addr_gva2hva(in.vm, (vm_vaddr_t)&race_maps);
 		calls = addr_gva2hva(in.vm, (vm_vaddr_t)race_calls);
 		bad = addr_gva2hva(in.vm, (vm_vaddr_t)race_bad);
+		progress = nomap ? &calls[0] : maps;
 		for (i = 0; i < 3; i++) {
+			vcpu_ended[i] = -1;
 			vcpu_args_set(in.vcpu[i], 1, (uint64_t)ROLE_MAPPER + i);
 			pthread_create(&th[i], NULL, vcpu_thread, in.vcpu[i]);
 		}
 		/* Revoke once every vCPU is in its loop and maps succeed. */
 		end = time(NULL) + RACE_BOUND_S;
-		while ((load(maps) < RACE_MAPS || !load(&calls[1]) ||
-			!load(&calls[2])) && time(NULL) < end)
+		while ((load(progress) < RACE_MAPS || !load(&calls[1]) ||
+			!load(&calls[2])) && time(NULL) < end &&
+		       vcpu_gone(&i) < 0)
 			sched_yield();
-		ASSERT_LE(RACE_MAPS, load(maps))
-			TH_LOG("round %u: %lu maps in %d s", r, load(maps),
-			       RACE_BOUND_S);
+		if (vcpu_gone(&i) >= 0) {
+			dump_vcpu_threads();
+			ASSERT_LT(vcpu_gone(&i), 0)
+				TH_LOG("round %u: vCPU %u stopped: exit %s", r, i,
+				       exit_reason_str(vcpu_gone(&i)));
+		}
+		if (load(progress) < RACE_MAPS)
+			dump_vcpu_threads();
+		ASSERT_LE(RACE_MAPS, load(progress))
+			TH_LOG("round %u: %lu maps in %d s; calls %lu %lu %lu",
+			       r, load(maps), RACE_BOUND_S, load(&calls[0]),
+			       load(&calls[1]), load(&calls[2]));
 		ASSERT_EQ(NO_ERR, token_revoke(tok.id));
 		pthread_join(th[0], NULL);
 		__atomic_store_n((uint64_t *)addr_gva2hva(in.vm,
@@ -652,6 +725,11 @@ TEST_F_TIMEOUT(race, map_unmap_revoke, 600)
 		total_maps += load(maps);
 		total_unmaps += load((uint64_t *)addr_gva2hva(in.vm,
 					(vm_vaddr_t)&race_unmaps));
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		printf("# round %u: %lu maps, calls %lu %lu %lu, %.2f s\n", r,
+		       load(maps), load(&calls[0]), load(&calls[1]),
+		       load(&calls[2]), (t1.tv_sec - t0.tv_sec) +
+		       (t1.tv_nsec - t0.tv_nsec) / 1e9);
 		kvm_vm_free(in.vm);
 		ASSERT_EQ(0, host_stats().live_maps) TH_LOG("round %u", r);
 		ASSERT_EQ(0, host_stats().live_tokens) TH_LOG("round %u", r);
