@@ -39,4 +39,12 @@ check() {
 	return $st
 }
 
+# ktap_nest: a kselftest's TAP output on stdin, as a KTAP block nested one
+# level down (streamed): its stray lines (stderr, assertion reports) become
+# diagnostics.
+ktap_nest() {
+	sed -u -E -e 's/^TAP version 13$/KTAP version 1/' \
+		-e '/^(KTAP version|1\.\.|ok |not ok |#)/!s/^/# /' -e 's/^/    /'
+}
+
 ktap_done() { exit $((KTAP_FAILED > 0)); }

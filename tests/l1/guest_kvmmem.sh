@@ -15,7 +15,7 @@ for t in $(kvmi-vm exec introspector kvmmem_test -l); do
 	t0=$(date +%s.%N)
 	out=$(kvmi-vm exec introspector -t 900 "$ENV kvmmem_test $t")
 	st=$?
-	sed -e 's/^TAP version 13$/KTAP version 1/' -e 's/^/    /' <<< "$out"
+	ktap_nest <<< "$out"
 	host="$(kvmi-ctl stat live_maps) $(kvmi-ctl stat live_tokens)"
 	diag "$t: exit $st in $(printf '%.1f' "$(echo "$(date +%s.%N) - $t0" | bc)")s; host live maps/tokens $host (baseline $BASE)"
 	if [ $st -eq 0 ] && [ "$host" = "$BASE" ]; then pass "$t"; else fail "$t"; fi

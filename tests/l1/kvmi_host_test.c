@@ -144,10 +144,13 @@ static void guest_code(uint64_t role)
 
 /* ---- the host side ---- */
 
+/* /dev/kvmi, opened once per test process. */
 static int kvmi_fd(void)
 {
-	int fd = open("/dev/kvmi", O_RDWR | O_CLOEXEC);
+	static int fd = -1;
 
+	if (fd < 0)
+		fd = open("/dev/kvmi", O_RDWR | O_CLOEXEC);
 	TEST_ASSERT(fd >= 0, "/dev/kvmi: %s (are our modules loaded?)",
 		    strerror(errno));
 	return fd;
@@ -156,11 +159,9 @@ static int kvmi_fd(void)
 static struct kvmi_stats host_stats(void)
 {
 	struct kvmi_stats s;
-	int fd = kvmi_fd();
 
-	TEST_ASSERT(!ioctl(fd, KVMI_GET_STATS, &s), "KVMI_GET_STATS: %s",
-		    strerror(errno));
-	close(fd);
+	TEST_ASSERT(!ioctl(kvmi_fd(), KVMI_GET_STATS, &s),
+		    "KVMI_GET_STATS: %s", strerror(errno));
 	return s;
 }
 
@@ -237,25 +238,17 @@ static void target_stop(struct target *t)
 static int token_issue(struct target *t, pid_t introspector, uint32_t ttl_s,
 		       struct kvmi_token_issue *req)
 {
-	int fd = kvmi_fd(), ret;
-
 	memset(req, 0, sizeof(*req));
 	req->target_pid = t->pid;
 	req->ram_fd = t->ram_fd;
 	req->introspector_pid = introspector;
 	req->ttl_s = ttl_s;
-	ret = ioctl(fd, KVMI_TOKEN_ISSUE, req) ? -errno : 0;
-	close(fd);
-	return ret;
+	return ioctl(kvmi_fd(), KVMI_TOKEN_ISSUE, req) ? -errno : 0;
 }
 
 static int token_revoke(uint32_t id)
 {
-	int fd = kvmi_fd(), ret;
-
-	ret = ioctl(fd, KVMI_TOKEN_REVOKE, &id) ? -errno : 0;
-	close(fd);
-	return ret;
+	return ioctl(kvmi_fd(), KVMI_TOKEN_REVOKE, &id) ? -errno : 0;
 }
 
 /* The introspector VM: vCPU 0 makes one hypercall per call of hc(). */
@@ -646,21 +639,27 @@ FIXTURE(race) {
 
 FIXTURE_SETUP(race)
 {
+	struct kvmi_stats s;
+
 	if (!selected(_metadata->name))
 		SKIP(return, "not selected (KVMI_HOST_TEST_ONLY, _SKIP)");
-	ASSERT_EQ(0, host_stats().live_maps);
-	ASSERT_EQ(0, host_stats().live_tokens);
+	s = host_stats();
+	ASSERT_EQ(0, s.live_maps);
+	ASSERT_EQ(0, s.live_tokens);
 	target_start(&self->t);
 }
 
 FIXTURE_TEARDOWN(race)
 {
+	struct kvmi_stats s;
+
 	if (_metadata->skip)
 		return;
 	target_stop(&self->t);
-	EXPECT_EQ(0, host_stats().live_maps);
-	EXPECT_EQ(0, host_stats().live_tokens);
-	EXPECT_EQ(0, host_stats().retained);
+	s = host_stats();
+	EXPECT_EQ(0, s.live_maps);
+	EXPECT_EQ(0, s.live_tokens);
+	EXPECT_EQ(0, s.retained);
 }
 
 TEST_F_TIMEOUT(race, map_unmap_revoke, 600)
@@ -668,6 +667,7 @@ TEST_F_TIMEOUT(race, map_unmap_revoke, 600)
 	bool nomap = getenv("KVMI_RACE_NOMAP");
 	uint64_t total_maps = 0, total_unmaps = 0;
 	struct kvmi_token_issue tok;
+	struct kvmi_stats s;
 	unsigned int r, i;
 
 	if (_metadata->skip)
@@ -731,8 +731,9 @@ TEST_F_TIMEOUT(race, map_unmap_revoke, 600)
 		       load(&calls[2]), (t1.tv_sec - t0.tv_sec) +
 		       (t1.tv_nsec - t0.tv_nsec) / 1e9);
 		kvm_vm_free(in.vm);
-		ASSERT_EQ(0, host_stats().live_maps) TH_LOG("round %u", r);
-		ASSERT_EQ(0, host_stats().live_tokens) TH_LOG("round %u", r);
+		s = host_stats();
+		ASSERT_EQ(0, s.live_maps) TH_LOG("round %u", r);
+		ASSERT_EQ(0, s.live_tokens) TH_LOG("round %u", r);
 	}
 	printf("# %u rounds: %lu maps, %lu unmaps raced with revocation\n",
 	       RACE_ROUNDS, total_maps, total_unmaps);
