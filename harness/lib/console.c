@@ -90,6 +90,9 @@ static const struct {
 	{ "refcount_t:", "refcount" },
 	{ "list_add corruption", "list corruption" },
 	{ "list_del corruption", "list corruption" },
+	/* page_poison=1: a free page written to before it is reused */
+	{ "pagealloc: memory corruption", "page corruption" },
+	{ "pagealloc: single bit error", "page corruption" },
 	{ "DEBUG_LOCKS_WARN_ON", "lockdep" },
 	{ "Oops", "oops" },
 	{ "general protection fault", "general protection fault" },

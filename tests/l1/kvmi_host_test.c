@@ -37,6 +37,7 @@
 #include "kvm_util.h"
 #include "processor.h"
 #include "kselftest_harness.h"
+#include <linux/kvm_para.h>
 #include <uapi/kvmi.h>
 #include "pattern.h"
 
@@ -68,6 +69,7 @@ static struct kvmi_map_mem_token forged_token;
 static uint64_t race_target_gpa;
 static int64_t race_map_refusal;	/* also expected from the mapper */
 static uint64_t race_stop;
+static uint64_t race_nokvmi;	/* control: a hypercall KVM does not know */
 /* Written by the guest during a race, read live by the host. */
 static uint64_t race_maps, race_unmaps, race_calls[3], race_bad[3];
 
@@ -82,6 +84,9 @@ static long guest_unmap(uint64_t lgpa)
 	return kvm_hypercall(KVM_HC_MEM_UNMAP, lgpa, 0, 0, 0);
 }
 
+/* No hypercall of ours, nor of KVM's: KVM answers -KVM_ENOSYS. */
+#define RACE_HC_UNKNOWN	0x7fff
+
 /*
  * The race of review finding D1: the mapper maps one page until its token
  * is revoked, the unmapper unmaps that page all along, the forger contends
@@ -93,6 +98,16 @@ static void guest_race(enum role role)
 	long r;
 
 	for (;;) {
+		if (race_nokvmi) {
+			r = kvm_hypercall(RACE_HC_UNKNOWN, 0, 0, 0, 0);
+			if (r != -KVM_ENOSYS)
+				race_bad[role - ROLE_MAPPER] = r;
+			__atomic_fetch_add(&race_calls[role - ROLE_MAPPER], 1,
+					   __ATOMIC_RELAXED);
+			if (*stop)
+				return;
+			continue;
+		}
 		switch (role) {
 		case ROLE_MAPPER:
 			r = guest_map(&guest_token, race_target_gpa, LOCAL_GPA);
@@ -122,6 +137,21 @@ static void guest_race(enum role role)
 		if (role != ROLE_MAPPER && *stop)
 			return;
 	}
+}
+
+/*
+ * Any exception in the guest is a failure: say which, where, with its
+ * error code and CR2, rather than triple-fault without a trace.
+ */
+#define GUEST_EXCEPTION	0xe8ce7100ULL
+
+static void guest_exception(struct ex_regs *regs)
+{
+	uint64_t cr2;
+
+	asm volatile("mov %%cr2, %0" : "=r"(cr2));
+	GUEST_SYNC_ARGS(GUEST_EXCEPTION, regs->vector, regs->rip,
+			regs->error_code, cr2);
 }
 
 static void guest_code(uint64_t role)
@@ -264,6 +294,11 @@ static void intro_create(struct intro *in, unsigned int nr_vcpus,
 	unsigned int i;
 
 	in->vm = vm_create_with_vcpus(nr_vcpus, guest_code, in->vcpu);
+	vm_init_descriptor_tables(in->vm);
+	for (i = 0; i < nr_vcpus; i++)
+		vcpu_init_descriptor_tables(in->vcpu[i]);
+	for (i = 0; i < 32; i++)
+		vm_install_exception_handler(in->vm, i, guest_exception);
 	vm_userspace_mem_region_add(in->vm, VM_MEM_SRC_ANONYMOUS, LOCAL_GPA,
 				    LOCAL_SLOT, LOCAL_PAGES, 0);
 	virt_map(in->vm, LOCAL_GPA, LOCAL_GPA, LOCAL_PAGES);
@@ -284,6 +319,9 @@ static long hc(struct intro *in, uint64_t nr, uint64_t a0, uint64_t a1,
 	vcpu_run(in->vcpu[0]);
 	switch (get_ucall(in->vcpu[0], &uc)) {
 	case UCALL_SYNC:
+		TEST_ASSERT(uc.args[1] != GUEST_EXCEPTION,
+			    "guest exception %lu at rip %#lx, error code %#lx, cr2 %#lx",
+			    uc.args[2], uc.args[3], uc.args[4], uc.args[5]);
 		return (long)uc.args[1];
 	case UCALL_ABORT:
 		REPORT_GUEST_ASSERT(uc);
@@ -560,7 +598,10 @@ TEST_F(pair, binding_is_the_process_not_a_pid_number)
  *
  * KVMI_RACE_NOMAP=1 makes it a control: the mapper asks for a target gpa
  * out of range (-ERANGE), so every lock and the token's death are raced
- * but no VMA ever changes. Each round prints its counts and time.
+ * but no VMA ever changes. KVMI_RACE_NOKVMI=1 is the control with nothing
+ * of ours: every vCPU makes a hypercall KVM does not know, in the same VM
+ * lifecycle (3 vCPUs, a VM created and freed per round). Each round prints
+ * its counts and time.
  */
 #define RACE_ROUNDS	20
 #define RACE_MAPS	64
@@ -594,6 +635,32 @@ static void dump_vcpu_threads(void)
 	fflush(stdout);
 }
 
+/*
+ * Where a vCPU was when its run ended other than by the guest's own end
+ * (a triple fault has no IDT to go through: the guest has none): its
+ * registers, CR2 and the bytes at RIP, from its own thread, which holds it.
+ */
+static void report_vcpu_end(struct kvm_vcpu *vcpu)
+{
+	struct kvm_sregs sregs;
+	struct kvm_regs regs;
+	uint8_t *code;
+	unsigned int i;
+
+	vcpu_regs_get(vcpu, &regs);
+	vcpu_sregs_get(vcpu, &sregs);
+	printf("# vCPU %u ended: exit %s, rip %#llx rsp %#llx rax %#llx cr2 %#llx cr3 %#llx efer %#llx\n",
+	       vcpu->id, exit_reason_str(vcpu->run->exit_reason), regs.rip,
+	       regs.rsp, regs.rax, sregs.cr2, sregs.cr3, sregs.efer);
+	fflush(stdout);
+	code = addr_gva2hva(vcpu->vm, regs.rip);
+	printf("# vCPU %u code at rip:", vcpu->id);
+	for (i = 0; i < 16; i++)
+		printf(" %02x", code[i]);
+	printf("\n");
+	fflush(stdout);
+}
+
 static void *vcpu_thread(void *arg)
 {
 	struct kvm_vcpu *vcpu = arg;
@@ -608,8 +675,15 @@ static void *vcpu_thread(void *arg)
 	case UCALL_DONE:
 		__atomic_store_n(&vcpu_ended[vcpu->id], 0, __ATOMIC_RELEASE);
 		return NULL;
+	case UCALL_SYNC:
+		if (uc.args[1] == GUEST_EXCEPTION)
+			printf("# vCPU %u: guest exception %lu at rip %#lx, error code %#lx, cr2 %#lx\n",
+			       vcpu->id, uc.args[2], uc.args[3], uc.args[4],
+			       uc.args[5]);
+		break;
 	}
 	/* Not the guest's own end: a shutdown, an internal error... */
+	report_vcpu_end(vcpu);
 	__atomic_store_n(&vcpu_ended[vcpu->id], (int)vcpu->run->exit_reason,
 			 __ATOMIC_RELEASE);
 	return NULL;
@@ -618,6 +692,43 @@ static void *vcpu_thread(void *arg)
 static uint64_t load(uint64_t *p)
 {
 	return __atomic_load_n(p, __ATOMIC_RELAXED);
+}
+
+/*
+ * Join a vCPU thread within RACE_BOUND_S. If it does not end, say where
+ * everything is before the test fails: whether each vCPU still makes
+ * hypercalls (its count, twice, a second apart) and what it last got
+ * wrong, each vCPU thread's kernel stack, and every blocked task in L1
+ * (sysrq w, to the console).
+ */
+static bool join_bounded(pthread_t th, unsigned int round, const char *what,
+			 uint64_t *calls, uint64_t *bad)
+{
+	struct timespec end;
+	uint64_t before[3];
+	unsigned int i;
+	int fd;
+
+	clock_gettime(CLOCK_REALTIME, &end);
+	end.tv_sec += RACE_BOUND_S;
+	if (!pthread_timedjoin_np(th, NULL, &end))
+		return true;
+	printf("# round %u: %s: no end in %d s\n", round, what, RACE_BOUND_S);
+	for (i = 0; i < 3; i++)
+		before[i] = load(&calls[i]);
+	sleep(1);
+	for (i = 0; i < 3; i++)
+		printf("# vCPU %u: calls %lu then %lu a second later, last bad %ld, ended %d\n",
+		       i, before[i], load(&calls[i]), (long)load(&bad[i]),
+		       __atomic_load_n(&vcpu_ended[i], __ATOMIC_ACQUIRE));
+	dump_vcpu_threads();
+	fd = open("/proc/sysrq-trigger", O_WRONLY);
+	if (fd >= 0) {
+		if (write(fd, "w", 1) != 1)
+			printf("# sysrq w: %s\n", strerror(errno));
+		close(fd);
+	}
+	return false;
 }
 
 /* A vCPU that stopped before its time, with why; -1 if none. */
@@ -665,6 +776,7 @@ FIXTURE_TEARDOWN(race)
 TEST_F_TIMEOUT(race, map_unmap_revoke, 600)
 {
 	bool nomap = getenv("KVMI_RACE_NOMAP");
+	bool nokvmi = getenv("KVMI_RACE_NOKVMI");
 	uint64_t total_maps = 0, total_unmaps = 0;
 	struct kvmi_token_issue tok;
 	struct kvmi_stats s;
@@ -686,10 +798,12 @@ TEST_F_TIMEOUT(race, map_unmap_revoke, 600)
 		race_map_refusal = nomap ? -ERANGE : 0;
 		sync_global_to_guest(in.vm, race_target_gpa);
 		sync_global_to_guest(in.vm, race_map_refusal);
+		race_nokvmi = nokvmi;
+		sync_global_to_guest(in.vm, race_nokvmi);
 		maps = addr_gva2hva(in.vm, (vm_vaddr_t)&race_maps);
 		calls = addr_gva2hva(in.vm, (vm_vaddr_t)race_calls);
 		bad = addr_gva2hva(in.vm, (vm_vaddr_t)race_bad);
-		progress = nomap ? &calls[0] : maps;
+		progress = nomap || nokvmi ? &calls[0] : maps;
 		for (i = 0; i < 3; i++) {
 			vcpu_ended[i] = -1;
 			vcpu_args_set(in.vcpu[i], 1, (uint64_t)ROLE_MAPPER + i);
@@ -714,11 +828,18 @@ TEST_F_TIMEOUT(race, map_unmap_revoke, 600)
 			       r, load(maps), RACE_BOUND_S, load(&calls[0]),
 			       load(&calls[1]), load(&calls[2]));
 		ASSERT_EQ(NO_ERR, token_revoke(tok.id));
-		pthread_join(th[0], NULL);
+		if (nokvmi)
+			__atomic_store_n((uint64_t *)addr_gva2hva(in.vm,
+				(vm_vaddr_t)&race_stop), 1, __ATOMIC_RELAXED);
+		/* The mapper ends on its first -EKEYREVOKED, then the others. */
+		ASSERT_TRUE(join_bounded(th[0], r, "mapper after revocation",
+					 calls, bad));
 		__atomic_store_n((uint64_t *)addr_gva2hva(in.vm,
 			(vm_vaddr_t)&race_stop), 1, __ATOMIC_RELAXED);
-		pthread_join(th[1], NULL);
-		pthread_join(th[2], NULL);
+		ASSERT_TRUE(join_bounded(th[1], r, "unmapper after stop", calls,
+					 bad));
+		ASSERT_TRUE(join_bounded(th[2], r, "forger after stop", calls,
+					 bad));
 		for (i = 0; i < 3; i++)
 			ASSERT_EQ(0, (long)bad[i])
 				TH_LOG("round %u: vCPU %u got %ld", r, i, (long)bad[i]);

@@ -86,6 +86,9 @@ static const struct {
 	{ "[   12.3] list_add corruption. next->prev should be prev (ffff888003f0b100), but was 0000000000000000. (next=ffff888003f0b0e8).", "list corruption" },
 	{ "[   12.3] list_del corruption, ffff88800a1b2c00->next is LIST_POISON1 (dead000000000100)", "list corruption" },
 	{ "[   12.3] DEBUG_LOCKS_WARN_ON(1)", "lockdep" },
+	/* page_poison=1 (mm/page_poison.c) */
+	{ "[   40.1] pagealloc: memory corruption", "page corruption" },
+	{ "[   40.1] pagealloc: single bit error", "page corruption" },
 	/* SLUB debug (slub_debug=FPZU): "BUG <cache> (<taint>): ..." */
 	{ "[   61.2] BUG kmalloc-cg-512 (Tainted: G           OE     ): Poison overwritten", "slab corruption" },
 	{ "[   61.2] BUG kmalloc-64 (Not tainted): Object already free", "slab corruption" },
