@@ -272,7 +272,7 @@ bench: deps
 # ---- checks -----------------------------------------------------------------
 KERNEL_SRCS := $(filter-out %.mod.c,$(wildcard kmod/*/*.c kmod/*/*.h))
 SCRIPTS := $(wildcard harness/*/*.sh tests/*.sh tests/*/*.sh) \
-	harness/l0/kernel-abi harness/l0/stack-measure harness/l0/qemu-backports \
+	harness/l0/kernel-abi harness/l0/stack-measure harness/l0/qemu-suite harness/l0/race-record \
 	harness/completion/kvmi.bash .ci/run
 CHECKPATCH := $(B)/checkpatch/scripts/checkpatch.pl
 check: $(CHECKPATCH)

@@ -638,28 +638,26 @@ static void dump_vcpu_threads(void)
 }
 
 /*
- * Where a vCPU was when its run ended other than by the guest's own end
- * (a triple fault has no IDT to go through: the guest has none): its
- * registers, CR2 and the bytes at RIP, from its own thread, which holds it.
+ * Where a vCPU was when its run ended other than by the guest's own end.
+ * Not after a KVM_EXIT_SHUTDOWN: SVM resets the vCPU on a shutdown
+ * intercept, so its registers are the reset state. A guest exception its
+ * handlers could deliver is reported by the guest itself (GUEST_EXCEPTION).
  */
 static void report_vcpu_end(struct kvm_vcpu *vcpu)
 {
 	struct kvm_sregs sregs;
 	struct kvm_regs regs;
-	uint8_t *code;
-	unsigned int i;
 
+	if (vcpu->run->exit_reason == KVM_EXIT_SHUTDOWN) {
+		printf("# vCPU %u ended: exit SHUTDOWN (a triple fault: its exception handlers could not run)\n",
+		       vcpu->id);
+		return;
+	}
 	vcpu_regs_get(vcpu, &regs);
 	vcpu_sregs_get(vcpu, &sregs);
-	printf("# vCPU %u ended: exit %s, rip %#llx rsp %#llx rax %#llx cr2 %#llx cr3 %#llx efer %#llx\n",
+	printf("# vCPU %u ended: exit %s, rip %#llx rsp %#llx rax %#llx cr2 %#llx cr3 %#llx\n",
 	       vcpu->id, exit_reason_str(vcpu->run->exit_reason), regs.rip,
-	       regs.rsp, regs.rax, sregs.cr2, sregs.cr3, sregs.efer);
-	fflush(stdout);
-	code = addr_gva2hva(vcpu->vm, regs.rip);
-	printf("# vCPU %u code at rip:", vcpu->id);
-	for (i = 0; i < 16; i++)
-		printf(" %02x", code[i]);
-	printf("\n");
+	       regs.rsp, regs.rax, sregs.cr2, sregs.cr3);
 	fflush(stdout);
 }
 
