@@ -102,13 +102,7 @@ static void guest_race(enum role role)
 			r = kvm_hypercall(RACE_HC_UNKNOWN, 0, 0, 0, 0);
 			if (r != -KVM_ENOSYS)
 				race_bad[role - ROLE_MAPPER] = r;
-			__atomic_fetch_add(&race_calls[role - ROLE_MAPPER], 1,
-					   __ATOMIC_RELAXED);
-			if (*stop)
-				return;
-			continue;
-		}
-		switch (role) {
+		} else switch (role) {
 		case ROLE_MAPPER:
 			r = guest_map(&guest_token, race_target_gpa, LOCAL_GPA);
 			if (r == -EKEYREVOKED)
@@ -134,7 +128,8 @@ static void guest_race(enum role role)
 		}
 		__atomic_fetch_add(&race_calls[role - ROLE_MAPPER], 1,
 				   __ATOMIC_RELAXED);
-		if (role != ROLE_MAPPER && *stop)
+		/* The mapper's end is its token's revocation, but in the control. */
+		if ((role != ROLE_MAPPER || race_nokvmi) && *stop)
 			return;
 	}
 }
@@ -173,6 +168,16 @@ static void guest_code(uint64_t role)
 }
 
 /* ---- the host side ---- */
+
+/* The guest's report of an exception, if uc is one. */
+static bool guest_exception_report(unsigned int vcpu_id, struct ucall *uc)
+{
+	if (uc->args[1] != GUEST_EXCEPTION)
+		return false;
+	printf("# vCPU %u: guest exception %lu at rip %#lx, error code %#lx, cr2 %#lx\n",
+	       vcpu_id, uc->args[2], uc->args[3], uc->args[4], uc->args[5]);
+	return true;
+}
 
 /* /dev/kvmi, opened once per test process. */
 static int kvmi_fd(void)
@@ -319,9 +324,8 @@ static long hc(struct intro *in, uint64_t nr, uint64_t a0, uint64_t a1,
 	vcpu_run(in->vcpu[0]);
 	switch (get_ucall(in->vcpu[0], &uc)) {
 	case UCALL_SYNC:
-		TEST_ASSERT(uc.args[1] != GUEST_EXCEPTION,
-			    "guest exception %lu at rip %#lx, error code %#lx, cr2 %#lx",
-			    uc.args[2], uc.args[3], uc.args[4], uc.args[5]);
+		TEST_ASSERT(!guest_exception_report(0, &uc),
+			    "guest exception (above)");
 		return (long)uc.args[1];
 	case UCALL_ABORT:
 		REPORT_GUEST_ASSERT(uc);
@@ -676,10 +680,7 @@ static void *vcpu_thread(void *arg)
 		__atomic_store_n(&vcpu_ended[vcpu->id], 0, __ATOMIC_RELEASE);
 		return NULL;
 	case UCALL_SYNC:
-		if (uc.args[1] == GUEST_EXCEPTION)
-			printf("# vCPU %u: guest exception %lu at rip %#lx, error code %#lx, cr2 %#lx\n",
-			       vcpu->id, uc.args[2], uc.args[3], uc.args[4],
-			       uc.args[5]);
+		guest_exception_report(vcpu->id, &uc);
 		break;
 	}
 	/* Not the guest's own end: a shutdown, an internal error... */
@@ -787,7 +788,7 @@ TEST_F_TIMEOUT(race, map_unmap_revoke, 600)
 		return;
 	for (r = 0; r < RACE_ROUNDS; r++) {
 		struct intro in = { 0 };
-		uint64_t *maps, *calls, *bad, *progress;
+		uint64_t *maps, *calls, *bad, *stop, *progress;
 		struct timespec t0, t1;
 		pthread_t th[3];
 		time_t end;
@@ -804,6 +805,7 @@ TEST_F_TIMEOUT(race, map_unmap_revoke, 600)
 		maps = addr_gva2hva(in.vm, (vm_vaddr_t)&race_maps);
 		calls = addr_gva2hva(in.vm, (vm_vaddr_t)race_calls);
 		bad = addr_gva2hva(in.vm, (vm_vaddr_t)race_bad);
+		stop = addr_gva2hva(in.vm, (vm_vaddr_t)&race_stop);
 		progress = nomap || nokvmi ? &calls[0] : maps;
 		for (i = 0; i < 3; i++) {
 			vcpu_ended[i] = -1;
@@ -829,14 +831,12 @@ TEST_F_TIMEOUT(race, map_unmap_revoke, 600)
 			       r, load(maps), RACE_BOUND_S, load(&calls[0]),
 			       load(&calls[1]), load(&calls[2]));
 		ASSERT_EQ(NO_ERR, token_revoke(tok.id));
-		if (nokvmi)
-			__atomic_store_n((uint64_t *)addr_gva2hva(in.vm,
-				(vm_vaddr_t)&race_stop), 1, __ATOMIC_RELAXED);
 		/* The mapper ends on its first -EKEYREVOKED, then the others. */
+		if (nokvmi)
+			__atomic_store_n(stop, 1, __ATOMIC_RELAXED);
 		ASSERT_TRUE(join_bounded(th[0], r, "mapper after revocation",
 					 calls, bad));
-		__atomic_store_n((uint64_t *)addr_gva2hva(in.vm,
-			(vm_vaddr_t)&race_stop), 1, __ATOMIC_RELAXED);
+		__atomic_store_n(stop, 1, __ATOMIC_RELAXED);
 		ASSERT_TRUE(join_bounded(th[1], r, "unmapper after stop", calls,
 					 bad));
 		ASSERT_TRUE(join_bounded(th[2], r, "forger after stop", calls,
