@@ -44,7 +44,7 @@ struct {
 	__type(value, struct kt_hist);
 } hc_hist SEC(".maps");
 
-/* The loader sets every min to ~0 before attaching. */
+/* kvmi-trace sets every min to ~0 before attaching; kt_hist_add() does not need it. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, KT_PH_NR);
@@ -250,7 +250,12 @@ int BPF_PROG(mm_fexit)
 	return mm_exit();
 }
 
-/* kprobe/kretprobe */
+/*
+ * kprobe/kretprobe: the same probes for kvmi-trace -k. The objects for
+ * bpftool prog loadall ... autoattach (build/bpf/autoattach/) are built
+ * without them: autoattach attaches every program of the object.
+ */
+#ifndef KT_FENTRY_ONLY
 
 SEC("kprobe/kvm_emulate_hypercall")
 int BPF_KPROBE(hc_kprobe, struct kvm_vcpu *vcpu)
@@ -313,5 +318,7 @@ int BPF_KRETPROBE(mm_kretprobe)
 {
 	return mm_exit();
 }
+
+#endif /* KT_FENTRY_ONLY */
 
 char LICENSE[] SEC("license") = "GPL";

@@ -22,14 +22,19 @@ static __always_inline __u32 kt_log2(__u64 v)
 static __always_inline void kt_hist_add(struct kt_hist *h, __u64 v)
 {
 	__u32 slot = kt_log2(v);
+	__u64 n;
 
 	if (slot >= KT_SLOTS)
 		slot = KT_SLOTS - 1;
 	__sync_fetch_and_add(&h->slots[slot], 1);
-	__sync_fetch_and_add(&h->count, 1);
+	n = __sync_fetch_and_add(&h->count, 1);
 	__sync_fetch_and_add(&h->sum, v);
-	/* min/max: a lost race only loses an extreme, counts stay exact */
-	if (v < h->min)
+	/*
+	 * min/max: a lost race only loses an extreme, counts stay exact. The
+	 * first value sets min whatever it held: a histogram another loader
+	 * made (bpftool prog loadall) starts at 0, not ~0.
+	 */
+	if (!n || v < h->min)
 		h->min = v;
 	if (v > h->max)
 		h->max = v;
