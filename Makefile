@@ -9,10 +9,14 @@
 # Each links harness/lib/ as an archive, so it takes only what it uses.
 
 DEB_PACKAGES := qemu-system-x86 linux-image-amd64 linux-headers-amd64 \
-	linux-source-6.1 busybox-static clang llvm libbpf-dev bpftool dwarves \
+	linux-source-6.1 busybox-static clang llvm libbpf-dev dwarves \
 	cpio gcc make libc6-dev libjson-c-dev libkmod-dev libelf-dev zlib1g-dev \
 	pkg-config bc flex bison xz-utils kmod patch perl jq shellcheck rsync \
-	python3-jsonschema libxml2-dev gnuplot-nox chromium-headless-shell help2man
+	python3-jsonschema libxml2-dev gnuplot-nox chromium-headless-shell help2man \
+	bpftrace linux-perf
+# bpftool 7.5 from bookworm-backports, it alone, pinned: its prog loadall
+# ... autoattach is the bpftool-only way to trace (harness/l0/deps-backports.sh).
+BPO_PACKAGES := bpftool
 
 B        := build
 CC       ?= gcc
@@ -86,6 +90,7 @@ help:
 
 deps:
 	@harness/l0/deps.sh $(DEB_PACKAGES)
+	@harness/l0/deps-backports.sh $(BPO_PACKAGES)
 
 kernel:
 	$(Q)$(MAKE) --no-print-directory -C kmod/host
@@ -227,7 +232,7 @@ $(B)/man/kvmi-%.1: $(B)/bin/kvmi-%
 		--name="$(MAN_NAME_$*)" $< > $@
 
 PREFIX  ?= /usr/local
-BPF_OBJS = $(wildcard $(B)/bpf/*.bpf.o)
+BPF_OBJS = $(wildcard $(B)/bpf/autoattach/*.bpf.o)
 # What a user needs to trace live without the rest of the harness: the
 # tracer, its BPF objects (for bpftool prog loadall ... autoattach), the
 # report writer, man pages, completion.
@@ -270,7 +275,9 @@ bench: deps
 	@$(MAKE) --no-print-directory all
 	$(B)/bin/kvmi-run -t 600 --job tests/bench/bench_host_map.sh
 	$(B)/bin/kvmi-run -t 900 --job tests/bench/bench_kvmmem.sh
-	$(B)/bin/kvmi-run -t 600 --job tests/bench/bench_trace.sh
+	$(B)/bin/kvmi-run -t 900 --job tests/bench/bench_trace.sh
+	$(B)/bin/kvmi-run -t 900 --set 'L1_APPEND=clocksource=tsc tsc=reliable' \
+		--job tests/bench/bench_trace.sh
 
 # ---- checks -----------------------------------------------------------------
 KERNEL_SRCS := $(filter-out %.mod.c,$(wildcard kmod/*/*.c kmod/*/*.h))

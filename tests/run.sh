@@ -45,6 +45,12 @@ tracer hc hc -p "$I" -o "$KVMI_RUN/hc.trace.json"	# hypercalls and the host hand
 tracer pfn pfn -o "$KVMI_RUN/pfn.trace.json"
 tracer zap zap -o "$KVMI_RUN/zap.trace.json"
 
+# The host handler's counters every 100 ms, for the report's timeline of
+# maps alive and operations per second; its first sample is the baseline.
+kvmi-ctl watch -i 100 > "$KVMI_RUN/maps.timeline.json" 2> "$W/watch.err" &
+WATCH=$!
+wait_for 60 test -s "$KVMI_RUN/maps.timeline.json" || diag "kvmi-ctl watch: $(cat "$W/watch.err")"
+
 P=$PATTERN_GPA P2=$((PATTERN_GPA + 4096)) C=$COUNTER_GPA
 progress "the introspector maps 3 target pages and reads them through the mapping"
 # One process in the introspector: kvmi-trace pin around everything.
@@ -92,6 +98,17 @@ c0=$(le64 "${cnt[0]}") c1=$(le64 "${cnt[1]}")
 diag "the target's counter through the mapping: $c0, a second later $c1"
 check "the target's counter moves forward, read through the mapping" test "$c1" -gt "$c0"
 check "$CYCLES map/unmap cycles" test "$(grep -c '^unmapped target gpa' <<< "$out")" -eq $((CYCLES + 3))
+
+kill -INT "$WATCH"
+wait "$WATCH"
+# shellcheck disable=SC2016 # jq's variables
+check "timeline: from its first sample to its last, $((CYCLES + 3)) maps and unmaps, none left" \
+	jq -e -s --argjson n $((CYCLES + 3)) 'length > 1 and
+		.[-1].total_maps - .[0].total_maps == $n and
+		.[-1].total_unmaps - .[0].total_unmaps == $n and .[-1].live_maps == 0' \
+	"$KVMI_RUN/maps.timeline.json"
+diag "timeline: $(wc -l < "$KVMI_RUN/maps.timeline.json") samples, at most $(jq -s \
+	'map(.live_maps) | max' "$KVMI_RUN/maps.timeline.json") maps alive"
 
 progress "detaching the tracers"
 for name in hc pfn zap; do

@@ -25,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #define GNUPLOT_MS 60000
 
@@ -34,6 +35,7 @@ struct report {
 	xmlTextWriterPtr w;
 	int nplots;
 	int nfailed;		/* plots gnuplot could not draw */
+	int nfigures;		/* benchmark files shown */
 };
 
 static const char *str(struct json_object *o, const char *key)
@@ -91,6 +93,46 @@ static char *svg_inline(const char *path)
 }
 
 /*
+ * gnuplot draws the next plot (plots/plot-N.*) from body (everything after
+ * the terminal and output lines); its SVG, for inlining, or NULL.
+ */
+static char *draw(struct report *r, const char *body)
+{
+	int n = r->nplots++;
+	char *gp = xasprintf("%s/plot-%d.gp", r->plot_dir, n);
+	char *svg = xasprintf("%s/plot-%d.svg", r->plot_dir, n);
+	char *err = xasprintf("%s/plot-%d.err", r->plot_dir, n);
+	struct proc_opts po = { .out_path = err, .truncate = true };
+	char *script, *out = NULL;
+	struct proc p;
+	int status;
+
+	script = xasprintf("set terminal svg size 720,360 font 'sans,11' background '#ffffff'\n"
+			   "set output '%s'\n%s", svg, body);
+	if (!write_file(gp, script, strlen(script)) &&
+	    !proc_start(&p, (char *[]){ "gnuplot", gp, NULL }, &po)) {
+		if (proc_wait_until(&p, now_ms() + GNUPLOT_MS, &status))
+			proc_kill(&p, 0, &status);
+		else if (WIFEXITED(status) && !WEXITSTATUS(status))
+			out = svg_inline(svg);
+	}
+	if (!out)
+		r->nfailed++;
+	free(script);
+	free(gp);
+	free(svg);
+	free(err);
+	return out;
+}
+
+/* The data file of the next plot (plots/plot-N.dat), open for writing. */
+static FILE *plot_data(struct report *r, char **path)
+{
+	*path = xasprintf("%s/plot-%d.dat", r->plot_dir, r->nplots);
+	return fopen(*path, "w");
+}
+
+/*
  * A bcc-style log2 histogram as bars: one per bucket from the lowest to the
  * highest non-empty one, labelled "low-high", counts on the y axis.
  */
@@ -98,20 +140,16 @@ static char *plot_hist(struct report *r, const char *title, const char *unit,
 		       struct json_object *h)
 {
 	struct json_object *buckets = json_object_object_get(h, "buckets");
-	int n = r->nplots;
-	char *dat = xasprintf("%s/plot-%d.dat", r->plot_dir, n);
-	char *gp = xasprintf("%s/plot-%d.gp", r->plot_dir, n);
-	char *svg = xasprintf("%s/plot-%d.svg", r->plot_dir, n);
-	char *err = xasprintf("%s/plot-%d.err", r->plot_dir, n);
-	struct proc_opts po = { .out_path = err, .truncate = true };
-	FILE *f = fopen(dat, "w");
-	char *script, *out = NULL;
+	char *dat, *body, *out;
+	FILE *f = plot_data(r, &dat);
 	uint64_t next_low = 0;
-	struct proc p;
-	int status;
 
-	if (!f)
-		goto done;
+	if (!f) {
+		free(dat);
+		r->nplots++;
+		r->nfailed++;
+		return NULL;
+	}
 	for (size_t i = 0; i < json_object_array_length(buckets); i++) {
 		struct json_object *b = json_object_array_get_idx(buckets, i);
 		uint64_t low = json_object_get_uint64(json_object_object_get(b, "low"));
@@ -123,9 +161,7 @@ static char *plot_hist(struct report *r, const char *title, const char *unit,
 		next_low = json_object_get_uint64(json_object_object_get(b, "high")) + 1;
 	}
 	fclose(f);
-	script = xasprintf(
-		"set terminal svg size 720,360 font 'sans,11' background '#ffffff'\n"
-		"set output '%s'\n"
+	body = xasprintf(
 		"set title \"%s\" noenhanced\n"
 		"set style data histograms\n"
 		"set style fill solid 0.8 border -1\n"
@@ -137,53 +173,45 @@ static char *plot_hist(struct report *r, const char *title, const char *unit,
 		"set grid ytics\n"
 		"set key off\n"
 		"plot '%s' using 2:xtic(1) linecolor rgb '#3465a4'\n",
-		svg, title, unit, dat);
-	write_file(gp, script, strlen(script));
-	free(script);
-	if (!proc_start(&p, (char *[]){ "gnuplot", gp, NULL }, &po)) {
-		if (proc_wait_until(&p, now_ms() + GNUPLOT_MS, &status))
-			proc_kill(&p, 0, &status);
-		else if (WIFEXITED(status) && !WEXITSTATUS(status))
-			out = svg_inline(svg);
-	}
-done:
-	if (!out)
-		r->nfailed++;
-	r->nplots++;
+		title, unit, dat);
+	out = draw(r, body);
+	free(body);
 	free(dat);
-	free(gp);
-	free(svg);
-	free(err);
 	return out;
+}
+
+/* A plot and its caption: a <figure class="plot">. */
+static void figure_svg(struct report *r, char *svg, const char *title, const char *caption)
+{
+	start(r->w, "figure", "plot");
+	if (svg)
+		xmlTextWriterWriteRaw(r->w, BAD_CAST svg);
+	else
+		elem(r->w, "p", "gnuplot could not draw this plot (see plots/)");
+	start(r->w, "figcaption", NULL);
+	elem(r->w, "strong", title);
+	xmlTextWriterWriteString(r->w, BAD_CAST " ");
+	xmlTextWriterWriteString(r->w, BAD_CAST caption);
+	end(r->w);
+	end(r->w);
+	free(svg);
 }
 
 static void figure(struct report *r, const char *title, const char *unit,
 		   struct json_object *h)
 {
-	char *svg = plot_hist(r, title, unit, h);
 	char *stats = xasprintf("count %s, avg %s, p50 %s, p99 %s, min %s, max %s (%s)",
 				str(h, "count"), str(h, "avg"), str(h, "p50"),
 				str(h, "p99"), str(h, "min"), str(h, "max"), unit);
 
-	start(r->w, "figure", "plot");
-	if (svg)
-		xmlTextWriterWriteRaw(r->w, BAD_CAST svg);
-	else
-		elem(r->w, "p", "gnuplot could not draw this histogram (see plots/)");
-	start(r->w, "figcaption", NULL);
-	elem(r->w, "strong", title);
-	xmlTextWriterWriteString(r->w, BAD_CAST " ");
-	xmlTextWriterWriteString(r->w, BAD_CAST stats);
-	end(r->w);
-	end(r->w);
+	figure_svg(r, plot_hist(r, title, unit, h), title, stats);
 	free(stats);
-	free(svg);
 }
 
 /* What names an array element: the hypercall nr, the phase, the function. */
 static char *element_name(struct json_object *e, size_t i)
 {
-	static const char *const keys[] = { "nr", "phase", "fn", "name" };
+	static const char *const keys[] = { "nr", "phase", "fn", "name", "mode" };
 
 	for (size_t k = 0; k < sizeof(keys) / sizeof(keys[0]); k++)
 		if (json_object_object_get(e, keys[k]))
@@ -278,11 +306,210 @@ static void trace_plots(struct report *r, const char *test, const char *name)
 		return;
 	path = xasprintf("%s/%s/%s", r->run_dir, test, name);
 	doc = last_document(path);
-	ctx = xasprintf("%s: kvmi-trace %s", test, doc ? str(doc, "mode") : name);
+	/* "tool": a peer's histogram in the same layout (make bench's bpftrace) */
+	ctx = xasprintf("%s: %s %s", test, doc && *str(doc, "tool") ? str(doc, "tool") : "kvmi-trace",
+			doc ? str(doc, "mode") : name);
 	if (doc)	/* kvmi-trace -u/-m name the unit; nsecs before them */
 		find_hists(r, doc, ctx, *str(doc, "unit") ? str(doc, "unit") : "nsecs");
 	json_object_put(doc);
 	free(ctx);
+	free(path);
+}
+
+/*
+ * A timeline (kvmi-ctl watch > <test>/NAME.timeline.json: one line of the
+ * host handler's counters per sample, t_ms since its start): maps alive,
+ * and map + unmap operations per second between samples.
+ */
+static void timeline_plots(struct report *r, const char *test, const char *name)
+{
+	char *path, *text, *line, *save, *dat = NULL, *body, *title, *caption;
+	int64_t t0 = -1, pt = 0, pops = 0, peak = 0;
+	double peak_rate = 0;
+	struct json_object *o;
+	size_t n = 0;
+	FILE *f;
+
+	if (!ends_with(name, ".timeline.json"))
+		return;
+	path = xasprintf("%s/%s/%s", r->run_dir, test, name);
+	text = read_file(path, NULL);
+	if (!text || !*text) {
+		free(text);
+		free(path);
+		return;
+	}
+	f = plot_data(r, &dat);
+	if (!f) {
+		r->nplots++;
+		r->nfailed++;
+		elem(r->w, "p", "kvmi-report could not write a timeline's data (plots/)");
+		free(dat);
+		free(text);
+		free(path);
+		return;
+	}
+	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		int64_t t, live, ops;
+		double rate;
+
+		o = json_tokener_parse(line);
+		if (!o)
+			continue;
+		t = json_object_get_int64(json_object_object_get(o, "t_ms"));
+		live = json_object_get_int64(json_object_object_get(o, "live_maps"));
+		ops = json_object_get_int64(json_object_object_get(o, "total_maps")) +
+		      json_object_get_int64(json_object_object_get(o, "total_unmaps"));
+		if (t0 < 0) {
+			t0 = t;
+			pt = t;
+			pops = ops;
+		}
+		rate = t > pt ? (ops - pops) * 1000.0 / (t - pt) : 0.0;
+		fprintf(f, "%.3f %" PRId64 " %.1f\n", (t - t0) / 1000.0, live, rate);
+		peak = live > peak ? live : peak;
+		peak_rate = rate > peak_rate ? rate : peak_rate;
+		n++;
+		pt = t;
+		pops = ops;
+		json_object_put(o);
+	}
+	fclose(f);
+	if (n < 2) {
+		unlink(dat);
+		free(dat);
+		free(text);
+		free(path);
+		return;		/* nothing to draw a line through */
+	}
+	title = xasprintf("%s: maps alive and map/unmap operations per second (%s)", test, name);
+	body = xasprintf(
+		"set title \"%s\" noenhanced\n"
+		"set xlabel 'seconds'\n"
+		"set ylabel 'maps alive'\n"
+		"set y2label 'operations per second'\n"
+		"set yrange [0:%" PRId64 "]\n"
+		"set y2range [0:%.0f]\n"
+		"set ytics nomirror\n"
+		"set y2tics\n"
+		"set grid ytics\n"
+		"set key top left\n"
+		"plot '%s' using 1:2 with steps linewidth 2 linecolor rgb '#3465a4' title 'maps alive', "
+		"'' using 1:3 axes x1y2 with fsteps linecolor rgb '#cc0000' title 'ops/s'\n",
+		title, peak + 1 + peak / 4, peak_rate * 1.2 + 1, dat);
+	caption = xasprintf("%zu samples over %.1f s, at most %" PRId64 " maps alive",
+			    n, (pt - t0) / 1000.0, peak);
+	figure_svg(r, draw(r, body), title, caption);
+	free(caption);
+	free(body);
+	free(title);
+	free(dat);
+	free(text);
+	free(path);
+}
+
+/* ---- figures -------------------------------------------------------------- */
+
+/* A figure as text: numbers to 6 significant digits, the rest as JSON has it. */
+static char *figure_text(struct json_object *o)
+{
+	if (!o)
+		return xstrdup("null");
+	if (json_object_is_type(o, json_type_double))
+		return xasprintf("%.6g", json_object_get_double(o));
+	return xstrdup(json_object_get_string(o));
+}
+
+static bool is_table(struct json_object *o)
+{
+	return json_object_is_type(o, json_type_array) && json_object_array_length(o) &&
+	       json_object_is_type(json_object_array_get_idx(o, 0), json_type_object);
+}
+
+/* Every scalar below o as one row "path: value"; arrays name their elements. */
+static void figure_rows(struct report *r, struct json_object *o, const char *path)
+{
+	if (json_object_is_type(o, json_type_object)) {
+		struct json_object_iter it;
+
+		json_object_object_foreachC(o, it) {
+			char *sub;
+
+			if (!*path && is_table(it.val))
+				continue;	/* a table of its own */
+			sub = *path ? xasprintf("%s / %s", path, it.key) : xstrdup(it.key);
+			figure_rows(r, it.val, sub);
+			free(sub);
+		}
+	} else if (json_object_is_type(o, json_type_array)) {
+		for (size_t i = 0; i < json_object_array_length(o); i++) {
+			struct json_object *e = json_object_array_get_idx(o, i);
+			char *name = element_name(e, i), *sub = xasprintf("%s, %s", path, name);
+
+			figure_rows(r, e, sub);
+			free(sub);
+			free(name);
+		}
+	} else {
+		char *v = figure_text(o);
+
+		row(r->w, path, v);
+		free(v);
+	}
+}
+
+/* An array of objects as a table: the first object's keys are the columns. */
+static void figure_table(struct report *r, const char *key, struct json_object *a)
+{
+	struct json_object_iter it;
+
+	elem(r->w, "h4", key);
+	start(r->w, "table", NULL);
+	start(r->w, "tr", NULL);
+	json_object_object_foreachC(json_object_array_get_idx(a, 0), it)
+		elem(r->w, "th", it.key);
+	end(r->w);
+	for (size_t i = 0; i < json_object_array_length(a); i++) {
+		start(r->w, "tr", NULL);
+		json_object_object_foreachC(json_object_array_get_idx(a, 0), it) {
+			struct json_object *v = NULL;
+			char *t;
+
+			json_object_object_get_ex(json_object_array_get_idx(a, i), it.key, &v);
+			t = v ? figure_text(v) : xstrdup("");
+			elem(r->w, "td", t);
+			free(t);
+		}
+		end(r->w);
+	}
+	end(r->w);
+}
+
+/* A benchmark's figures (make bench: <test>/bench_*.json) as tables. */
+static void bench_figures(struct report *r, const char *test, const char *name)
+{
+	struct json_object_iter it;
+	struct json_object *doc;
+	char *path, *title;
+
+	if (strncmp(name, "bench_", 6) || !ends_with(name, ".json"))
+		return;
+	path = xasprintf("%s/%s/%s", r->run_dir, test, name);
+	doc = json_object_from_file(path);
+	if (json_object_is_type(doc, json_type_object)) {
+		if (!r->nfigures++)
+			elem(r->w, "h2", "Benchmark figures");
+		title = xasprintf("%s: %s", test, name);
+		elem(r->w, "h3", title);
+		start(r->w, "table", NULL);
+		figure_rows(r, doc, "");
+		end(r->w);
+		json_object_object_foreachC(doc, it)
+			if (is_table(it.val))
+				figure_table(r, it.key, it.val);
+		free(title);
+	}
+	json_object_put(doc);
 	free(path);
 }
 
@@ -390,7 +617,7 @@ static int write_report(struct report *r)
 	struct json_object *sum = json_object_from_file(sp), *tests;
 	const char *id = strrchr(r->run_dir, '/') ? strrchr(r->run_dir, '/') + 1 : r->run_dir;
 	char *title = xasprintf("kvmi-harness run %s", id);
-	int ret = -1;
+	int ret = -1, hists;
 
 	if (!sum || !json_object_object_get_ex(sum, "tests", &tests)) {
 		fprintf(stderr, "kvmi-report: %s: %s\n", sp, json_util_get_last_err());
@@ -422,6 +649,14 @@ static int write_report(struct report *r)
 		each_file(r, str(json_object_array_get_idx(tests, i), "name"), trace_plots);
 	if (!r->nplots)
 		elem(r->w, "p", "No tracer wrote a histogram in this run.");
+	elem(r->w, "h2", "Timelines");
+	hists = r->nplots;
+	for (size_t i = 0; i < json_object_array_length(tests); i++)
+		each_file(r, str(json_object_array_get_idx(tests, i), "name"), timeline_plots);
+	if (r->nplots == hists)
+		elem(r->w, "p", "No timeline was recorded in this run.");
+	for (size_t i = 0; i < json_object_array_length(tests); i++)
+		each_file(r, str(json_object_array_get_idx(tests, i), "name"), bench_figures);
 	xmlTextWriterEndDocument(r->w);
 	xmlFreeTextWriter(r->w);
 	ret = rename(tmp, out) ? -errno : 0;

@@ -9,6 +9,9 @@
  *   kvmi-ctl list [--json]
  *   kvmi-ctl stats [--json]
  *   kvmi-ctl stat NAME           one counter (live_maps, fail_unaligned, ...)
+ *   kvmi-ctl watch [-i MS]       the counters as one JSON line every MS ms
+ *                                (100), "t_ms" since the start, until
+ *                                SIGINT or SIGTERM: a timeline for the report
  */
 #define _GNU_SOURCE
 #include <uapi/kvmi.h>
@@ -21,10 +24,12 @@
 #include <stdbool.h>
 #include <inttypes.h>
 #include <json-c/json.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <time.h>
 #include <unistd.h>
 
 static const struct cli cli;
@@ -187,6 +192,61 @@ static int stats(bool json, const char *one)
 	return ret;
 }
 
+static volatile sig_atomic_t watch_stop;
+
+static void on_stop(int sig)
+{
+	(void)sig;
+	watch_stop = 1;
+}
+
+/* One sample: the counters with t_ms; false once the ioctl fails. */
+static bool watch_sample(int fd, int64_t t0)
+{
+	struct kvmi_stats s;
+	struct json_object *o;
+
+	if (ioctl(fd, KVMI_GET_STATS, &s)) {
+		fprintf(stderr, "kvmi-ctl: watch: %s\n", errno_str(errno));
+		return false;
+	}
+	o = stats_json(&s);
+	json_object_object_add(o, "t_ms", json_object_new_int64(now_ms() - t0));
+	printf("%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+	fflush(stdout);
+	json_object_put(o);
+	return true;
+}
+
+static int cmd_watch(int argc, char **argv)
+{
+	struct sigaction sa = { .sa_handler = on_stop };	/* no SA_RESTART */
+	uint64_t ms = 100;
+	int64_t t0;
+	int fd, c;
+
+	optind = 1;
+	while ((c = getopt(argc, argv, "i:")) != -1) {
+		if (c != 'i')
+			return cli_cmd_usage(&cli, "watch");
+		ms = arg_u64("kvmi-ctl watch -i", optarg);
+	}
+	if (optind != argc || !ms || ms > 3600000)
+		return cli_cmd_usage(&cli, "watch");
+	fd = dev();
+	t0 = now_ms();
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	while (!watch_stop) {
+		struct timespec ts = { .tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000 };
+
+		if (!watch_sample(fd, t0))
+			return 1;
+		nanosleep(&ts, NULL);	/* a signal ends it early */
+	}
+	return watch_sample(fd, t0) ? 0 : 1;	/* the state at the stop */
+}
+
 static int cmd_issue(int argc, char **argv)
 {
 	int ret = issue(argc, argv);
@@ -244,6 +304,8 @@ static const struct cli_cmd cmds[] = {
 	{ "stats", "[--json]", "the host handler's counters", cmd_stats, 0, 1 },
 	{ "stat", "NAME", "one counter (live_maps, retained, fail_unaligned, ...)",
 	  cmd_stat, 1, 1 },
+	{ "watch", "[-i MS]", "the counters as a JSON line every MS ms (100), until SIGINT/SIGTERM",
+	  cmd_watch, 0, 2 },
 	{ NULL }
 };
 

@@ -1,14 +1,16 @@
 #!/bin/bash
 # report_browser TOP BUILD: kvmi-report's page in a real browser. A run
-# directory (tests/unit/report/: a real make run's summary and its kvmi-trace hc
-# report, 7 histograms) is
-# turned into report.html; headless Chromium loads it, the page counts the
-# plots that laid out with a non-empty box, and a screenshot is taken.
-# Every histogram in the tracer's JSON must be a plot, every plot drawn,
-# every link to a log resolve.
+# directory (tests/unit/report/: a real make run's summary, its kvmi-trace hc
+# report and its timeline of the host handler's counters, and a real make
+# bench's figures and bpftrace histogram) is turned into report.html;
+# headless Chromium loads it, the page counts the plots that laid out with a
+# non-empty box, and a screenshot is taken. Every histogram in the tracers'
+# JSON and every timeline must be a plot, every plot drawn, every bench
+# figure in a table, every link to a log resolve.
 top=$1 build=$2
 # shellcheck source=harness/lib/ktap.sh
 . "$top/harness/lib/ktap.sh"
+shopt -s nullglob
 run=$(mktemp -d)
 trap 'rm -rf "$run"; ktap_emit' EXIT
 cp -r "$top/tests/unit/report/." "$run/"
@@ -20,7 +22,17 @@ for f in "$run"/*/*.trace.json; do
 	n=$(tail -n 1 "$f" | jq '[.. | objects | select(.buckets? | type == "array" and length > 0)] | length')
 	want=$((want + n))
 done
-diag "the fixture holds $want histogram(s)"
+# and every timeline (kvmi-ctl watch: one JSON line per sample) of 2 samples or more
+for f in "$run"/*/*.timeline.json; do
+	[ "$(jq -s length "$f")" -gt 1 ] && want=$((want + 1))
+done
+diag "the fixture holds $want histogram(s) and timeline(s)"
+fixture_complete() {
+	local t=("$run"/*/*.timeline.json) b=("$run"/*/bench_*.json) h=("$run"/*/*.trace.json)
+	echo "${#h[@]} tracer file(s), ${#t[@]} timeline(s), ${#b[@]} benchmark file(s)"
+	[ "${#h[@]}" -gt 0 ] && [ "${#t[@]}" -gt 0 ] && [ "${#b[@]}" -gt 0 ]
+}
+check "the fixture has tracer histograms, a timeline and a benchmark's figures" fixture_complete
 out=$("$build/bin/kvmi-report" "$run" 2>&1)
 diag "$out"
 check "kvmi-report writes report.html with every histogram as a plot" \
@@ -47,6 +59,14 @@ while read -r href; do
 	[ -f "$run/$href" ] || { diag "dangling link: $href"; bad=$((bad + 1)); }
 done < <(grep -o '<a href="[^"]*"' "$run/report.html" | sed 's/^<a href="//; s/"$//')
 check "every log link resolves ($links links)" test "$bad" -eq 0 -a "$links" -gt 0
+# Every benchmark's figures: a table headed by its file, each mode a row.
+for f in "$run"/*/bench_*.json; do
+	name=${f#"$run/"}
+	check "$name: its figures are on the page" grep -q "<h3>${name%%/*}: ${name#*/}</h3>" "$run/report.html"
+	for mode in $(jq -r '.modes[]?.mode' "$f"); do
+		check "$name: mode $mode has its row" grep -q "<tr><td>$mode</td>" "$run/report.html"
+	done
+done
 self_contained() { ! grep -qE '(src|href)="(https?:|//)' "$1"; }
 check "the page is self-contained (no src= or external href)" \
 	self_contained "$run/report.html"
