@@ -251,19 +251,35 @@ static void find_hists(struct report *r, struct json_object *o, const char *ctx,
 	}
 }
 
-/* The last JSON document (line) of a kvmi-trace -o file: its final report. */
-static struct json_object *last_document(const char *path)
+/*
+ * A file of JSON lines (kvmi-trace -o, kvmi-ctl watch) as an array of its
+ * documents, a line that does not parse as a null; NULL if it cannot be read.
+ */
+static struct json_object *json_lines(const char *path)
 {
-	char *text = read_file(path, NULL), *line, *last = NULL, *save;
-	struct json_object *o = NULL;
+	char *text = read_file(path, NULL), *line, *save;
+	struct json_object *a, *o;
 
 	if (!text)
 		return NULL;
-	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
-		last = line;
-	if (last)
-		o = json_tokener_parse(last);
+	a = json_object_new_array();
+	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		o = json_tokener_parse(line);
+		json_object_array_add(a, o);
+	}
 	free(text);
+	return a;
+}
+
+/* The last JSON document (line) of a kvmi-trace -o file: its final report. */
+static struct json_object *last_document(const char *path)
+{
+	struct json_object *a = json_lines(path), *o = NULL;
+	size_t n = a ? json_object_array_length(a) : 0;
+
+	if (n)
+		o = json_object_get(json_object_array_get_idx(a, n - 1));
+	json_object_put(a);
 	return o;
 }
 
@@ -296,6 +312,14 @@ static void each_file(struct report *r, const char *test,
 	free(dir);
 }
 
+/* fn(r, test, name) for each file of every test's directory, in suite order. */
+static void each_test_file(struct report *r, struct json_object *tests,
+			   void (*fn)(struct report *r, const char *test, const char *name))
+{
+	for (size_t i = 0; i < json_object_array_length(tests); i++)
+		each_file(r, str(json_object_array_get_idx(tests, i), "name"), fn);
+}
+
 /* A tracer's JSON (kvmi-trace -o NAME.trace.json): its histograms. */
 static void trace_plots(struct report *r, const char *test, const char *name)
 {
@@ -323,44 +347,44 @@ static void trace_plots(struct report *r, const char *test, const char *name)
  */
 static void timeline_plots(struct report *r, const char *test, const char *name)
 {
-	char *path, *text, *line, *save, *dat = NULL, *body, *title, *caption;
-	int64_t t0 = -1, pt = 0, pops = 0, peak = 0;
+	char *path, *dat, *body, *title, *caption;
+	int64_t t0 = 0, pt = 0, pops = 0, peak = 0;
 	double peak_rate = 0;
-	struct json_object *o;
-	size_t n = 0;
+	struct json_object *a;
+	size_t n;
 	FILE *f;
 
 	if (!ends_with(name, ".timeline.json"))
 		return;
 	path = xasprintf("%s/%s/%s", r->run_dir, test, name);
-	text = read_file(path, NULL);
-	if (!text || !*text) {
-		free(text);
-		free(path);
-		return;
+	a = json_lines(path);
+	free(path);
+	for (size_t i = a ? json_object_array_length(a) : 0; i-- > 0;)
+		if (!json_object_array_get_idx(a, i))	/* drop the lines that did not parse */
+			json_object_array_del_idx(a, i, 1);
+	n = a ? json_object_array_length(a) : 0;
+	if (n < 2) {
+		json_object_put(a);
+		return;		/* nothing to draw a line through */
 	}
 	f = plot_data(r, &dat);
 	if (!f) {
 		r->nplots++;
 		r->nfailed++;
 		elem(r->w, "p", "kvmi-report could not write a timeline's data (plots/)");
+		json_object_put(a);
 		free(dat);
-		free(text);
-		free(path);
 		return;
 	}
-	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		int64_t t, live, ops;
+	for (size_t i = 0; i < n; i++) {
+		struct json_object *o = json_object_array_get_idx(a, i);
+		int64_t t = json_object_get_int64(json_object_object_get(o, "t_ms"));
+		int64_t live = json_object_get_int64(json_object_object_get(o, "live_maps"));
+		int64_t ops = json_object_get_int64(json_object_object_get(o, "total_maps")) +
+			      json_object_get_int64(json_object_object_get(o, "total_unmaps"));
 		double rate;
 
-		o = json_tokener_parse(line);
-		if (!o)
-			continue;
-		t = json_object_get_int64(json_object_object_get(o, "t_ms"));
-		live = json_object_get_int64(json_object_object_get(o, "live_maps"));
-		ops = json_object_get_int64(json_object_object_get(o, "total_maps")) +
-		      json_object_get_int64(json_object_object_get(o, "total_unmaps"));
-		if (t0 < 0) {
+		if (!i) {
 			t0 = t;
 			pt = t;
 			pops = ops;
@@ -369,19 +393,11 @@ static void timeline_plots(struct report *r, const char *test, const char *name)
 		fprintf(f, "%.3f %" PRId64 " %.1f\n", (t - t0) / 1000.0, live, rate);
 		peak = live > peak ? live : peak;
 		peak_rate = rate > peak_rate ? rate : peak_rate;
-		n++;
 		pt = t;
 		pops = ops;
-		json_object_put(o);
 	}
 	fclose(f);
-	if (n < 2) {
-		unlink(dat);
-		free(dat);
-		free(text);
-		free(path);
-		return;		/* nothing to draw a line through */
-	}
+	json_object_put(a);
 	title = xasprintf("%s: maps alive and map/unmap operations per second (%s)", test, name);
 	body = xasprintf(
 		"set title \"%s\" noenhanced\n"
@@ -404,8 +420,6 @@ static void timeline_plots(struct report *r, const char *test, const char *name)
 	free(body);
 	free(title);
 	free(dat);
-	free(text);
-	free(path);
 }
 
 /* ---- figures -------------------------------------------------------------- */
@@ -645,18 +659,15 @@ static int write_report(struct report *r)
 	environment(r, sum);
 	verdicts(r, tests);
 	elem(r->w, "h2", "Latency histograms");
-	for (size_t i = 0; i < json_object_array_length(tests); i++)
-		each_file(r, str(json_object_array_get_idx(tests, i), "name"), trace_plots);
+	each_test_file(r, tests, trace_plots);
 	if (!r->nplots)
 		elem(r->w, "p", "No tracer wrote a histogram in this run.");
 	elem(r->w, "h2", "Timelines");
 	hists = r->nplots;
-	for (size_t i = 0; i < json_object_array_length(tests); i++)
-		each_file(r, str(json_object_array_get_idx(tests, i), "name"), timeline_plots);
+	each_test_file(r, tests, timeline_plots);
 	if (r->nplots == hists)
 		elem(r->w, "p", "No timeline was recorded in this run.");
-	for (size_t i = 0; i < json_object_array_length(tests); i++)
-		each_file(r, str(json_object_array_get_idx(tests, i), "name"), bench_figures);
+	each_test_file(r, tests, bench_figures);
 	xmlTextWriterEndDocument(r->w);
 	xmlFreeTextWriter(r->w);
 	ret = rename(tmp, out) ? -errno : 0;

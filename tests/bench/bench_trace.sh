@@ -38,23 +38,13 @@ run() {
 	echo $(( (d - c) - (b - a) ))
 }
 
-# alive_and PID CMD...: CMD succeeds, or fails at once if PID has exited
-# (for wait_for: a tracer that dies at start does not cost the bound).
-alive_and() {
-	local pid=$1
-	shift
-	"$@" && return 0
-	kill -0 "$pid" 2>/dev/null || { echo "process $pid exited" >&2; return 2; }
-	return 1
-}
-# wait_alive SECS PID CMD...: wait_for CMD, giving up when PID exits.
+# wait_alive SECS PID CMD...: wait_for CMD, giving up at once when PID
+# exits (a tracer that dies at start does not cost the bound).
 wait_alive() {
-	local end=$((SECONDS + $1)) pid=$2 st
+	local end=$((SECONDS + $1)) pid=$2
 	shift 2
-	while :; do
-		alive_and "$pid" "$@"; st=$?
-		[ "$st" = 0 ] && return 0
-		[ "$st" = 2 ] && return 1
+	until "$@"; do
+		kill -0 "$pid" 2>/dev/null || { echo "process $pid exited" >&2; return 1; }
 		[ "$SECONDS" -lt "$end" ] || return 1
 		sleep 0.1
 	done
@@ -124,22 +114,19 @@ else
 fi
 
 declare -A tot seen
-ran=0
+ran=0 want=$((ROUNDS * $(wc -w <<< "$MODES")))
 for r in $(seq "$ROUNDS"); do
 	for mode in $MODES; do
 		rm -f "$W/$mode.json" "$W/bt.json"	# kvmi-trace -o appends
 		seen[$mode]=
 		case $mode in
 		none) t=$(run) ;;
-		fentry)
-			kt_start b hc -o "$W/fentry.json" || break 2
+		fentry | kprobe)
+			# shellcheck disable=SC2046 # -k or nothing
+			kt_start b hc $([ "$mode" = kprobe ] && echo -k) -o "$W/$mode.json" || break 2
 			t=$(run); kt_stop > /dev/null
-			seen[$mode]=$(jq -s '[.[-1].hypercalls[] | select(.nr == 1) | .count] | add // 0' "$W/fentry.json")
-			cp "$W/fentry.json" "$KVMI_RUN/fentry.trace.json" ;;
-		kprobe)
-			kt_start b hc -k -o "$W/kprobe.json" || break 2
-			t=$(run); kt_stop > /dev/null
-			seen[$mode]=$(jq -s '[.[-1].hypercalls[] | select(.nr == 1) | .count] | add // 0' "$W/kprobe.json") ;;
+			seen[$mode]=$(jq -s '[.[-1].hypercalls[] | select(.nr == 1) | .count] | add // 0' "$W/$mode.json")
+			[ "$mode" = fentry ] && cp "$W/fentry.json" "$KVMI_RUN/fentry.trace.json" ;;
 		bpftrace)
 			bt_start || break 2
 			t=$(run); bt_stop
@@ -163,15 +150,14 @@ for r in $(seq "$ROUNDS"); do
 				test "${seen[$mode]:-0}" -ge "$N"
 	done
 done
-check "every mode ran every round ($ran of $((ROUNDS * $(wc -w <<< "$MODES"))))" \
-	test "$ran" -eq $((ROUNDS * $(wc -w <<< "$MODES")))
+check "every mode ran every round ($ran of $want)" test "$ran" -eq "$want"
 kvmi-vm stop introspector -t 60 >&2
 
 # The figures, as JSON (jq writes it): calls/s per mode, each traced mode's
 # ratio to untraced and overhead, and kvmi-trace's overhead over bpftrace's.
 # Only the modes that ran every round count; a ratio that cannot be
 # computed is null.
-[ "$ran" -eq $((ROUNDS * $(wc -w <<< "$MODES"))) ] || tot=()
+[ "$ran" -eq "$want" ] || tot=()
 for mode in $MODES; do
 	echo "{\"mode\":\"$mode\",\"ns\":${tot[$mode]:-0}}"
 done | jq -s --arg clock "$CLOCK" --argjson n "$N" --argjson rounds "$ROUNDS" '
