@@ -14,7 +14,10 @@
  * CPL 0 only: from CPL 3 KVM answers -KVM_EPERM (-EPERM).
  *
  * KVM_HC_MEM_MAP (a0 token gva, a1 target gpa, a2 introspector gpa):
- * afterwards a2's page is the target's page at a1. 0, or (nothing changed):
+ * afterwards a2's page is the target's page at a1. If the token names a
+ * mapping window (KVMI_TOKEN_ISSUE_WINDOW), a2 must lie in that window: a
+ * shared file of the introspector's VMM that backs a memslot and is not
+ * guest RAM (a PCI BAR, say); then 0, or (a2's window page as it was):
  *   -EFAULT       the 32-byte token at a0 cannot be read (a0 = 0: no token)
  *   -EINVAL       a1 or a2 not page aligned
  *   -EACCES       no such token (forged)
@@ -23,16 +26,25 @@
  *   -EPERM        the token is bound to another introspector, or the
  *                 target's RAM file is sealed against writes
  *   -ERANGE       a1 is outside the target's RAM
- *   -ENXIO        a2 is outside the introspector's memslots
+ *   -ENXIO        a2 is outside the introspector's memslots, or outside
+ *                 the token's window
  *   -EROFS        a2 is in a read-only memslot
  *   -ELOOP        the target is the caller (a2 is backed by the target's RAM)
  *   -EALREADY     a2 is mapped already
  *   -ENOSPC       this VM has KVMI_MAX_MAPS live maps
  *   -ENOMEM       no memory, or the VMM hit vm.max_map_count
+ *   -EIO          the map failed after a2's old page was unmapped and the
+ *                 window page could not be put back: a2 is a hole in the
+ *                 VMM's address space until an unmap of a2 succeeds
+ * A token without a window maps over any writable memslot, and a failure
+ * after the VMM's page was unmapped leaves a hole there (-EIO).
  *
- * KVM_HC_MEM_UNMAP (a0 introspector gpa): a fresh zero page backs a0 again.
- * 0, or -EINVAL (unaligned), -ENOENT (not mapped; unmap is idempotent),
- * -ENOMEM (the mapping stays).
+ * KVM_HC_MEM_UNMAP (a0 introspector gpa): the window's own page backs a0
+ * again, as it was before the map (for a token without a window, a fresh
+ * zero page). 0, or -EINVAL (unaligned), -ENOENT (not mapped, or no longer:
+ * the VMM changed a0's memslot or mapping itself, which the host leaves
+ * alone; unmap is idempotent), -ENOMEM (the map stays, or a0 is a hole;
+ * either way unmap may be retried).
  */
 #define KVM_HC_MEM_MAP		32
 #define KVM_HC_MEM_UNMAP	33
@@ -67,6 +79,11 @@ struct kvmi_mem_map {
  * one page per map, which it can neither grow nor duplicate (mremap) and
  * which a fork()ed child does not inherit.
  *
+ * KVMI_TOKEN_ISSUE_WINDOW issues a token whose maps go only into a window:
+ * the introspector's file window_fd (opened read-write, a regular file such
+ * as a memfd), wherever its VMM maps it; unmap puts the window's own page
+ * back, with the window's VMA flags, so the VMA merges back whole.
+ *
  * KVMI_TOKEN_ISSUE: 0, or -EBADF (ram_fd), -EACCES (ram_fd not opened
  * read-write), -ESRCH (no VM at target_pid, or no process at a non-zero
  * introspector_pid), -EINVAL (ram_fd backs none of
@@ -74,6 +91,10 @@ struct kvmi_mem_map {
  * memory without page refcounts, such as a driver's remap_pfn_range(), is
  * never mapped), -E2BIG (more than 16 memslots of ram_fd), -ENOSPC
  * (KVMI_MAX_TOKENS live), -ENOMEM.
+ *
+ * KVMI_TOKEN_ISSUE_WINDOW: as KVMI_TOKEN_ISSUE, or -EBADF (window_fd),
+ * -EACCES (not opened read-write), -EINVAL (flags, or not a regular file
+ * that can be mapped), -ELOOP (window_fd is the target's RAM file).
  */
 #define KVMI_MAX_TOKENS		64
 #define KVMI_MAX_MAPS		65536
@@ -87,6 +108,12 @@ struct kvmi_token_issue {
 	__u32 id;			/* out */
 	__u32 nr_ranges;		/* out: RAM ranges found in the target */
 	struct kvmi_map_mem_token token;	/* out */
+};
+
+struct kvmi_token_issue_window {
+	struct kvmi_token_issue issue;	/* in and out, as KVMI_TOKEN_ISSUE */
+	__s32 window_fd;		/* in: the introspector's window */
+	__u32 flags;			/* in: 0 */
 };
 
 enum kvmi_token_state {
@@ -160,5 +187,6 @@ struct kvmi_stats {
 #define KVMI_TOKEN_REVOKE	_IOW('k', 0x02, __u32)
 #define KVMI_TOKEN_LIST		_IOWR('k', 0x03, struct kvmi_token_list)
 #define KVMI_GET_STATS		_IOR('k', 0x04, struct kvmi_stats)
+#define KVMI_TOKEN_ISSUE_WINDOW	_IOWR('k', 0x05, struct kvmi_token_issue_window)
 
 #endif /* _UAPI_KVMI_H */

@@ -6,10 +6,12 @@
  *   kvmi_map.c    the hypercalls: map, unmap, and teardown at VM destroy
  *
  * Locking: kvmi_lock covers tokens, targets, the VM table and the counters,
- * and is never held across mm work. kvmi_vm.lock serializes map and unmap
- * on one introspector and is held across vm_mmap(), with kvm->srcu dropped.
- * kvmi_lock may be taken inside kvmi_vm.lock (a map is accounted before it
- * can be found), never the reverse.
+ * and is never held across mm work. A map or unmap drops kvm->srcu and
+ * takes the introspector's kvm->slots_lock, then kvmi_vm.lock, and holds
+ * both across the memslot lookup and vm_mmap(): the gfn's hva cannot change
+ * meanwhile (KVM itself takes mmap_lock inside slots_lock). kvmi_lock may be
+ * taken inside kvmi_vm.lock (a map is accounted before it can be found),
+ * never the reverse.
  */
 #ifndef ARCH_X86_KVM_KVMI_INTERNAL_H
 #define ARCH_X86_KVM_KVMI_INTERNAL_H
@@ -41,12 +43,24 @@ struct kvmi_target {
 	struct kvmi_range ranges[KVMI_MAX_RANGES];
 };
 
+/*
+ * An introspector's mapping window, as a token names it: a shared file of
+ * the introspector's VMM that backs a memslot but is not guest RAM. Owned
+ * by its restore file (what unmap mmap()s, kvmi_map.c), which the token
+ * and every map made through it hold.
+ */
+struct kvmi_window {
+	struct file *file;		/* the window's own file */
+	unsigned long vm_flags;		/* of its VMA, as the last map saw it */
+};
+
 struct kvmi_token {
 	struct list_head link;		/* kvmi_tokens */
 	u32 id;
 	enum kvmi_token_state state;
 	struct kvmi_map_mem_token value;
 	struct kvmi_target *target;	/* NULL unless live */
+	struct file *window;		/* restore file; NULL: no window */
 	pid_t target_pid;
 	struct pid *introspector;	/* its VMM's thread group; NULL: any */
 	ktime_t expires;
@@ -60,9 +74,11 @@ extern struct kvmi_stats kvmi_stats;
 
 void kvmi_target_put(struct kvmi_target *t);
 struct file *kvmi_map_file(struct file *ram);
+struct file *kvmi_window_file(struct file *window);
 void kvmi_token_kill(struct kvmi_token *t, enum kvmi_token_state state);
 long kvmi_token_use(const struct kvmi_map_mem_token *value,
-		    struct kvmi_target **target, enum kvmi_fail *why);
+		    struct kvmi_target **target, struct file **window,
+		    enum kvmi_fail *why);
 long kvmi_fail(enum kvmi_fail why, long err);
 
 #endif

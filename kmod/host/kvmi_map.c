@@ -7,8 +7,12 @@
  * introspector VMM's address space with a MAP_SHARED | MAP_FIXED mapping of
  * that file at the target gpa's offset; KVM's MMU notifier zaps the old
  * SPTE and the next guest access faults the target page in through GUP.
- * Unmap maps fresh anonymous memory back. Only VMAs change: no long-term
- * pins and no PTE edits. The lock rule is in kvmi_internal.h.
+ * With a token that names a window (the introspector's own shared file,
+ * not guest RAM), the page replaced must be the window's and unmap maps
+ * the window's page back, with the window VMA's flags so that the VMAs
+ * merge again; without one, unmap maps fresh anonymous memory back. Only
+ * VMAs change: no long-term pins and no PTE edits. The lock rule is in
+ * kvmi_internal.h.
  */
 #include <linux/kvm_host.h>
 #include <linux/anon_inodes.h>
@@ -34,7 +38,10 @@ struct kvmi_vm {
 
 struct kvmi_map {
 	unsigned long hva;
+	u64 offset;			/* in the target's RAM file */
 	struct kvmi_target *target;
+	struct file *window;		/* restore file; NULL: no window */
+	pgoff_t window_pgoff;		/* the window's page at hva */
 };
 
 static DEFINE_HASHTABLE(kvmi_vms, 6);
@@ -74,6 +81,8 @@ static void kvmi_map_release(struct kvmi_map *map)
 		kvmi_stats.retained--;
 	map->target->nr_maps--;
 	kvmi_target_put(map->target);
+	if (map->window)
+		fput(map->window);
 	kfree(map);
 }
 
@@ -122,100 +131,272 @@ struct file *kvmi_map_file(struct file *ram)
 }
 
 /*
+ * Unmap mmap()s the window's restore file, whose ->mmap() hands the VMA to
+ * the window's own file and gives it the flags the window's VMA had (QEMU
+ * madvise()s its RAM blocks: VM_DONTCOPY, VM_HUGEPAGE...). mmap_region()
+ * merges a VMA whose flags ->mmap() changed with its neighbours, so the
+ * window's VMA is whole again after the last unmap (review D5).
+ */
+static int kvmi_window_mmap(struct file *file, struct vm_area_struct *vma)
+{
+	struct kvmi_window *w = file->private_data;
+	unsigned long flags = READ_ONCE(w->vm_flags);
+	int ret;
+
+	vma_set_file(vma, w->file);
+	ret = call_mmap(w->file, vma);
+	if (!ret && flags)
+		vma->vm_flags = flags & ~VM_SOFTDIRTY;
+	return ret;
+}
+
+static int kvmi_window_release(struct inode *inode, struct file *file)
+{
+	struct kvmi_window *w = file->private_data;
+
+	fput(w->file);
+	kfree(w);
+	return 0;
+}
+
+static const struct file_operations kvmi_window_fops = {
+	.owner = THIS_MODULE,
+	.mmap = kvmi_window_mmap,
+	.release = kvmi_window_release,
+};
+
+/* The restore file of an introspector's window, holding the window. */
+struct file *kvmi_window_file(struct file *window)
+{
+	struct kvmi_window *w = kzalloc(sizeof(*w), GFP_KERNEL_ACCOUNT);
+	struct file *f;
+
+	if (!w)
+		return ERR_PTR(-ENOMEM);
+	w->file = get_file(window);
+	f = anon_inode_getfile("[kvmi-window]", &kvmi_window_fops, w, O_RDWR);
+	if (IS_ERR(f)) {
+		fput(window);
+		kfree(w);
+	}
+	return f;
+}
+
+/*
  * mmap() of a shared file checks the file may be mapped writable for the
  * whole of the call (a write-sealed memfd may not); ours must do so for the
- * RAM file, which the VMA will be linked to.
+ * file the VMA will be linked to, not for our own file.
  */
-static unsigned long kvmi_mmap_target(struct kvmi_target *target,
+static unsigned long kvmi_mmap_shared(struct file *file, struct file *linked,
 				      unsigned long hva, u64 offset)
 {
-	struct address_space *mapping = target->ram->f_mapping;
+	struct address_space *mapping = linked->f_mapping;
 	unsigned long addr;
 
 	if (mapping_map_writable(mapping))
 		return -EPERM;
-	addr = vm_mmap(target->map_file, hva, PAGE_SIZE, PROT_READ | PROT_WRITE,
+	addr = vm_mmap(file, hva, PAGE_SIZE, PROT_READ | PROT_WRITE,
 		       MAP_SHARED | MAP_FIXED, offset);
 	mapping_unmap_writable(mapping);
 	return addr;
 }
 
-/* Is hva backed by the target's RAM file, i.e. is the target the caller? */
-static bool kvmi_is_self(unsigned long hva, struct file *ram)
+static unsigned long kvmi_mmap_target(struct kvmi_map *map)
 {
-	struct vm_area_struct *vma;
-	bool self;
-
-	mmap_read_lock(current->mm);
-	vma = vma_lookup(current->mm, hva);
-	self = vma && vma->vm_file &&
-	       file_inode(vma->vm_file) == file_inode(ram);
-	mmap_read_unlock(current->mm);
-	return self;
+	return kvmi_mmap_shared(map->target->map_file, map->target->ram,
+				map->hva, map->offset);
 }
 
-static long kvmi_vm_map(struct kvm_vcpu *vcpu, struct kvmi_vm *vm, gfn_t gfn,
-			unsigned long hva, struct kvmi_target *target,
-			u64 offset, enum kvmi_fail *why)
+/*
+ * Put back what a map replaced: the window's page, or for a token without
+ * a window fresh anonymous memory.
+ */
+static unsigned long kvmi_mmap_restore(struct kvmi_map *map)
 {
-	struct kvmi_map *map;
+	struct kvmi_window *w;
+
+	if (!map->window)
+		return vm_mmap(NULL, map->hva, PAGE_SIZE, PROT_READ | PROT_WRITE,
+			       MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, 0);
+	w = map->window->private_data;
+	return kvmi_mmap_shared(map->window, w->file, map->hva,
+				(u64)map->window_pgoff << PAGE_SHIFT);
+}
+
+static pgoff_t kvmi_vma_pgoff(struct vm_area_struct *vma, unsigned long hva)
+{
+	return vma->vm_pgoff + ((hva - vma->vm_start) >> PAGE_SHIFT);
+}
+
+static bool kvmi_vma_is(struct vm_area_struct *vma, struct file *file)
+{
+	return vma && vma->vm_file &&
+	       file_inode(vma->vm_file) == file_inode(file);
+}
+
+/*
+ * What is at map->hva in the caller's VMM, which must be its window's page
+ * (recorded in map, with the window VMA's flags) or, for a token without a
+ * window, anything but the target's RAM.
+ */
+static long kvmi_check_local(struct kvmi_map *map)
+{
+	struct kvmi_target *target = map->target;
+	struct vm_area_struct *vma;
+	long ret = 0;
+
+	mmap_read_lock(current->mm);
+	vma = vma_lookup(current->mm, map->hva);
+	if (map->window) {
+		struct kvmi_window *w = map->window->private_data;
+
+		if (kvmi_vma_is(vma, w->file) && (vma->vm_flags & VM_SHARED)) {
+			map->window_pgoff = kvmi_vma_pgoff(vma, map->hva);
+			WRITE_ONCE(w->vm_flags, vma->vm_flags);
+		} else if (kvmi_vma_is(vma, target->ram)) {
+			ret = -EALREADY;	/* through a memslot alias */
+		} else {
+			ret = -ENXIO;
+		}
+	} else if (kvmi_vma_is(vma, target->ram)) {
+		ret = -ELOOP;
+	}
+	mmap_read_unlock(current->mm);
+	return ret;
+}
+
+/*
+ * Is map still what is at its hva: the target's page it mapped, or after a
+ * failed unmap a hole in the window? If the VMM has put something else
+ * there itself, the host must leave it alone (review D4).
+ */
+static bool kvmi_still_mapped(struct kvmi_map *map)
+{
+	struct vm_area_struct *vma;
+	bool ours;
+
+	mmap_read_lock(current->mm);
+	vma = vma_lookup(current->mm, map->hva);
+	if (vma)
+		ours = kvmi_vma_is(vma, map->target->ram) &&
+		       kvmi_vma_pgoff(vma, map->hva) == map->offset >> PAGE_SHIFT;
+	else
+		ours = map->window;
+	mmap_read_unlock(current->mm);
+	return ours;
+}
+
+/* Is there no VMA at hva, after a MAP_FIXED failed there? */
+static bool kvmi_hole(unsigned long hva)
+{
+	bool hole;
+
+	mmap_read_lock(current->mm);
+	hole = !vma_lookup(current->mm, hva);
+	mmap_read_unlock(current->mm);
+	return hole;
+}
+
+/*
+ * The hva of gfn in a writable memslot of the caller's VM, or an error.
+ * Called with kvm->slots_lock held: the answer holds until it is dropped.
+ */
+static long kvmi_gfn_hva(struct kvm_vcpu *vcpu, gfn_t gfn, unsigned long *hva,
+			 enum kvmi_fail *why)
+{
+	struct kvm_memory_slot *slot = kvm_vcpu_gfn_to_memslot(vcpu, gfn);
+
+	lockdep_assert_held(&vcpu->kvm->slots_lock);
+	if (!kvm_is_visible_memslot(slot)) {
+		*why = KVMI_FAIL_LOCAL_RANGE;
+		return -ENXIO;
+	}
+	if (slot->flags & KVM_MEM_READONLY) {
+		*why = KVMI_FAIL_READONLY;
+		return -EROFS;
+	}
+	*hva = __gfn_to_hva_memslot(slot, gfn);
+	return 0;
+}
+
+/*
+ * Map map->target's page at map->offset over gfn, which this VM's map
+ * table reserves meanwhile. Called with kvm->slots_lock and vm->lock held.
+ */
+static long kvmi_vm_map_locked(struct kvm_vcpu *vcpu, struct kvmi_vm *vm,
+			       gfn_t gfn, struct kvmi_map *map,
+			       enum kvmi_fail *why)
+{
 	unsigned long addr;
 	long ret;
 
-	map = kzalloc(sizeof(*map), GFP_KERNEL_ACCOUNT);
-	if (!map) {
-		*why = KVMI_FAIL_MM;
-		return -ENOMEM;
-	}
-	map->hva = hva;
-	map->target = target;
-
-	mutex_lock(&vm->lock);
+	ret = kvmi_gfn_hva(vcpu, gfn, &map->hva, why);
+	if (ret)
+		return ret;
 	if (vm->nr_maps >= KVMI_MAX_MAPS) {
 		*why = KVMI_FAIL_LIMIT;
-		ret = -ENOSPC;
-		goto out_free;
+		return -ENOSPC;
 	}
 	/* Reserve the gfn first: a racing map of it sees -EALREADY. */
 	ret = xa_insert(&vm->maps, gfn, map, GFP_KERNEL_ACCOUNT);
 	if (ret) {
 		*why = ret == -EBUSY ? KVMI_FAIL_ALREADY : KVMI_FAIL_MM;
-		ret = ret == -EBUSY ? -EALREADY : ret;
-		goto out_free;
+		return ret == -EBUSY ? -EALREADY : ret;
 	}
+	ret = kvmi_check_local(map);
+	if (ret) {
+		*why = ret == -ELOOP ? KVMI_FAIL_SELF :
+		       ret == -EALREADY ? KVMI_FAIL_ALREADY :
+		       KVMI_FAIL_LOCAL_RANGE;
+		goto out_erase;
+	}
+	addr = kvmi_mmap_target(map);
+	if (addr == map->hva)
+		return 0;
+
+	/*
+	 * MAP_FIXED is not atomic: a failure after its munmap step leaves a
+	 * hole (review D3). Put the window's page back whatever happened;
+	 * from a shared file it is the page that was there.
+	 */
+	*why = KVMI_FAIL_MM;
+	ret = IS_ERR_VALUE(addr) ? (long)addr : -EFAULT;
+	if (map->window ? kvmi_mmap_restore(map) != map->hva :
+			  kvmi_hole(map->hva))
+		ret = -EIO;
+out_erase:
+	xa_erase(&vm->maps, gfn);
+	return ret;
+}
+
+static long kvmi_vm_map(struct kvm_vcpu *vcpu, struct kvmi_vm *vm, gfn_t gfn,
+			struct kvmi_map *map, enum kvmi_fail *why)
+{
+	struct kvm *kvm = vcpu->kvm;
+	long ret;
 
 	kvm_vcpu_srcu_read_unlock(vcpu);
-	if (kvmi_is_self(hva, target->ram))
-		addr = -ELOOP;
-	else
-		addr = kvmi_mmap_target(target, hva, offset);
-	kvm_vcpu_srcu_read_lock(vcpu);
-
-	if (addr != hva) {
-		xa_erase(&vm->maps, gfn);
-		ret = IS_ERR_VALUE(addr) ? (long)addr : -EFAULT;
-		*why = ret == -ELOOP ? KVMI_FAIL_SELF : KVMI_FAIL_MM;
-		goto out_free;
+	mutex_lock(&kvm->slots_lock);
+	mutex_lock(&vm->lock);
+	ret = kvmi_vm_map_locked(vcpu, vm, gfn, map, why);
+	if (!ret) {
+		/*
+		 * Account the map before it can be found: once vm->lock is
+		 * dropped an unmap of this gfn may release it, and with it the
+		 * last reference to the target, before this vCPU runs again.
+		 */
+		mutex_lock(&kvmi_lock);
+		kvmi_stats.total_maps++;
+		kvmi_stats.live_maps++;
+		map->target->nr_maps++;
+		if (!map->target->kvm)	/* the target died meanwhile */
+			kvmi_stats.retained++;
+		mutex_unlock(&kvmi_lock);
+		vm->nr_maps++;
 	}
-	/*
-	 * Account the map before it can be found: once vm->lock is dropped an
-	 * unmap of this gfn may release it, and with it the last reference to
-	 * the target, before this vCPU runs again.
-	 */
-	mutex_lock(&kvmi_lock);
-	kvmi_stats.total_maps++;
-	kvmi_stats.live_maps++;
-	target->nr_maps++;
-	if (!target->kvm)	/* the target died meanwhile */
-		kvmi_stats.retained++;
-	mutex_unlock(&kvmi_lock);
-	vm->nr_maps++;
 	mutex_unlock(&vm->lock);
-	return 0;
-
-out_free:
-	mutex_unlock(&vm->lock);
-	kfree(map);
+	mutex_unlock(&kvm->slots_lock);
+	kvm_vcpu_srcu_read_lock(vcpu);
 	return ret;
 }
 
@@ -223,15 +404,11 @@ long kvmi_hc_mem_map(struct kvm_vcpu *vcpu, gva_t token_gva, gpa_t target_gpa,
 		     gpa_t local_gpa)
 {
 	struct kvm *kvm = vcpu->kvm;
-	gfn_t gfn = gpa_to_gfn(local_gpa);
 	struct kvmi_map_mem_token value;
-	struct kvmi_target *target = NULL;
-	struct kvm_memory_slot *slot;
+	struct kvmi_map *map;
 	struct x86_exception e;
 	struct kvmi_vm *vm = NULL;
 	enum kvmi_fail why;
-	unsigned long hva;
-	u64 offset;
 	long ret;
 
 	/* The token may cross a page boundary; this reads both pages. */
@@ -239,19 +416,16 @@ long kvmi_hc_mem_map(struct kvm_vcpu *vcpu, gva_t token_gva, gpa_t target_gpa,
 		return kvmi_fail(KVMI_FAIL_TOKEN_FAULT, -EFAULT);
 	if (!PAGE_ALIGNED(target_gpa) || !PAGE_ALIGNED(local_gpa))
 		return kvmi_fail(KVMI_FAIL_ALIGN, -EINVAL);
-	slot = kvm_vcpu_gfn_to_memslot(vcpu, gfn);
-	if (!kvm_is_visible_memslot(slot))
-		return kvmi_fail(KVMI_FAIL_LOCAL_RANGE, -ENXIO);
-	if (slot->flags & KVM_MEM_READONLY)
-		return kvmi_fail(KVMI_FAIL_READONLY, -EROFS);
 	if (current->mm != kvm->mm)
 		return kvmi_fail(KVMI_FAIL_MM, -EPERM);
-	hva = __gfn_to_hva_memslot(slot, gfn);
+	map = kzalloc(sizeof(*map), GFP_KERNEL_ACCOUNT);
+	if (!map)
+		return kvmi_fail(KVMI_FAIL_MM, -ENOMEM);
 
 	mutex_lock(&kvmi_lock);
-	ret = kvmi_token_use(&value, &target, &why);
+	ret = kvmi_token_use(&value, &map->target, &map->window, &why);
 	if (!ret) {
-		ret = kvmi_target_offset(target, target_gpa, &offset);
+		ret = kvmi_target_offset(map->target, target_gpa, &map->offset);
 		why = KVMI_FAIL_TARGET_RANGE;
 	}
 	if (!ret) {
@@ -263,59 +437,80 @@ long kvmi_hc_mem_map(struct kvm_vcpu *vcpu, gva_t token_gva, gpa_t target_gpa,
 		goto out_fail;
 	mutex_unlock(&kvmi_lock);
 
-	/* On success the map owns the token's reference: target is not ours. */
-	ret = kvmi_vm_map(vcpu, vm, gfn, hva, target, offset, &why);
+	/* On success the map owns the token's references. */
+	ret = kvmi_vm_map(vcpu, vm, gpa_to_gfn(local_gpa), map, &why);
 	if (!ret)
 		return 0;
 	mutex_lock(&kvmi_lock);
 out_fail:
 	kvmi_stats.fail[why]++;
-	if (target)
-		kvmi_target_put(target);
+	if (map->target)
+		kvmi_target_put(map->target);
 	mutex_unlock(&kvmi_lock);
+	if (map->window)
+		fput(map->window);
+	kfree(map);
 	return ret;
 }
 
 long kvmi_hc_mem_unmap(struct kvm_vcpu *vcpu, gpa_t local_gpa)
 {
+	struct kvm *kvm = vcpu->kvm;
 	gfn_t gfn = gpa_to_gfn(local_gpa);
 	struct kvmi_map *map = NULL;
+	enum kvmi_fail why = KVMI_FAIL_NOT_MAPPED;
+	unsigned long hva, addr;
 	struct kvmi_vm *vm;
-	unsigned long addr;
+	long ret = -ENOENT;
 
 	if (!PAGE_ALIGNED(local_gpa))
 		return kvmi_fail(KVMI_FAIL_ALIGN, -EINVAL);
 
 	mutex_lock(&kvmi_lock);
-	vm = kvmi_vm_find(vcpu->kvm);
+	vm = kvmi_vm_find(kvm);
 	mutex_unlock(&kvmi_lock);
-	if (vm) {
-		mutex_lock(&vm->lock);
-		map = xa_load(&vm->maps, gfn);
-		if (!map)
-			mutex_unlock(&vm->lock);
-	}
-	if (!map)
-		return kvmi_fail(KVMI_FAIL_NOT_MAPPED, -ENOENT);
+	if (!vm)
+		return kvmi_fail(why, ret);
 
 	kvm_vcpu_srcu_read_unlock(vcpu);
-	addr = vm_mmap(NULL, map->hva, PAGE_SIZE, PROT_READ | PROT_WRITE,
-		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, 0);
-	kvm_vcpu_srcu_read_lock(vcpu);
-	if (addr != map->hva) {
-		mutex_unlock(&vm->lock);
-		return kvmi_fail(KVMI_FAIL_MM,
-				 IS_ERR_VALUE(addr) ? (long)addr : -EFAULT);
+	mutex_lock(&kvm->slots_lock);
+	mutex_lock(&vm->lock);
+	map = xa_load(&vm->maps, gfn);
+	if (map) {
+		/*
+		 * The gfn must still be at the hva the map replaced, and the
+		 * map still there; if the VMM changed either itself, the
+		 * record goes and the mm is left alone (review D4).
+		 */
+		if (!kvmi_gfn_hva(vcpu, gfn, &hva, &why) && hva == map->hva &&
+		    kvmi_still_mapped(map)) {
+			addr = kvmi_mmap_restore(map);
+			if (addr != map->hva)
+				ret = IS_ERR_VALUE(addr) ? (long)addr : -EFAULT;
+			else
+				ret = 0;
+		}
+		why = ret == -ENOENT ? KVMI_FAIL_NOT_MAPPED : KVMI_FAIL_MM;
+		if (ret == -ENOENT || !ret) {
+			xa_erase(&vm->maps, gfn);
+			vm->nr_maps--;
+		} else {
+			map = NULL;	/* it stays: unmap may be retried */
+		}
 	}
-	xa_erase(&vm->maps, gfn);
-	vm->nr_maps--;
 	mutex_unlock(&vm->lock);
+	mutex_unlock(&kvm->slots_lock);
+	kvm_vcpu_srcu_read_lock(vcpu);
 
 	mutex_lock(&kvmi_lock);
-	kvmi_map_release(map);
-	kvmi_stats.total_unmaps++;
+	if (map) {
+		kvmi_map_release(map);
+		kvmi_stats.total_unmaps++;
+	}
+	if (ret)
+		kvmi_stats.fail[why]++;
 	mutex_unlock(&kvmi_lock);
-	return 0;
+	return ret;
 }
 
 /*

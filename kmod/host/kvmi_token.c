@@ -42,6 +42,8 @@ static void kvmi_target_release(struct kref *kref)
 
 static void kvmi_token_free(struct kvmi_token *t)
 {
+	if (t->window)
+		fput(t->window);
 	put_pid(t->introspector);
 	kfree(t);
 }
@@ -95,13 +97,15 @@ long kvmi_fail(enum kvmi_fail why, long err)
 
 /*
  * Find the token, check it may be used by this caller and return its target
- * with a reference held. Constant-time compare against every token.
+ * and its window's restore file (or NULL), with a reference held on each.
+ * Constant-time compare against every token.
  * Not inlined or cloned: kvmi-trace hc times it (fentry needs its BTF) as
  * the token-check phase of a map.
  */
 noinline __noclone long
 kvmi_token_use(const struct kvmi_map_mem_token *value,
-	       struct kvmi_target **target, enum kvmi_fail *why)
+	       struct kvmi_target **target, struct file **window,
+	       enum kvmi_fail *why)
 {
 	struct kvmi_token *t, *found = NULL;
 
@@ -129,6 +133,7 @@ kvmi_token_use(const struct kvmi_map_mem_token *value,
 	found->uses++;
 	kref_get(&found->target->kref);
 	*target = found->target;
+	*window = found->window ? get_file(found->window) : NULL;
 	return 0;
 }
 
@@ -229,18 +234,45 @@ static int kvmi_read_layout(struct kvm *kvm, struct file *ram,
 	return ret;
 }
 
-static long kvmi_ioctl_issue(struct kvmi_token_issue __user *argp)
+static bool kvmi_file_rw(struct file *f)
 {
-	struct kvmi_token_issue req;
+	return (f->f_mode & (FMODE_READ | FMODE_WRITE)) ==
+	       (FMODE_READ | FMODE_WRITE);
+}
+
+/*
+ * The restore file of window_fd, the introspector's mapping window, which
+ * must be a regular file that can be mapped shared, and not the target's
+ * RAM. ERR_PTR on error.
+ */
+static struct file *kvmi_window_get(int window_fd, struct file *ram)
+{
+	struct file *window = fget(window_fd), *restore;
+
+	if (!window)
+		return ERR_PTR(-EBADF);
+	if (!kvmi_file_rw(window))
+		restore = ERR_PTR(-EACCES);
+	else if (!S_ISREG(file_inode(window)->i_mode) || !window->f_op->mmap)
+		restore = ERR_PTR(-EINVAL);
+	else if (file_inode(window) == file_inode(ram))
+		restore = ERR_PTR(-ELOOP);
+	else
+		restore = kvmi_window_file(window);
+	fput(window);		/* the restore file holds its own */
+	return restore;
+}
+
+/* KVMI_TOKEN_ISSUE, and KVMI_TOKEN_ISSUE_WINDOW when window_fd >= 0. */
+static long kvmi_issue(struct kvmi_token_issue *req, int window_fd)
+{
 	struct kvmi_target *target;
 	struct kvmi_token *tok;
 	struct kvm *kvm;
 	struct file *ram;
 	long ret;
 
-	if (copy_from_user(&req, argp, sizeof(req)))
-		return -EFAULT;
-	ram = fget(req.ram_fd);
+	ram = fget(req->ram_fd);
 	if (!ram)
 		return -EBADF;
 	target = kzalloc(sizeof(*target), GFP_KERNEL_ACCOUNT);
@@ -250,15 +282,23 @@ static long kvmi_ioctl_issue(struct kvmi_token_issue __user *argp)
 		goto out_free;
 	/* Maps are shared and writable. */
 	ret = -EACCES;
-	if ((ram->f_mode & (FMODE_READ | FMODE_WRITE)) != (FMODE_READ | FMODE_WRITE))
+	if (!kvmi_file_rw(ram))
 		goto out_free;
+	if (window_fd >= 0) {
+		tok->window = kvmi_window_get(window_fd, ram);
+		if (IS_ERR(tok->window)) {
+			ret = PTR_ERR(tok->window);
+			tok->window = NULL;
+			goto out_free;
+		}
+	}
 	ret = -ESRCH;
-	if (req.introspector_pid) {
-		tok->introspector = kvmi_find_tgid(req.introspector_pid);
+	if (req->introspector_pid) {
+		tok->introspector = kvmi_find_tgid(req->introspector_pid);
 		if (!tok->introspector)
 			goto out_free;
 	}
-	kvm = kvmi_find_kvm(req.target_pid);
+	kvm = kvmi_find_kvm(req->target_pid);
 	if (!kvm)
 		goto out_free;
 	ret = kvmi_read_layout(kvm, ram, target);
@@ -279,9 +319,9 @@ static long kvmi_ioctl_issue(struct kvmi_token_issue __user *argp)
 	target->ram = ram;
 	get_random_bytes(&tok->value, sizeof(tok->value));
 	tok->target = target;
-	tok->target_pid = req.target_pid;
+	tok->target_pid = req->target_pid;
 	tok->expires = ktime_add_ms(ktime_get(), 1000ULL *
-				    (req.ttl_s ? req.ttl_s : KVMI_DEFAULT_TTL_S));
+				    (req->ttl_s ? req->ttl_s : KVMI_DEFAULT_TTL_S));
 
 	mutex_lock(&kvmi_lock);
 	kvmi_tokens_tidy();
@@ -295,18 +335,11 @@ static long kvmi_ioctl_issue(struct kvmi_token_issue __user *argp)
 	tok->id = kvmi_next_id++;
 	list_add_tail(&tok->link, &kvmi_tokens);
 	kvmi_stats.live_tokens++;
-	req.id = tok->id;
-	req.nr_ranges = target->nr_ranges;
-	req.token = tok->value;
+	req->id = tok->id;
+	req->nr_ranges = target->nr_ranges;
+	req->token = tok->value;
 	mutex_unlock(&kvmi_lock);
 	kvm_put_kvm(kvm);
-
-	if (copy_to_user(argp, &req, sizeof(req))) {
-		mutex_lock(&kvmi_lock);
-		kvmi_token_kill(tok, KVMI_TOKEN_REVOKED);
-		mutex_unlock(&kvmi_lock);
-		return -EFAULT;
-	}
 	return 0;
 
 out_put_kvm:
@@ -318,6 +351,52 @@ out_free:
 		kvmi_token_free(tok);
 	kfree(target);
 	fput(ram);
+	return ret;
+}
+
+/* Revoke a token the caller never got (copy_to_user failed). */
+static void kvmi_revoke_id(u32 id)
+{
+	struct kvmi_token *t;
+
+	mutex_lock(&kvmi_lock);
+	list_for_each_entry(t, &kvmi_tokens, link)
+		if (t->id == id)
+			kvmi_token_kill(t, KVMI_TOKEN_REVOKED);
+	mutex_unlock(&kvmi_lock);
+}
+
+static long kvmi_ioctl_issue(struct kvmi_token_issue __user *argp)
+{
+	struct kvmi_token_issue req;
+	long ret;
+
+	if (copy_from_user(&req, argp, sizeof(req)))
+		return -EFAULT;
+	ret = kvmi_issue(&req, -1);
+	if (!ret && copy_to_user(argp, &req, sizeof(req))) {
+		kvmi_revoke_id(req.id);
+		ret = -EFAULT;
+	}
+	return ret;
+}
+
+static long kvmi_ioctl_issue_window(struct kvmi_token_issue_window __user *argp)
+{
+	struct kvmi_token_issue_window req;
+	long ret;
+
+	if (copy_from_user(&req, argp, sizeof(req)))
+		return -EFAULT;
+	if (req.flags)
+		return -EINVAL;
+	if (req.window_fd < 0)
+		return -EBADF;
+	ret = kvmi_issue(&req.issue, req.window_fd);
+	if (!ret && copy_to_user(argp, &req, sizeof(req))) {
+		kvmi_revoke_id(req.issue.id);
+		ret = -EFAULT;
+	}
 	return ret;
 }
 
@@ -408,6 +487,8 @@ static long kvmi_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	switch (cmd) {
 	case KVMI_TOKEN_ISSUE:
 		return kvmi_ioctl_issue(argp);
+	case KVMI_TOKEN_ISSUE_WINDOW:
+		return kvmi_ioctl_issue_window(argp);
 	case KVMI_TOKEN_REVOKE:
 		return kvmi_ioctl_revoke(argp);
 	case KVMI_TOKEN_LIST:

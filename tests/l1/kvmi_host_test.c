@@ -49,6 +49,10 @@
 #define LOCAL_SLOT	1
 #define LOCAL_GPA	0x10000000UL
 #define LOCAL_PAGES	64
+/* A mapping window: a memslot of its own on a memfd, as QEMU's ivshmem BAR. */
+#define WINDOW_SLOT	2
+#define WINDOW_GPA	0x20000000UL
+#define WINDOW_PAGES	512
 #define NO_ERR		0
 /* Not hypercalls: the guest reads or writes a word at a0 (a gva). */
 #define GUEST_READ	(~0ULL)
@@ -234,7 +238,7 @@ static void target_start(struct target *t)
 	size_t i;
 	char c;
 
-	t->ram_fd = memfd_create("kvmi-target", MFD_CLOEXEC);
+	t->ram_fd = memfd_create("kvmi-target", MFD_CLOEXEC | MFD_ALLOW_SEALING);
 	TEST_ASSERT(t->ram_fd >= 0, "memfd_create: %s", strerror(errno));
 	TEST_ASSERT(!ftruncate(t->ram_fd, TARGET_SIZE), "ftruncate");
 	t->ram = mmap(NULL, TARGET_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED,
@@ -590,6 +594,264 @@ TEST_F(pair, binding_is_the_process_not_a_pid_number)
 		TH_LOG("a token bound to the introspector's own pid was refused");
 	EXPECT_EQ(0, WEXITSTATUS(st) & 2)
 		TH_LOG("a token bound to pid 1 was accepted from a pid namespace's pid 1");
+}
+
+/* How many VMAs this process has (lines of /proc/self/maps). */
+static int vma_count(void)
+{
+	FILE *f = fopen("/proc/self/maps", "r");
+	int c, n = 0;
+
+	TEST_ASSERT(f, "/proc/self/maps: %s", strerror(errno));
+	while ((c = fgetc(f)) != EOF)
+		n += c == '\n';
+	fclose(f);
+	return n;
+}
+
+/* The VMA of this process that holds addr: its range and VmFlags line. */
+static bool vma_of(void *addr, unsigned long *start, unsigned long *end,
+		   char *flags, size_t len)
+{
+	unsigned long a = (unsigned long)addr, s, e;
+	FILE *f = fopen("/proc/self/smaps", "r");
+	bool in = false, found = false;
+	char line[512];
+
+	TEST_ASSERT(f, "/proc/self/smaps: %s", strerror(errno));
+	while (fgets(line, sizeof(line), f)) {
+		/* A VMA's first line; its fields' lines start with a name. */
+		if (sscanf(line, "%lx-%lx ", &s, &e) == 2) {
+			in = a >= s && a < e;
+			if (in) {
+				*start = s;
+				*end = e;
+			}
+		} else if (in && !strncmp(line, "VmFlags:", 8)) {
+			strncpy(flags, line + 8, len - 1);
+			flags[len - 1] = 0;
+			found = true;
+			break;
+		}
+	}
+	fclose(f);
+	return found;
+}
+
+/*
+ * The introspector maps into a window: a memslot backed by a memfd of its
+ * VMM (this process), which is not its RAM, madvise()d as QEMU does its
+ * RAM blocks; the token names the window's memfd.
+ */
+FIXTURE(window) {
+	struct target t;
+	struct intro in;
+	struct kvmi_token_issue_window tok;
+	int window_fd;
+	uint8_t *win;		/* the hva of WINDOW_GPA */
+};
+
+static int token_issue_window(struct target *t, int window_fd,
+			      struct kvmi_token_issue_window *req)
+{
+	memset(req, 0, sizeof(*req));
+	req->issue.target_pid = t->pid;
+	req->issue.ram_fd = t->ram_fd;
+	req->window_fd = window_fd;
+	return ioctl(kvmi_fd(), KVMI_TOKEN_ISSUE_WINDOW, req) ? -errno : 0;
+}
+
+FIXTURE_SETUP(window)
+{
+	struct kvmi_map_mem_token none = { 0 };
+	struct kvmi_stats s;
+
+	if (!selected(_metadata->name))
+		SKIP(return, "not selected (KVMI_HOST_TEST_ONLY, _SKIP)");
+	s = host_stats();
+	ASSERT_EQ(0, s.live_maps) TH_LOG("live maps before the test");
+	ASSERT_EQ(0, s.live_tokens) TH_LOG("live tokens before the test");
+	target_start(&self->t);
+	intro_create(&self->in, 1, &none);
+	vm_userspace_mem_region_add(self->in.vm, VM_MEM_SRC_SHMEM, WINDOW_GPA,
+				    WINDOW_SLOT, WINDOW_PAGES, 0);
+	virt_map(self->in.vm, WINDOW_GPA, WINDOW_GPA, WINDOW_PAGES);
+	self->win = addr_gpa2hva(self->in.vm, WINDOW_GPA);
+	self->window_fd = memslot2region(self->in.vm, WINDOW_SLOT)->fd;
+	ASSERT_EQ(0, madvise(self->win, WINDOW_PAGES * PAGE, MADV_DONTFORK));
+	ASSERT_EQ(NO_ERR, token_issue_window(&self->t, self->window_fd,
+					     &self->tok));
+	guest_token = self->tok.issue.token;
+	sync_global_to_guest(self->in.vm, guest_token);
+}
+
+FIXTURE_TEARDOWN(window)
+{
+	struct kvmi_stats s;
+
+	if (_metadata->skip)
+		return;
+	if (self->in.vm)
+		kvm_vm_free(self->in.vm);
+	token_revoke(self->tok.issue.id);
+	target_stop(&self->t);
+	s = host_stats();
+	EXPECT_EQ(0, s.live_maps) TH_LOG("live maps left");
+	EXPECT_EQ(0, s.live_tokens) TH_LOG("live tokens left");
+}
+
+/* The window page's word i as the window's memfd holds it. */
+static uint64_t window_file_word(int fd, uint64_t page, size_t i)
+{
+	uint64_t v;
+
+	TEST_ASSERT(pread(fd, &v, 8, page * PAGE + i * 8) == 8, "pread: %s",
+		    strerror(errno));
+	return v;
+}
+
+/*
+ * Review D6: unmap gives the window its own page back, as it was: what the
+ * guest wrote there before the map reads back after it, from the guest, the
+ * VMM and the window's file, and later writes reach the window's file.
+ */
+TEST_F(window, unmap_gives_back_the_window_page)
+{
+	const uint64_t tgpa = 21 * PAGE, lgpa = WINDOW_GPA + 5 * PAGE;
+	uint64_t *w = (uint64_t *)(self->win + 5 * PAGE);
+	size_t i;
+
+	if (_metadata->skip)
+		return;
+	for (i = 0; i < PAGE / 8; i++)
+		w[i] = 0x5157000000000000ULL | i;
+	ASSERT_EQ(0x5157000000000000ULL, guest_read(&self->in, lgpa));
+	ASSERT_EQ(NO_ERR, map(&self->in, tgpa, lgpa));
+	ASSERT_EQ(0, memcmp(w, self->t.ram + tgpa, PAGE));
+	ASSERT_EQ(kvmi_pattern_word(tgpa + 8), guest_read(&self->in, lgpa + 8));
+	ASSERT_EQ(0x5157000000000000ULL | 8, window_file_word(self->window_fd, 5, 8))
+		TH_LOG("the window's file changed under the map");
+	ASSERT_EQ(NO_ERR, unmap(&self->in, lgpa));
+	for (i = 0; i < PAGE / 8; i++) {
+		ASSERT_EQ(0x5157000000000000ULL | i, w[i]) TH_LOG("VMM word %zu", i);
+		ASSERT_EQ(0x5157000000000000ULL | i, guest_read(&self->in, lgpa + i * 8))
+			TH_LOG("introspector word %zu after unmap", i);
+	}
+	guest_write(&self->in, lgpa + 16, 0x77);
+	ASSERT_EQ(0x77, window_file_word(self->window_fd, 5, 2))
+		TH_LOG("a write after unmap did not reach the window's file");
+	for (i = 0; i < PAGE / 8; i++)
+		ASSERT_EQ(kvmi_pattern_word(tgpa + i * 8),
+			  ((uint64_t *)(self->t.ram + tgpa))[i])
+			TH_LOG("target word %zu", i);
+}
+
+/* With a window named, a2 must be in it: not in the introspector's RAM. */
+TEST_F(window, refuses_pages_outside_the_window)
+{
+	uint64_t *w = (uint64_t *)(self->in.local + PAGE);
+
+	if (_metadata->skip)
+		return;
+	w[0] = 0x5a5a;
+	ASSERT_EQ(-ENXIO, map(&self->in, PAGE, LOCAL_GPA + PAGE));
+	ASSERT_EQ(0x5a5a, w[0]);
+	ASSERT_EQ(0x5a5a, guest_read(&self->in, LOCAL_GPA + PAGE));
+	ASSERT_EQ(-ENXIO, map(&self->in, PAGE, WINDOW_GPA + WINDOW_PAGES * PAGE));
+	ASSERT_EQ(NO_ERR, map(&self->in, PAGE, WINDOW_GPA));
+	ASSERT_EQ(-EALREADY, map(&self->in, 2 * PAGE, WINDOW_GPA));
+	ASSERT_EQ(NO_ERR, unmap(&self->in, WINDOW_GPA));
+}
+
+/*
+ * Review D5: after map/unmap cycles on 100 scattered window pages, the
+ * window is one VMA again, with its flags (MADV_DONTFORK's "dc"), and the
+ * VMM has as many VMAs as before.
+ */
+TEST_F(window, vmas_merge_back_after_scattered_cycles)
+{
+	int before, during = 0, i;
+	unsigned long start = 0, end = 0;
+	char flags[512];
+	uint64_t page;
+
+	if (_metadata->skip)
+		return;
+	before = vma_count();
+	for (i = 0; i < 100; i++) {
+		page = (i * 37 + 11) % WINDOW_PAGES;	/* scattered, distinct */
+		ASSERT_EQ(NO_ERR, map(&self->in, (i % TARGET_PAGES) * PAGE,
+				      WINDOW_GPA + page * PAGE));
+		if (!i)
+			during = vma_count();
+		ASSERT_EQ(NO_ERR, unmap(&self->in, WINDOW_GPA + page * PAGE));
+	}
+	EXPECT_LT(before, during) TH_LOG("a map did not show in the VMAs at all");
+	EXPECT_EQ(before, vma_count()) TH_LOG("VMAs after 100 cycles, %d before", before);
+	ASSERT_TRUE(vma_of(self->win, &start, &end, flags, sizeof(flags)));
+	EXPECT_LE(start, (unsigned long)self->win);
+	EXPECT_GE(end, (unsigned long)self->win + WINDOW_PAGES * PAGE)
+		TH_LOG("the window's first VMA ends at %#lx", end);
+	EXPECT_NE(NULL, strstr(flags, " dc")) TH_LOG("VmFlags:%s", flags);
+}
+
+/*
+ * Review D3: a map that fails after MAP_FIXED's munmap step (here the
+ * target's memfd sealed F_SEAL_FUTURE_WRITE after the token was issued,
+ * which shmem's ->mmap refuses) reports the error and leaves the window's
+ * page in place, not a hole.
+ */
+TEST_F(window, failed_map_leaves_the_window_page)
+{
+	const uint64_t lgpa = WINDOW_GPA + 9 * PAGE;
+	uint64_t *w = (uint64_t *)(self->win + 9 * PAGE);
+
+	if (_metadata->skip)
+		return;
+	w[1] = 0xabcd;
+	ASSERT_EQ(0, fcntl(self->t.ram_fd, F_ADD_SEALS, F_SEAL_FUTURE_WRITE));
+	ASSERT_EQ(-EPERM, map(&self->in, PAGE, lgpa));
+	ASSERT_TRUE(mapped(w)) TH_LOG("a hole in the VMM at the window page");
+	ASSERT_EQ(0xabcd, w[1]);
+	ASSERT_EQ(0xabcd, guest_read(&self->in, lgpa + 8));
+	ASSERT_EQ(-ENOENT, unmap(&self->in, lgpa));
+	ASSERT_EQ(0, host_stats().live_maps);
+}
+
+/*
+ * Review D4: if the VMM has put something of its own at a mapped page's
+ * hva, unmap drops the map and leaves the VMM's page alone.
+ */
+TEST_F(window, unmap_leaves_a_page_the_vmm_replaced)
+{
+	const uint64_t lgpa = WINDOW_GPA + 12 * PAGE;
+	uint64_t *w = (uint64_t *)(self->win + 12 * PAGE);
+	void *p;
+
+	if (_metadata->skip)
+		return;
+	ASSERT_EQ(NO_ERR, map(&self->in, 3 * PAGE, lgpa));
+	p = mmap(w, PAGE, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+	ASSERT_EQ((void *)w, p);
+	w[0] = 0x0123456789abcdefULL;
+	ASSERT_EQ(-ENOENT, unmap(&self->in, lgpa));
+	ASSERT_EQ(0x0123456789abcdefULL, w[0]) TH_LOG("unmap overwrote the VMM's page");
+	ASSERT_EQ(0, host_stats().live_maps);
+	ASSERT_EQ(kvmi_pattern_word(3 * PAGE), ((uint64_t *)(self->t.ram + 3 * PAGE))[0]);
+}
+
+/* A token without a window: a map that fails after munmap says so. */
+TEST_F(pair, failed_map_reports_a_hole)
+{
+	const uint64_t lgpa = LOCAL_GPA + 9 * PAGE;
+
+	if (_metadata->skip)
+		return;
+	ASSERT_EQ(0, fcntl(self->t.ram_fd, F_ADD_SEALS, F_SEAL_FUTURE_WRITE));
+	ASSERT_EQ(-EIO, map(&self->in, PAGE, lgpa));
+	ASSERT_FALSE(mapped(self->in.local + 9 * PAGE));
+	ASSERT_EQ(0, host_stats().live_maps);
 }
 
 /*
