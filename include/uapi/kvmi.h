@@ -45,9 +45,16 @@
  * the VMM changed a0's memslot or mapping itself, which the host leaves
  * alone; unmap is idempotent), -ENOMEM (the map stays, or a0 is a hole;
  * either way unmap may be retried).
+ *
+ * KVM_HC_MEM_UNMAP_ALL (no arguments): unmaps every map of the caller's
+ * VM, as KVM_HC_MEM_UNMAP does each; a kernel that has just booted calls
+ * it, since its VM may hold maps of the kernel before it (a reset, kexec or
+ * panic does not end them). The number of maps ended, or the error of one
+ * that stays (the others end all the same).
  */
 #define KVM_HC_MEM_MAP		32
 #define KVM_HC_MEM_UNMAP	33
+#define KVM_HC_MEM_UNMAP_ALL	34
 
 struct kvmi_map_mem_token {
 	__u64 token[4];

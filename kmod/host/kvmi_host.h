@@ -12,5 +12,6 @@ void kvmi_destroy_vm(struct kvm *kvm);
 long kvmi_hc_mem_map(struct kvm_vcpu *vcpu, gva_t token_gva, gpa_t target_gpa,
 		     gpa_t local_gpa);
 long kvmi_hc_mem_unmap(struct kvm_vcpu *vcpu, gpa_t local_gpa);
+long kvmi_hc_mem_unmap_all(struct kvm_vcpu *vcpu);
 
 #endif

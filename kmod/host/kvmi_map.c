@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * kvmi-harness host handler: the KVM_HC_MEM_MAP and KVM_HC_MEM_UNMAP
- * hypercalls (include/uapi/kvmi.h) and teardown when a VM is destroyed.
+ * kvmi-harness host handler: the KVM_HC_MEM_MAP, KVM_HC_MEM_UNMAP and
+ * KVM_HC_MEM_UNMAP_ALL hypercalls (include/uapi/kvmi.h) and teardown when
+ * a VM is destroyed.
  *
  * The target's RAM is a shared file. A map replaces one page of the
  * introspector VMM's address space with a MAP_SHARED | MAP_FIXED mapping of
@@ -453,64 +454,114 @@ out_fail:
 	return ret;
 }
 
+/*
+ * End the map of gfn: give back what it replaced. Called with
+ * kvm->slots_lock and vm->lock held. On 0 or -ENOENT the map is released;
+ * on any other error it stays, and unmap may be retried.
+ */
+static long kvmi_vm_unmap_locked(struct kvm_vcpu *vcpu, struct kvmi_vm *vm,
+				 unsigned long gfn, struct kvmi_map *map)
+{
+	enum kvmi_fail why;
+	unsigned long hva, addr;
+	long ret = -ENOENT;
+
+	/*
+	 * The gfn must still be at the hva the map replaced, and the map
+	 * still there; if the VMM changed either itself, the record goes and
+	 * the mm is left alone (review D4).
+	 */
+	if (!kvmi_gfn_hva(vcpu, gfn, &hva, &why) && hva == map->hva &&
+	    kvmi_still_mapped(map)) {
+		addr = kvmi_mmap_restore(map);
+		if (addr == map->hva)
+			ret = 0;
+		else
+			ret = IS_ERR_VALUE(addr) ? (long)addr : -EFAULT;
+	}
+	if (ret && ret != -ENOENT)
+		return ret;
+	xa_erase(&vm->maps, gfn);
+	vm->nr_maps--;
+	mutex_lock(&kvmi_lock);
+	kvmi_map_release(map);
+	kvmi_stats.total_unmaps++;
+	mutex_unlock(&kvmi_lock);
+	return ret;
+}
+
+/* This VM's map records, or NULL if it never mapped. */
+static struct kvmi_vm *kvmi_vm_of(struct kvm *kvm)
+{
+	struct kvmi_vm *vm;
+
+	mutex_lock(&kvmi_lock);
+	vm = kvmi_vm_find(kvm);
+	mutex_unlock(&kvmi_lock);
+	return vm;
+}
+
 long kvmi_hc_mem_unmap(struct kvm_vcpu *vcpu, gpa_t local_gpa)
 {
 	struct kvm *kvm = vcpu->kvm;
 	gfn_t gfn = gpa_to_gfn(local_gpa);
-	struct kvmi_map *map = NULL;
-	enum kvmi_fail why = KVMI_FAIL_NOT_MAPPED;
-	unsigned long hva, addr;
+	struct kvmi_map *map;
 	struct kvmi_vm *vm;
 	long ret = -ENOENT;
 
 	if (!PAGE_ALIGNED(local_gpa))
 		return kvmi_fail(KVMI_FAIL_ALIGN, -EINVAL);
-
-	mutex_lock(&kvmi_lock);
-	vm = kvmi_vm_find(kvm);
-	mutex_unlock(&kvmi_lock);
+	vm = kvmi_vm_of(kvm);
 	if (!vm)
-		return kvmi_fail(why, ret);
+		return kvmi_fail(KVMI_FAIL_NOT_MAPPED, -ENOENT);
 
 	kvm_vcpu_srcu_read_unlock(vcpu);
 	mutex_lock(&kvm->slots_lock);
 	mutex_lock(&vm->lock);
 	map = xa_load(&vm->maps, gfn);
-	if (map) {
-		/*
-		 * The gfn must still be at the hva the map replaced, and the
-		 * map still there; if the VMM changed either itself, the
-		 * record goes and the mm is left alone (review D4).
-		 */
-		if (!kvmi_gfn_hva(vcpu, gfn, &hva, &why) && hva == map->hva &&
-		    kvmi_still_mapped(map)) {
-			addr = kvmi_mmap_restore(map);
-			if (addr != map->hva)
-				ret = IS_ERR_VALUE(addr) ? (long)addr : -EFAULT;
-			else
-				ret = 0;
-		}
-		why = ret == -ENOENT ? KVMI_FAIL_NOT_MAPPED : KVMI_FAIL_MM;
-		if (ret == -ENOENT || !ret) {
-			xa_erase(&vm->maps, gfn);
-			vm->nr_maps--;
-		} else {
-			map = NULL;	/* it stays: unmap may be retried */
-		}
+	if (map)
+		ret = kvmi_vm_unmap_locked(vcpu, vm, gfn, map);
+	mutex_unlock(&vm->lock);
+	mutex_unlock(&kvm->slots_lock);
+	kvm_vcpu_srcu_read_lock(vcpu);
+	if (ret)
+		kvmi_fail(ret == -ENOENT ? KVMI_FAIL_NOT_MAPPED : KVMI_FAIL_MM,
+			  ret);
+	return ret;
+}
+
+/*
+ * Every map of the caller's VM, as a kernel that has just booted wants:
+ * the number of maps ended, or the error of one that stays (the others are
+ * ended all the same).
+ */
+long kvmi_hc_mem_unmap_all(struct kvm_vcpu *vcpu)
+{
+	struct kvm *kvm = vcpu->kvm;
+	struct kvmi_map *map;
+	struct kvmi_vm *vm;
+	unsigned long gfn;
+	long ret, err = 0, n = 0;
+
+	vm = kvmi_vm_of(kvm);
+	if (!vm)
+		return 0;
+
+	kvm_vcpu_srcu_read_unlock(vcpu);
+	mutex_lock(&kvm->slots_lock);
+	mutex_lock(&vm->lock);
+	xa_for_each(&vm->maps, gfn, map) {
+		ret = kvmi_vm_unmap_locked(vcpu, vm, gfn, map);
+		if (ret && ret != -ENOENT)
+			err = ret;
+		else
+			n++;
+		cond_resched();
 	}
 	mutex_unlock(&vm->lock);
 	mutex_unlock(&kvm->slots_lock);
 	kvm_vcpu_srcu_read_lock(vcpu);
-
-	mutex_lock(&kvmi_lock);
-	if (map) {
-		kvmi_map_release(map);
-		kvmi_stats.total_unmaps++;
-	}
-	if (ret)
-		kvmi_stats.fail[why]++;
-	mutex_unlock(&kvmi_lock);
-	return ret;
+	return err ? kvmi_fail(KVMI_FAIL_MM, err) : n;
 }
 
 /*

@@ -20,8 +20,8 @@ diag "guest: $out"
 check "hypercall 32 with no readable token returns -EFAULT" test "$out" = "ret=-EFAULT"
 check "the handler counted $N token faults" \
 	test $(( $(kvmi-ctl stat fail_token_fault) - faults0 )) -eq $N
-check "an unhandled hypercall (34) still gets -KVM_ENOSYS" \
-	test "$(kvmi-vm exec introspector kvmi-hc 34)" = "ret=-KVM_ENOSYS"
+check "an unhandled hypercall (35) still gets -KVM_ENOSYS" \
+	test "$(kvmi-vm exec introspector kvmi-hc 35)" = "ret=-KVM_ENOSYS"
 
 all=$(grep -c 'kvm_hypercall: nr 0x20 ' /sys/kernel/tracing/trace)
 exact=$(grep -c 'kvm_hypercall: nr 0x20 a0 0x1111 a1 0x2222 a2 0x3333 a3 0x4444$' /sys/kernel/tracing/trace)

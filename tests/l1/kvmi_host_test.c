@@ -841,6 +841,33 @@ TEST_F(window, unmap_leaves_a_page_the_vmm_replaced)
 	ASSERT_EQ(kvmi_pattern_word(3 * PAGE), ((uint64_t *)(self->t.ram + 3 * PAGE))[0]);
 }
 
+/*
+ * Review D2's host half: one hypercall ends every map of the caller's VM,
+ * as a kernel that has just booted makes it, and gives each window page
+ * back as it was.
+ */
+TEST_F(window, unmap_all_ends_every_map)
+{
+	uint64_t *w = (uint64_t *)self->win;
+	int i;
+
+	if (_metadata->skip)
+		return;
+	for (i = 0; i < 5; i++) {
+		w[i * 2 * PAGE / 8] = 0xa110 + i;
+		ASSERT_EQ(NO_ERR, map(&self->in, (40 + i) * PAGE,
+				      WINDOW_GPA + i * 2 * PAGE));
+	}
+	ASSERT_EQ(5, host_stats().live_maps);
+	ASSERT_EQ(5, hc(&self->in, KVM_HC_MEM_UNMAP_ALL, 0, 0, 0));
+	ASSERT_EQ(0, host_stats().live_maps);
+	for (i = 0; i < 5; i++)
+		ASSERT_EQ(0xa110 + i, guest_read(&self->in, WINDOW_GPA + i * 2 * PAGE))
+			TH_LOG("window page %d after unmap-all", i * 2);
+	ASSERT_EQ(0, hc(&self->in, KVM_HC_MEM_UNMAP_ALL, 0, 0, 0));
+	ASSERT_EQ(-ENOENT, unmap(&self->in, WINDOW_GPA));
+}
+
 /* A token without a window: a map that fails after munmap says so. */
 TEST_F(pair, failed_map_reports_a_hole)
 {
