@@ -2,9 +2,12 @@
 /*
  * kvmi-ctl: the host token API (/dev/kvmi) from the command line, in L1.
  *
- *   kvmi-ctl issue -t TARGET_PID -r RAM_FILE [-i INTROSPECTOR_PID] [-T TTL_S]
- *            [-o TOKEN_FILE]     print "id N ranges M token HEX"; -o writes
- *                                the 32 raw bytes (mode 0600)
+ *   kvmi-ctl issue -t TARGET_PID -r RAM_FILE [-w WINDOW_FILE]
+ *            [-i INTROSPECTOR_PID] [-T TTL_S] [-o TOKEN_FILE]
+ *                                print "id N ranges M token HEX"; -o writes
+ *                                the 32 raw bytes (mode 0600). -w names the
+ *                                introspector's mapping window (its file,
+ *                                e.g. /proc/PID/fd/N): maps go only there
  *   kvmi-ctl revoke ID
  *   kvmi-ctl list [--json]
  *   kvmi-ctl stats [--json]
@@ -53,14 +56,29 @@ static uint64_t num(const char *s)
 	return arg_u64("kvmi-ctl", s);
 }
 
+/* Open a file the host handler maps shared: read-write. */
+static int open_rw(const char *path)
+{
+	int fd = open(path, O_RDWR | O_CLOEXEC);
+
+	if (fd < 0)
+		fprintf(stderr, "kvmi-ctl: %s: %s\n", path, strerror(errno));
+	return fd;
+}
+
 static int issue(int argc, char **argv)
 {
+	struct kvmi_token_issue_window wreq = { .window_fd = -1 };
 	struct kvmi_token_issue req = { .ram_fd = -1 };
+	const char *window = NULL;
 	const char *ram = NULL, *out = NULL;
 	int c;
 
-	while ((c = getopt(argc, argv, "t:r:i:T:o:")) != -1) {
+	while ((c = getopt(argc, argv, "t:r:w:i:T:o:")) != -1) {
 		switch (c) {
+		case 'w':
+			window = optarg;
+			break;
 		case 't':
 			req.target_pid = num(optarg);
 			break;
@@ -82,15 +100,22 @@ static int issue(int argc, char **argv)
 	}
 	if (!req.target_pid || !ram)
 		return 2;
-	req.ram_fd = open(ram, O_RDWR | O_CLOEXEC);
-	if (req.ram_fd < 0) {
-		fprintf(stderr, "kvmi-ctl: %s: %s\n", ram, strerror(errno));
+	req.ram_fd = open_rw(ram);
+	if (req.ram_fd < 0)
 		return 1;
+	if (window) {
+		wreq.window_fd = open_rw(window);
+		if (wreq.window_fd < 0)
+			return 1;
+		wreq.issue = req;
 	}
-	if (ioctl(dev(), KVMI_TOKEN_ISSUE, &req)) {
+	if (window ? ioctl(dev(), KVMI_TOKEN_ISSUE_WINDOW, &wreq) :
+		     ioctl(dev(), KVMI_TOKEN_ISSUE, &req)) {
 		fprintf(stderr, "kvmi-ctl: issue: %s\n", errno_str(errno));
 		return 1;
 	}
+	if (window)
+		req = wreq.issue;
 	printf("id %u ranges %u token ", req.id, req.nr_ranges);
 	for (int i = 0; i < 4; i++)
 		printf("%016" PRIx64, (uint64_t)req.token.token[i]);
@@ -296,8 +321,8 @@ static int cmd_stat(int argc, char **argv)
 }
 
 static const struct cli_cmd cmds[] = {
-	{ "issue", "-t TARGET_PID -r RAM_FILE [-i INTROSPECTOR_PID] [-T TTL_S] [-o FILE]",
-	  "issue a token for the target; prints \"id N ranges M token HEX\", -o writes the 32 raw bytes",
+	{ "issue", "-t TARGET_PID -r RAM_FILE [-w WINDOW_FILE] [-i INTROSPECTOR_PID] [-T TTL_S] [-o FILE]",
+	  "issue a token for the target, mapping only into the introspector's window -w; prints \"id N ranges M token HEX\", -o writes the 32 raw bytes",
 	  cmd_issue, 0, -1 },
 	{ "revoke", "ID", "revoke a token: no new maps with it", cmd_revoke, 1, 1 },
 	{ "list", "[--json]", "tokens: id, state, pids, TTL left, uses", cmd_list, 0, 1 },

@@ -39,15 +39,29 @@ put_token() {
 	kvmi-vm exec introspector -i "cat > /run/t && kvmi-hc token /run/t ${2:-0}" < "$1"
 }
 
+# window_of PID: the mapping window of the introspector whose QEMU is PID
+# (vmconfigs/introspector.json: its only memfd), as a path to open.
+window_of() {
+	local f
+	for f in /proc/"$1"/fd/*; do
+		[ "$(readlink "$f")" = "/memfd:memory-backend-memfd (deleted)" ] &&
+			{ echo "$f"; return 0; }
+	done
+	echo "no mapping window (memfd) in QEMU $1" >&2
+	return 1
+}
+
 # pair_up: the fixture most jobs start from. Boots the target and the
-# introspector, issues a token for the target bound to the introspector
-# (kvmi-ctl's answer in ISSUED, the token in $STATE/tok) and hands it over.
-# Sets T and I to the two QEMU pids. One KTAP result: the boots.
+# introspector, issues a token for the target bound to the introspector and
+# its mapping window (kvmi-ctl's answer in ISSUED, the token in $STATE/tok)
+# and hands it over. Sets T and I to the two QEMU pids, W to the window.
+# One KTAP result: the boots.
 pair_up() {
 	check "target and introspector boot" start_vms target introspector || return 1
 	T=$(kvmi-vm pid target) I=$(kvmi-vm pid introspector)
+	W=$(window_of "$I") || return 1
 	# shellcheck disable=SC2034 # for the job
-	ISSUED=$(kvmi-ctl issue -t "$T" -r "$TARGET_RAM" -i "$I" -o "$STATE/tok") || return 1
+	ISSUED=$(kvmi-ctl issue -t "$T" -r "$TARGET_RAM" -w "$W" -i "$I" -o "$STATE/tok") || return 1
 	put_token "$STATE/tok"
 }
 

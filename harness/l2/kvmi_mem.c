@@ -4,7 +4,8 @@
  * in order in one process (mappings live as long as it does):
  *
  *   kvmi-mem [-t TOKEN_FILE] CMD...    or    kvmi-mem [-t TOKEN_FILE] -i
- *     map GPA          map target GPA into a fresh page of this process
+ *     map GPA          map target GPA into a window page of this process
+ *                      (a page of /dev/kvmmem's mapping window, mmap()ed)
  *     dump GPA [LEN]   hex dump of that page (default 256 bytes)
  *     unmap GPA
  *     list             every live mapping in this guest: pid gva gpa target
@@ -59,12 +60,13 @@ static int do_map(uint64_t gpa)
 			i == MAX_MAPS ? "too many maps" : "mapped already");
 		return 1;
 	}
-	p = mmap(NULL, PAGE, PROT_READ | PROT_WRITE,
-		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+	p = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	req.gpa = gpa;
 	req.gva = (uintptr_t)p;
 	if (p == MAP_FAILED || ioctl(fd, KVM_INTRO_MEM_MAP, &req)) {
 		fprintf(stderr, "kvmi-mem: map 0x%" PRIx64 ": %s\n", gpa, errno_str(errno));
+		if (p != MAP_FAILED)
+			munmap(p, PAGE);
 		return 1;
 	}
 	maps[i].gpa = gpa;

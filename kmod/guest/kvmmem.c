@@ -1,67 +1,76 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * /dev/kvmmem: map pages of a target VM into the calling process, by
- * hypercall to the host (include/uapi/kvmi.h). A 6.1 port of the KVMI v6
- * remote-mapping driver's design.
+ * hypercall to the host (include/uapi/kvmi.h).
  *
- * State: one struct kvmmem_mm per mm (hash keyed by mm) holds every mapping
- * of that mm in an rbtree keyed by gva; each open file has a struct
- * kvmmem_file bound to the opener's mm and lists the mappings made through
- * it. Map pins the local page (FOLL_WRITE | FOLL_LONGTERM) so the guest
- * never reuses or migrates a page the host redirected, then issues the
- * hypercall with its gpa; unmap issues the hypercall, then unpins. If the
- * host refuses an unmap the page stays pinned and is counted as leaked:
- * leaking is safer than freeing a page that may still alias another VM.
+ * Target pages land in a mapping window, never in the guest's RAM: BAR 2 of
+ * an ivshmem-plain device, which the introspector's VMM backs with a file of
+ * its own (its token names that file). mmap() of /dev/kvmmem hands the
+ * process window pages (VM_PFNMAP: nothing pins them, nothing else can);
+ * KVM_INTRO_MEM_MAP's gva must lie in such a mapping of the same file, and
+ * the host maps the target page over that window page. KVM_INTRO_MEM_UNMAP,
+ * munmap() and exit ask the host to give the window page back. Binding the
+ * device ends every map the VM holds, so a kernel that booted after a
+ * reset, kexec or panic starts from a clean window; shutdown, reboot, kexec
+ * and panic end them too.
  *
- * Locking: kvmmem_mm.lock covers that mm's rbtree, the map lists of its
- * files and the pin and hypercall state of each mapping, and is held for a
- * whole map, unmap or teardown, so teardown never races a map. kvmmem_lock
- * covers the mm hash and the kvmmem_mm reference counts.
+ * If the host refuses an unmap, the map stays and the ioctl may be retried;
+ * if that happens when the mapping goes away, the window page is leaked:
+ * never handed out again, since it may still show the target.
+ *
+ * Locking: kvmmem_win.lock covers the window's page bitmap, its maps and the
+ * areas' user counts, and is held across each hypercall; it nests inside
+ * mmap_lock (VMA close runs under it).
  */
 #include <linux/module.h>
+#include <linux/bitmap.h>
 #include <linux/debugfs.h>
-#include <linux/hashtable.h>
 #include <linux/io.h>
 #include <linux/miscdevice.h>
 #include <linux/mm.h>
-#include <linux/rbtree.h>
+#include <linux/panic_notifier.h>
+#include <linux/pci.h>
 #include <linux/sched/mm.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
+#include <linux/xarray.h>
 #include <asm/kvm_para.h>
 #include <uapi/linux/kvm_para.h>
 
 #include "../../include/uapi/kvmi.h"
 
-struct kvmmem_mm {
-	struct hlist_node node;		/* kvmmem_mms */
-	struct mm_struct *mm;		/* mmgrab()ed */
-	pid_t tgid;
-	unsigned int users;		/* open files bound to it */
+#define KVMMEM_DEVICE_IVSHMEM	0x1110
+#define KVMMEM_BAR		2
+
+/* The mapping window: one per guest. */
+struct kvmmem_window {
+	struct pci_dev *pdev;
+	phys_addr_t base;
+	unsigned long npages;
+	void *va;			/* the kernel's view, to clear pages */
 	struct mutex lock;
-	struct rb_root maps;		/* struct kvmmem_map by gva */
+	unsigned long *used;		/* handed out, or leaked */
+	struct xarray maps;		/* page index -> struct kvmmem_map */
 };
 
-struct kvmmem_file {
-	struct kvmmem_mm *kmm;
-	struct list_head maps;		/* struct kvmmem_map.file_link */
+/* One mmap() of /dev/kvmmem: window pages first .. first + npages - 1. */
+struct kvmmem_area {
+	unsigned long first;
+	unsigned long npages;
+	unsigned int users;		/* VMAs: 1, and briefly 2 in mremap */
 };
 
 struct kvmmem_map {
-	struct rb_node node;		/* kvmmem_mm.maps */
-	struct list_head file_link;	/* kvmmem_file.maps */
-	struct kvmmem_file *file;
-	unsigned long gva;
+	unsigned long gva;		/* as mapped, for the listing */
+	pid_t tgid;
 	u64 target_gpa;
-	struct page *page;		/* pinned */
 };
 
-static DEFINE_MUTEX(kvmmem_lock);
-static DEFINE_HASHTABLE(kvmmem_mms, 6);
-static struct kmem_cache *kvmmem_mm_cache;
+static DEFINE_MUTEX(kvmmem_probe_lock);
+static struct kvmmem_window *kvmmem_win;
 static struct kmem_cache *kvmmem_map_cache;
-static atomic_long_t kvmmem_nr_mm, kvmmem_nr_maps, kvmmem_nr_leaked;
+static atomic_long_t kvmmem_nr_areas, kvmmem_nr_maps, kvmmem_nr_leaked;
 static struct dentry *kvmmem_debugfs;
 
 /* Host errors as the ioctl's errno: every token refusal is EACCES. */
@@ -78,36 +87,9 @@ static int kvmmem_host_errno(long ret)
 	return ret < 0 && ret >= -MAX_ERRNO ? ret : -EIO;
 }
 
-static struct kvmmem_map *kvmmem_find(struct kvmmem_mm *kmm, unsigned long gva)
+static phys_addr_t kvmmem_gpa(struct kvmmem_window *w, unsigned long idx)
 {
-	struct rb_node *n = kmm->maps.rb_node;
-
-	while (n) {
-		struct kvmmem_map *m = rb_entry(n, struct kvmmem_map, node);
-
-		if (gva < m->gva)
-			n = n->rb_left;
-		else if (gva > m->gva)
-			n = n->rb_right;
-		else
-			return m;
-	}
-	return NULL;
-}
-
-static void kvmmem_insert(struct kvmmem_mm *kmm, struct kvmmem_map *map)
-{
-	struct rb_node **link = &kmm->maps.rb_node, *parent = NULL;
-
-	while (*link) {
-		parent = *link;
-		if (map->gva < rb_entry(parent, struct kvmmem_map, node)->gva)
-			link = &parent->rb_left;
-		else
-			link = &parent->rb_right;
-	}
-	rb_link_node(&map->node, parent, link);
-	rb_insert_color(&map->node, &kmm->maps);
+	return w->base + ((phys_addr_t)idx << PAGE_SHIFT);
 }
 
 static void kvmmem_map_free(struct kvmmem_map *map)
@@ -117,190 +99,245 @@ static void kvmmem_map_free(struct kvmmem_map *map)
 }
 
 /*
- * Undo one mapping: hypercall, then unpin. Called with kmm->lock held and
- * the mapping already out of the tree and list. A refused unmap leaks the
- * pinned page on purpose.
+ * Ask the host to end the map at window page idx. 0 when it is gone: the
+ * host's -ENOENT means it ended already (the host dropped it, or an
+ * unmap-all did), which is no reason to leak the page. Called with the
+ * window's lock held.
  */
-static int kvmmem_unmap_one(struct kvmmem_map *map)
+static long kvmmem_unmap_idx(struct kvmmem_window *w, unsigned long idx)
 {
-	long ret = kvm_hypercall1(KVM_HC_MEM_UNMAP, page_to_phys(map->page));
+	struct kvmmem_map *map = xa_load(&w->maps, idx);
+	long ret;
 
-	if (ret) {
-		atomic_long_inc(&kvmmem_nr_leaked);
-		pr_err("kvmmem: host refused to unmap gpa 0x%llx (%ld); page stays pinned\n",
-		       (u64)page_to_phys(map->page), ret);
-	} else {
-		unpin_user_page(map->page);
-	}
+	lockdep_assert_held(&w->lock);
+	if (!map)
+		return -ENOENT;
+	ret = kvm_hypercall1(KVM_HC_MEM_UNMAP, kvmmem_gpa(w, idx));
+	if (ret && ret != -ENOENT)
+		return kvmmem_host_errno(ret);
+	xa_erase(&w->maps, idx);
 	kvmmem_map_free(map);
-	return ret ? kvmmem_host_errno(ret) : 0;
+	return 0;
 }
 
-static long kvmmem_map(struct kvmmem_file *kf, struct kvmi_mem_map __user *argp)
+/* Every map of this VM, of this kernel or of one before it. */
+static long kvmmem_unmap_all(void)
 {
-	struct kvmmem_mm *kmm = kf->kmm;
+	return kvm_hypercall0(KVM_HC_MEM_UNMAP_ALL);
+}
+
+static const struct vm_operations_struct kvmmem_vm_ops;
+
+/*
+ * The window page at gva, which must lie in a mapping of file. Called
+ * with mmap_lock held.
+ */
+static long kvmmem_window_page(struct file *file, unsigned long gva,
+			       unsigned long *idx)
+{
+	struct vm_area_struct *vma = vma_lookup(current->mm, gva);
+	struct kvmmem_area *a;
+
+	if (!vma || vma->vm_ops != &kvmmem_vm_ops || vma->vm_file != file)
+		return -EINVAL;
+	a = vma->vm_private_data;
+	*idx = a->first + ((gva - vma->vm_start) >> PAGE_SHIFT);
+	return 0;
+}
+
+static long kvmmem_map(struct file *file, struct kvmi_mem_map __user *argp)
+{
+	struct kvmmem_window *w = kvmmem_win;
 	struct kvmi_mem_map req;
 	struct kvmmem_map *map;
-	struct page *page;
+	unsigned long idx;
 	long ret;
 
 	if (copy_from_user(&req, argp, sizeof(req)))
 		return -EFAULT;
-	if (!PAGE_ALIGNED(req.gva) || !PAGE_ALIGNED(req.gpa) || !req.gva)
+	if (!PAGE_ALIGNED(req.gva) || !PAGE_ALIGNED(req.gpa))
 		return -EINVAL;
 	map = kmem_cache_zalloc(kvmmem_map_cache, GFP_KERNEL_ACCOUNT);
 	if (!map)
 		return -ENOMEM;
 	atomic_long_inc(&kvmmem_nr_maps);
-	map->file = kf;
 	map->gva = req.gva;
+	map->tgid = task_tgid_vnr(current);
 	map->target_gpa = req.gpa;
 
-	mutex_lock(&kmm->lock);
-	if (kvmmem_find(kmm, req.gva)) {
-		ret = -EALREADY;
-		goto out_free;
-	}
-	ret = pin_user_pages_fast(req.gva, 1, FOLL_WRITE | FOLL_LONGTERM, &page);
-	if (ret != 1) {
-		ret = ret == -ENOMEM ? -ENOMEM : -EINVAL;	/* bad gva */
-		goto out_free;
+	mmap_read_lock(current->mm);
+	ret = kvmmem_window_page(file, req.gva, &idx);
+	if (ret)
+		goto out_unlock_mm;
+	mutex_lock(&w->lock);
+	/* Reserve the page first: its record must exist once it is mapped. */
+	ret = xa_insert(&w->maps, idx, map, GFP_KERNEL_ACCOUNT);
+	if (ret) {
+		ret = ret == -EBUSY ? -EALREADY : ret;
+		goto out_unlock;
 	}
 	ret = kvm_hypercall3(KVM_HC_MEM_MAP, (unsigned long)&req.token,
-			     req.gpa, page_to_phys(page));
+			     req.gpa, kvmmem_gpa(w, idx));
 	if (ret) {
-		unpin_user_page(page);
+		xa_erase(&w->maps, idx);
 		ret = kvmmem_host_errno(ret);
-		goto out_free;
+	} else {
+		map = NULL;
 	}
-	map->page = page;
-	kvmmem_insert(kmm, map);
-	list_add(&map->file_link, &kf->maps);
-	map = NULL;
-out_free:
-	mutex_unlock(&kmm->lock);
+out_unlock:
+	mutex_unlock(&w->lock);
+out_unlock_mm:
+	mmap_read_unlock(current->mm);
 	if (map)
 		kvmmem_map_free(map);
 	return ret;
 }
 
-static long kvmmem_unmap(struct kvmmem_file *kf, unsigned long gva)
+static long kvmmem_unmap(struct file *file, unsigned long gva)
 {
-	struct kvmmem_mm *kmm = kf->kmm;
-	struct kvmmem_map *map;
-	long ret = -ENOENT;
+	struct kvmmem_window *w = kvmmem_win;
+	unsigned long idx;
+	long ret;
 
 	if (!PAGE_ALIGNED(gva))
 		return -EINVAL;
-	mutex_lock(&kmm->lock);
-	map = kvmmem_find(kmm, gva);
-	if (map && map->file == kf) {
-		rb_erase(&map->node, &kmm->maps);
-		list_del(&map->file_link);
-		ret = kvmmem_unmap_one(map);
+	mmap_read_lock(current->mm);
+	ret = kvmmem_window_page(file, gva, &idx);
+	if (!ret) {
+		mutex_lock(&w->lock);
+		ret = kvmmem_unmap_idx(w, idx);
+		mutex_unlock(&w->lock);
 	}
-	mutex_unlock(&kmm->lock);
+	mmap_read_unlock(current->mm);
 	return ret;
 }
 
 static long kvmmem_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
-	struct kvmmem_file *kf = file->private_data;
-
-	if (cmd != KVM_INTRO_MEM_MAP && cmd != KVM_INTRO_MEM_UNMAP)
-		return -ENOTTY;
-	if (current->mm != kf->kmm->mm)
-		return -EINVAL;		/* not the opener's address space */
-	if (cmd == KVM_INTRO_MEM_MAP)
-		return kvmmem_map(kf, (void __user *)arg);
-	return kvmmem_unmap(kf, arg);
+	switch (cmd) {
+	case KVM_INTRO_MEM_MAP:
+		return kvmmem_map(file, (void __user *)arg);
+	case KVM_INTRO_MEM_UNMAP:
+		return kvmmem_unmap(file, arg);
+	}
+	return -ENOTTY;
 }
 
-/* The mm's state, with a user counted; NULL when out of memory. */
-static struct kvmmem_mm *kvmmem_mm_get(struct mm_struct *mm)
+static void kvmmem_vm_open(struct vm_area_struct *vma)
 {
-	struct kvmmem_mm *kmm;
+	struct kvmmem_area *a = vma->vm_private_data;
 
-	mutex_lock(&kvmmem_lock);
-	hash_for_each_possible(kvmmem_mms, kmm, node, (unsigned long)mm)
-		if (kmm->mm == mm)
-			goto out;
-	kmm = kmem_cache_zalloc(kvmmem_mm_cache, GFP_KERNEL_ACCOUNT);
-	if (!kmm)
-		goto out;
-	atomic_long_inc(&kvmmem_nr_mm);
-	mmgrab(mm);
-	kmm->mm = mm;
-	kmm->tgid = task_tgid_vnr(current);
-	kmm->maps = RB_ROOT;
-	mutex_init(&kmm->lock);
-	hash_add(kvmmem_mms, &kmm->node, (unsigned long)mm);
-out:
-	if (kmm)
-		kmm->users++;
-	mutex_unlock(&kvmmem_lock);
-	return kmm;
+	mutex_lock(&kvmmem_win->lock);
+	a->users++;
+	mutex_unlock(&kvmmem_win->lock);
 }
 
-static void kvmmem_mm_put(struct kvmmem_mm *kmm)
+/* The mapping goes (munmap, exit): end its maps, free its window pages. */
+static void kvmmem_vm_close(struct vm_area_struct *vma)
 {
-	bool last;
+	struct kvmmem_area *a = vma->vm_private_data;
+	struct kvmmem_window *w = kvmmem_win;
+	unsigned long idx;
 
-	mutex_lock(&kvmmem_lock);
-	last = !--kmm->users;
-	if (last)
-		hash_del(&kmm->node);
-	mutex_unlock(&kvmmem_lock);
-	if (!last)
+	mutex_lock(&w->lock);
+	if (--a->users) {
+		mutex_unlock(&w->lock);
 		return;
-	WARN_ON(!RB_EMPTY_ROOT(&kmm->maps));
-	mmdrop(kmm->mm);
-	kmem_cache_free(kvmmem_mm_cache, kmm);
-	atomic_long_dec(&kvmmem_nr_mm);
+	}
+	for (idx = a->first; idx < a->first + a->npages; idx++) {
+		phys_addr_t gpa = kvmmem_gpa(w, idx);
+
+		if (!xa_load(&w->maps, idx) || !kvmmem_unmap_idx(w, idx)) {
+			clear_bit(idx, w->used);
+			continue;
+		}
+		/* The host keeps the map: the page may show the target. */
+		pr_err("kvmmem: host refused to unmap gpa %pa; window page leaked\n",
+		       &gpa);
+		kvmmem_map_free(xa_erase(&w->maps, idx));
+		atomic_long_inc(&kvmmem_nr_leaked);
+	}
+	mutex_unlock(&w->lock);
+	kfree(a);
+	atomic_long_dec(&kvmmem_nr_areas);
+}
+
+/* A window mapping is unmapped whole: its pages are one area. */
+static int kvmmem_vm_may_split(struct vm_area_struct *vma, unsigned long addr)
+{
+	return -EINVAL;
+}
+
+static int kvmmem_vm_mremap(struct vm_area_struct *vma)
+{
+	return -EINVAL;
+}
+
+static const struct vm_operations_struct kvmmem_vm_ops = {
+	.open = kvmmem_vm_open,
+	.close = kvmmem_vm_close,
+	.may_split = kvmmem_vm_may_split,
+	.mremap = kvmmem_vm_mremap,
+};
+
+/*
+ * Hand the process free window pages, cleared: shared, from offset 0 (the
+ * driver chooses the pages), never copied into a child.
+ */
+static int kvmmem_mmap(struct file *file, struct vm_area_struct *vma)
+{
+	struct kvmmem_window *w = kvmmem_win;
+	unsigned long n = vma_pages(vma), first;
+	struct kvmmem_area *a;
+	int ret;
+
+	if (!(vma->vm_flags & VM_SHARED) || vma->vm_pgoff)
+		return -EINVAL;
+	a = kzalloc(sizeof(*a), GFP_KERNEL_ACCOUNT);
+	if (!a)
+		return -ENOMEM;
+	mutex_lock(&w->lock);
+	first = bitmap_find_next_zero_area(w->used, w->npages, 0, n, 0);
+	if (first >= w->npages) {
+		mutex_unlock(&w->lock);
+		kfree(a);
+		return -ENOSPC;
+	}
+	bitmap_set(w->used, first, n);
+	mutex_unlock(&w->lock);
+	memset(w->va + (first << PAGE_SHIFT), 0, n << PAGE_SHIFT);
+
+	a->first = first;
+	a->npages = n;
+	a->users = 1;
+	vma->vm_flags |= VM_IO | VM_PFNMAP | VM_DONTEXPAND | VM_DONTDUMP |
+			 VM_DONTCOPY;
+	vma->vm_private_data = a;
+	vma->vm_ops = &kvmmem_vm_ops;
+	ret = remap_pfn_range(vma, vma->vm_start,
+			      PHYS_PFN(kvmmem_gpa(w, first)), n << PAGE_SHIFT,
+			      vma->vm_page_prot);
+	if (ret) {
+		/* mmap_region() frees the VMA without a close. */
+		mutex_lock(&w->lock);
+		bitmap_clear(w->used, first, n);
+		mutex_unlock(&w->lock);
+		kfree(a);
+		return ret;
+	}
+	atomic_long_inc(&kvmmem_nr_areas);
+	return 0;
 }
 
 static int kvmmem_open(struct inode *inode, struct file *file)
 {
-	struct kvmmem_file *kf;
-
-	if (!current->mm)
-		return -EINVAL;
-	kf = kzalloc(sizeof(*kf), GFP_KERNEL_ACCOUNT);
-	if (!kf)
-		return -ENOMEM;
-	kf->kmm = kvmmem_mm_get(current->mm);
-	if (!kf->kmm) {
-		kfree(kf);
-		return -ENOMEM;
-	}
-	INIT_LIST_HEAD(&kf->maps);
-	file->private_data = kf;
-	return 0;
-}
-
-/* Last close, or the process exiting: unmap everything made through it. */
-static int kvmmem_release(struct inode *inode, struct file *file)
-{
-	struct kvmmem_file *kf = file->private_data;
-	struct kvmmem_mm *kmm = kf->kmm;
-	struct kvmmem_map *map, *n;
-
-	mutex_lock(&kmm->lock);
-	list_for_each_entry_safe(map, n, &kf->maps, file_link) {
-		rb_erase(&map->node, &kmm->maps);
-		list_del(&map->file_link);
-		kvmmem_unmap_one(map);
-	}
-	mutex_unlock(&kmm->lock);
-	kvmmem_mm_put(kmm);
-	kfree(kf);
-	return 0;
+	return READ_ONCE(kvmmem_win) ? 0 : -ENODEV;
 }
 
 static const struct file_operations kvmmem_fops = {
 	.owner = THIS_MODULE,
 	.open = kvmmem_open,
-	.release = kvmmem_release,
+	.mmap = kvmmem_mmap,
 	.unlocked_ioctl = kvmmem_ioctl,
 	.compat_ioctl = compat_ptr_ioctl,
 };
@@ -312,50 +349,187 @@ static struct miscdevice kvmmem_dev = {
 	.mode = 0600,
 };
 
-/* One line per live mapping: pid gva local_gpa target_gpa. */
+/* One line per live map: pid gva local_gpa target_gpa. */
 static int kvmmem_mappings_show(struct seq_file *m, void *unused)
 {
-	struct kvmmem_mm *kmm;
-	struct rb_node *n;
-	int bkt;
+	struct kvmmem_window *w;
+	struct kvmmem_map *map;
+	unsigned long idx;
 
-	mutex_lock(&kvmmem_lock);
-	hash_for_each(kvmmem_mms, bkt, kmm, node) {
-		mutex_lock(&kmm->lock);
-		for (n = rb_first(&kmm->maps); n; n = rb_next(n)) {
-			struct kvmmem_map *map = rb_entry(n, struct kvmmem_map, node);
-
-			seq_printf(m, "%d 0x%lx 0x%llx 0x%llx\n", kmm->tgid, map->gva,
-				   (u64)page_to_phys(map->page), map->target_gpa);
-		}
-		mutex_unlock(&kmm->lock);
+	mutex_lock(&kvmmem_probe_lock);
+	w = kvmmem_win;
+	if (w) {
+		mutex_lock(&w->lock);
+		xa_for_each(&w->maps, idx, map)
+			seq_printf(m, "%d 0x%lx 0x%llx 0x%llx\n", map->tgid,
+				   map->gva, (u64)kvmmem_gpa(w, idx),
+				   map->target_gpa);
+		mutex_unlock(&w->lock);
 	}
-	mutex_unlock(&kvmmem_lock);
+	mutex_unlock(&kvmmem_probe_lock);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(kvmmem_mappings);
 
 static int kvmmem_stats_show(struct seq_file *m, void *unused)
 {
-	seq_printf(m, "mm_objects %ld\nmap_objects %ld\nleaked_pages %ld\n",
-		   atomic_long_read(&kvmmem_nr_mm),
+	struct kvmmem_window *w;
+	unsigned long used = 0, npages = 0;
+
+	mutex_lock(&kvmmem_probe_lock);
+	w = kvmmem_win;
+	if (w) {
+		mutex_lock(&w->lock);
+		used = bitmap_weight(w->used, w->npages);
+		npages = w->npages;
+		mutex_unlock(&w->lock);
+	}
+	mutex_unlock(&kvmmem_probe_lock);
+	seq_printf(m, "areas %ld\nmap_objects %ld\nleaked_pages %ld\n",
+		   atomic_long_read(&kvmmem_nr_areas),
 		   atomic_long_read(&kvmmem_nr_maps),
 		   atomic_long_read(&kvmmem_nr_leaked));
+	seq_printf(m, "window_pages %lu\nwindow_used %lu\n", npages, used);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(kvmmem_stats);
+
+/* Panic: end the maps; the next kernel would end them too, if it binds. */
+static int kvmmem_panic(struct notifier_block *nb, unsigned long event,
+			void *unused)
+{
+	kvmmem_unmap_all();
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block kvmmem_panic_nb = {
+	.notifier_call = kvmmem_panic,
+};
+
+static int kvmmem_probe(struct pci_dev *pdev, const struct pci_device_id *id)
+{
+	struct kvmmem_window *w;
+	resource_size_t len;
+	long ended;
+	int ret;
+
+	mutex_lock(&kvmmem_probe_lock);
+	ret = -EBUSY;
+	if (kvmmem_win)
+		goto out_unlock;
+	ret = pci_enable_device_mem(pdev);
+	if (ret)
+		goto out_unlock;
+	ret = pci_request_region(pdev, KVMMEM_BAR, "kvmmem");
+	if (ret)
+		goto out_disable;
+	ret = -ENOMEM;
+	w = kzalloc(sizeof(*w), GFP_KERNEL);
+	if (!w)
+		goto out_release;
+	w->pdev = pdev;
+	w->base = pci_resource_start(pdev, KVMMEM_BAR);
+	len = pci_resource_len(pdev, KVMMEM_BAR);
+	w->npages = len >> PAGE_SHIFT;
+	mutex_init(&w->lock);
+	xa_init(&w->maps);
+	w->used = bitmap_zalloc(w->npages, GFP_KERNEL);
+	if (!w->used)
+		goto out_free;
+	ret = -ENODEV;
+	if (!w->npages || !PAGE_ALIGNED(w->base) || !PAGE_ALIGNED(len))
+		goto out_free;
+	w->va = memremap(w->base, len, MEMREMAP_WB);
+	if (!w->va)
+		goto out_free;
+
+	/* Whatever an earlier kernel of this VM left mapped goes first. */
+	ended = kvmmem_unmap_all();
+	if (ended < 0 && ended != -KVM_ENOSYS) {
+		dev_err(&pdev->dev, "the host kept maps of an earlier kernel (%ld)\n",
+			ended);
+		ret = -EIO;
+		goto out_unmap;
+	}
+	dev_info(&pdev->dev, "mapping window at %pa, %lu pages; %ld earlier maps ended\n",
+		 &w->base, w->npages, ended > 0 ? ended : 0);
+	pci_set_drvdata(pdev, w);
+	WRITE_ONCE(kvmmem_win, w);
+	mutex_unlock(&kvmmem_probe_lock);
+	return 0;
+
+out_unmap:
+	memunmap(w->va);
+out_free:
+	bitmap_free(w->used);
+	kfree(w);
+out_release:
+	pci_release_region(pdev, KVMMEM_BAR);
+out_disable:
+	pci_disable_device(pdev);
+out_unlock:
+	mutex_unlock(&kvmmem_probe_lock);
+	return ret;
+}
+
+/* Shutdown, reboot, kexec: the next kernel must not inherit the maps. */
+static void kvmmem_shutdown(struct pci_dev *pdev)
+{
+	if (pci_get_drvdata(pdev))
+		kvmmem_unmap_all();
+}
+
+/*
+ * Module unload only: no file is open, so no mapping of ours exists. Maps
+ * others made (the raw test device) are left to the next bind.
+ */
+static void kvmmem_remove(struct pci_dev *pdev)
+{
+	struct kvmmem_window *w = pci_get_drvdata(pdev);
+
+	if (!w)
+		return;
+	mutex_lock(&kvmmem_probe_lock);
+	WRITE_ONCE(kvmmem_win, NULL);
+	mutex_unlock(&kvmmem_probe_lock);
+	WARN_ON(!xa_empty(&w->maps));
+	memunmap(w->va);
+	bitmap_free(w->used);
+	kfree(w);
+	pci_release_region(pdev, KVMMEM_BAR);
+	pci_disable_device(pdev);
+}
+
+static const struct pci_device_id kvmmem_ids[] = {
+	{ PCI_DEVICE(PCI_VENDOR_ID_REDHAT_QUMRANET, KVMMEM_DEVICE_IVSHMEM) },
+	{ }
+};
+MODULE_DEVICE_TABLE(pci, kvmmem_ids);
+
+static struct pci_driver kvmmem_driver = {
+	.name = "kvmmem",
+	.id_table = kvmmem_ids,
+	.probe = kvmmem_probe,
+	.remove = kvmmem_remove,
+	.shutdown = kvmmem_shutdown,
+	/* Unbinding under live mappings would pull the window from them. */
+	.driver.suppress_bind_attrs = true,
+};
 
 static int __init kvmmem_init(void)
 {
 	int ret = -ENOMEM;
 
-	kvmmem_mm_cache = KMEM_CACHE(kvmmem_mm, SLAB_ACCOUNT);
 	kvmmem_map_cache = KMEM_CACHE(kvmmem_map, SLAB_ACCOUNT);
-	if (!kvmmem_mm_cache || !kvmmem_map_cache)
-		goto out_caches;
+	if (!kvmmem_map_cache)
+		return ret;
+	ret = pci_register_driver(&kvmmem_driver);
+	if (ret)
+		goto out_cache;
 	ret = misc_register(&kvmmem_dev);
 	if (ret)
-		goto out_caches;
+		goto out_driver;
+	atomic_notifier_chain_register(&panic_notifier_list, &kvmmem_panic_nb);
 	kvmmem_debugfs = debugfs_create_dir("kvmmem", NULL);
 	debugfs_create_file("mappings", 0400, kvmmem_debugfs, NULL,
 			    &kvmmem_mappings_fops);
@@ -363,18 +537,20 @@ static int __init kvmmem_init(void)
 			    &kvmmem_stats_fops);
 	return 0;
 
-out_caches:
+out_driver:
+	pci_unregister_driver(&kvmmem_driver);
+out_cache:
 	kmem_cache_destroy(kvmmem_map_cache);
-	kmem_cache_destroy(kvmmem_mm_cache);
 	return ret;
 }
 
 static void __exit kvmmem_exit(void)
 {
 	debugfs_remove_recursive(kvmmem_debugfs);
+	atomic_notifier_chain_unregister(&panic_notifier_list, &kvmmem_panic_nb);
 	misc_deregister(&kvmmem_dev);
+	pci_unregister_driver(&kvmmem_driver);
 	kmem_cache_destroy(kvmmem_map_cache);
-	kmem_cache_destroy(kvmmem_mm_cache);
 }
 
 module_init(kvmmem_init);

@@ -357,13 +357,13 @@ static long kvmi_vm_map_locked(struct kvm_vcpu *vcpu, struct kvmi_vm *vm,
 
 	/*
 	 * MAP_FIXED is not atomic: a failure after its munmap step leaves a
-	 * hole (review D3). Put the window's page back whatever happened;
-	 * from a shared file it is the page that was there.
+	 * hole (review D3). Put the window's page back there; from a shared
+	 * file it is the page that was there.
 	 */
 	*why = KVMI_FAIL_MM;
 	ret = IS_ERR_VALUE(addr) ? (long)addr : -EFAULT;
-	if (map->window ? kvmi_mmap_restore(map) != map->hva :
-			  kvmi_hole(map->hva))
+	if (kvmi_hole(map->hva) &&
+	    (!map->window || kvmi_mmap_restore(map) != map->hva))
 		ret = -EIO;
 out_erase:
 	xa_erase(&vm->maps, gfn);

@@ -3,7 +3,10 @@
  * Test-only raw hypercall device for the introspector guest. It lets the
  * harness reach the host handler without the /dev/kvmmem driver: raw
  * hypercalls, a token buffer that may straddle two pages, and guest pages
- * to redirect and inspect. The pages are freed only at module unload, so a
+ * to redirect and inspect. In a guest with a mapping window (an ivshmem
+ * device, as /dev/kvmmem uses) the pages are the window's last
+ * KVMI_HCTEST_NR_PAGES, which /dev/kvmmem hands out last; in one without
+ * (the target), RAM pages of the module's own, freed only at unload, so a
  * page the host redirects is never reused by the guest while mapped.
  */
 #include <linux/module.h>
@@ -12,6 +15,7 @@
 #include <linux/gfp.h>
 #include <linux/io.h>
 #include <linux/mm.h>
+#include <linux/pci.h>
 #include <linux/rwsem.h>
 #include <linux/uaccess.h>
 #include <linux/sched.h>
@@ -31,6 +35,8 @@
  */
 static DECLARE_RWSEM(hctest_lock);
 static struct page *hctest_pages[KVMI_HCTEST_NR_PAGES];
+static phys_addr_t hctest_window;	/* gpa of the window's pages, or 0 */
+static void *hctest_window_va;
 static void *hctest_token;
 static u32 hctest_token_offset;
 
@@ -38,8 +44,40 @@ static long hctest_page_gpa(u64 idx, u64 *gpa)
 {
 	if (idx >= KVMI_HCTEST_NR_PAGES)
 		return -EINVAL;
-	*gpa = page_to_phys(hctest_pages[idx]);
+	if (hctest_window)
+		*gpa = hctest_window + idx * PAGE_SIZE;
+	else
+		*gpa = page_to_phys(hctest_pages[idx]);
 	return 0;
+}
+
+static void *hctest_page_va(u64 idx)
+{
+	if (hctest_window)
+		return hctest_window_va + idx * PAGE_SIZE;
+	return page_address(hctest_pages[idx]);
+}
+
+/* The last pages of an ivshmem device's BAR 2, if the guest has one. */
+static int hctest_find_window(void)
+{
+	struct pci_dev *pdev = pci_get_device(PCI_VENDOR_ID_REDHAT_QUMRANET,
+					      0x1110, NULL);
+	resource_size_t len, size = KVMI_HCTEST_NR_PAGES * PAGE_SIZE;
+
+	if (!pdev)
+		return 0;
+	len = pci_resource_len(pdev, 2);
+	if (len >= size) {
+		hctest_window = pci_resource_start(pdev, 2) + len - size;
+		hctest_window_va = memremap(hctest_window, size, MEMREMAP_WB);
+		if (hctest_window_va)
+			memset(hctest_window_va, 0, size);
+		else
+			hctest_window = 0;
+	}
+	pci_dev_put(pdev);
+	return len >= size && !hctest_window ? -ENOMEM : 0;
 }
 
 static long hctest_call(struct kvmi_hctest_call __user *argp)
@@ -55,7 +93,7 @@ static long hctest_call(struct kvmi_hctest_call __user *argp)
 	if (call.flags & KVMI_HCTEST_A0_PAGE_VA) {
 		if (call.args[0] >= KVMI_HCTEST_NR_PAGES)
 			return -EINVAL;
-		call.args[0] = (unsigned long)page_address(hctest_pages[call.args[0]]);
+		call.args[0] = (unsigned long)hctest_page_va(call.args[0]);
 	} else if (call.flags & KVMI_HCTEST_A0_PAGE) {
 		ret = hctest_page_gpa(call.args[0], &call.args[0]);
 	}
@@ -100,11 +138,11 @@ static long hctest_page_io(struct kvmi_hctest_page_io __user *argp)
 	if (io.page >= KVMI_HCTEST_NR_PAGES || io.offset > PAGE_SIZE ||
 	    io.len > PAGE_SIZE - io.offset)
 		return -EINVAL;
-	p = page_address(hctest_pages[io.page]) + io.offset;
+	p = hctest_page_va(io.page) + io.offset;
 	buf = u64_to_user_ptr(io.buf);
 	if (io.write ? copy_from_user(p, buf, io.len) : copy_to_user(buf, p, io.len))
 		return -EFAULT;
-	io.gpa = page_to_phys(hctest_pages[io.page]);
+	hctest_page_gpa(io.page, &io.gpa);
 	return copy_to_user(argp, &io, sizeof(io)) ? -EFAULT : 0;
 }
 
@@ -203,6 +241,8 @@ static void hctest_free(void)
 	for (i = 0; i < KVMI_HCTEST_NR_PAGES; i++)
 		if (hctest_pages[i])
 			__free_page(hctest_pages[i]);
+	if (hctest_window_va)
+		memunmap(hctest_window_va);
 	if (hctest_token)
 		free_pages((unsigned long)hctest_token, TOKEN_BUF_ORDER);
 }
@@ -215,14 +255,14 @@ static int __init kvmi_hctest_init(void)
 						 TOKEN_BUF_ORDER);
 	if (!hctest_token)
 		return -ENOMEM;
-	for (i = 0; i < KVMI_HCTEST_NR_PAGES; i++) {
+	ret = hctest_find_window();
+	for (i = 0; !ret && !hctest_window && i < KVMI_HCTEST_NR_PAGES; i++) {
 		hctest_pages[i] = alloc_page(GFP_KERNEL | __GFP_ZERO);
-		if (!hctest_pages[i]) {
-			hctest_free();
-			return -ENOMEM;
-		}
+		if (!hctest_pages[i])
+			ret = -ENOMEM;
 	}
-	ret = misc_register(&kvmi_hctest_dev);
+	if (!ret)
+		ret = misc_register(&kvmi_hctest_dev);
 	if (ret)
 		hctest_free();
 	return ret;

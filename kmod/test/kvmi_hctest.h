@@ -11,7 +11,7 @@
 #include <linux/types.h>
 #include <linux/ioctl.h>
 
-/* Guest pages owned by the module, by index. */
+/* Guest pages the module owns (its window's last pages, or RAM), by index. */
 #define KVMI_HCTEST_NR_PAGES	64
 
 /* Replace an argument before the call: */

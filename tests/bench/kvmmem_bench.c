@@ -60,9 +60,12 @@ int main(int argc, char **argv)
 		die("token");
 	fd = open("/dev/kvmmem", O_RDWR);
 	hc = open("/dev/kvmi_hctest", O_RDWR);
+	if (fd < 0 || hc < 0)
+		die("setup");
+	/* Window pages of /dev/kvmmem: the only place maps may go. */
 	buf = mmap(NULL, (MAX_LIVE + 1) * PAGE, PROT_READ | PROT_WRITE,
-		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
-	if (fd < 0 || hc < 0 || buf == MAP_FAILED || !t || n < 1)
+		   MAP_SHARED, fd, 0);
+	if (buf == MAP_FAILED || !t || n < 1)
 		die("setup");
 	probe = buf + MAX_LIVE * PAGE;
 

@@ -1,7 +1,7 @@
 #!/bin/bash
-# /dev/kvmmem end to end: the kselftest guest tests (tests/guest), one at a
+# /dev/kvmmem end to end: the kselftest guest tests (tests/l2), one at a
 # time, with the host handler's counters checked after each; the kvmmem
-# tool; module unload. Guest-side invariants (FOLL_PIN balance, driver
+# tool; maps the host ended; module unload and rebinding the window. Guest-side invariants (FOLL_PIN balance, driver
 # objects) are checked by each guest test's teardown.
 # shellcheck source=harness/l1/lib.sh
 . "$KVMI_TOP/harness/l1/lib.sh"
@@ -29,6 +29,24 @@ out=$(tool); diag "$out"
 check "kvmi-mem maps, dumps the target's bytes, lists and unmaps" \
 	grep -q '^08000000: 0000 0001 494d 564b 0100 0001 494d 564b  ....IMVK....IMVK$' <<< "$out"
 
+# Review D18: a map the host has ended already (here by a raw unmap-all,
+# KVM_HC_MEM_UNMAP_ALL, from the guest's kernel) unmaps cleanly through
+# /dev/kvmmem: the host's -ENOENT is not a refusal, and no page is leaked.
+ended_elsewhere() {
+	kvmi-vm exec introspector -t 120 "rm -f /run/f /run/o; mkfifo /run/f
+		kvmi-mem -i < /run/f > /run/o 2>&1 & exec 3> /run/f
+		echo 'map $PATTERN_GPA' >&3
+		n=0; until grep -q mapped /run/o || [ \$n -ge 600 ]; do sleep 0.1; n=\$((n + 1)); done
+		kvmi-hc 34; echo 'unmap $PATTERN_GPA' >&3; exec 3>&-; wait; cat /run/o
+		grep leaked_pages /sys/kernel/debug/kvmmem/stats"
+}
+ended_ok() {
+	grep -q '^ret=1$' <<< "$ended" && grep -q '^unmapped target gpa' <<< "$ended" &&
+		grep -q '^leaked_pages 0$' <<< "$ended"
+}
+ended=$(ended_elsewhere); diag "$ended"
+check "a map the host ended already unmaps cleanly, nothing leaked" ended_ok
+
 unload_busy() {
 	kvmi-vm exec introspector \
 		'exec 3<>/dev/kvmmem; rmmod kvmmem && exit 1; grep -q "^kvmmem " /proc/modules'
@@ -39,5 +57,19 @@ unload() {
 		! grep "^kvmmem_" /proc/slabinfo && insmod /lib/kvmi/extra/kvmmem.ko'
 }
 check "unload with the device closed leaves no slab cache behind" unload
+# Review D2's guest half: binding the window ends every map the VM holds,
+# as a kernel that has just booted must (here a raw map left by the test
+# device, then the driver reloaded).
+rebind() {
+	kvmi-vm exec introspector "kvmi-hc 32 token $PATTERN_GPA page:0 &&
+		rmmod kvmmem && insmod /lib/kvmi/extra/kvmmem.ko &&
+		dmesg | grep 'kvmmem.*mapping window' | tail -n 1 && kvmi-hc zero 0"
+}
+rebind_ok() {
+	grep -q ' 1 earlier maps ended$' <<< "$rebound" &&
+		test "$(kvmi-ctl stat live_maps)" = "${BASE%% *}"
+}
+rebound=$(rebind); diag "$rebound"
+check "the driver's bind ended the map left behind" rebind_ok
 check "host counters at baseline" test "$(kvmi-ctl stat live_maps) $(kvmi-ctl stat live_tokens)" = "$BASE"
 ktap_done

@@ -1,6 +1,7 @@
 #!/bin/bash
 # Host handler end to end, through raw hypercalls from the introspector's
-# kernel (kvmi_hctest.ko), not the /dev/kvmmem driver.
+# kernel (kvmi_hctest.ko, whose pages are the last of the introspector's
+# mapping window), not the /dev/kvmmem driver.
 # shellcheck source=harness/l1/lib.sh
 . "$KVMI_TOP/harness/l1/lib.sh"
 
@@ -33,10 +34,10 @@ hc poke 0 8 "$(printf '0x%x' $(( (0x4b564d49 << 32) | ((PATTERN_GPA + 8) >> 3) )
 check "target pattern restored through the map" \
 	kvmi-pattern check "$TARGET_RAM" "$PATTERN_GPA" "$PATTERN_GPA" "$PATTERN_SIZE"
 
-# 2. After unmap the page is a fresh page, and writes stay local.
+# 2. After unmap the window's own page is back, and writes stay local.
 expect "unmap the pattern page" 0 33 page:0
 expect "unmap the counter page" 0 33 page:1
-check "unmapped page is a fresh zero page" hc zero 0
+check "unmapped page is the window's own again (zeros, as before the map)" hc zero 0
 hc poke 0 8 0x5555 > /dev/null
 check "writes after unmap do not reach the target" \
 	kvmi-pattern check "$TARGET_RAM" "$PATTERN_GPA" "$PATTERN_GPA" "$PATTERN_SIZE"
@@ -47,14 +48,14 @@ F0=$(kvmi-ctl stats --json)
 expect "no token (a0 = 0)" -EFAULT 32 0 "$PATTERN_GPA" page:2
 head -c 32 /dev/urandom > "$STATE/forged"; put_token "$STATE/forged"
 expect "forged token" -EACCES 32 token "$PATTERN_GPA" page:2
-sid=$(kvmi-ctl issue -t "$T" -r "$TARGET_RAM" -i "$I" -T 1 -o "$STATE/short" | awk '{print $2}')
+sid=$(kvmi-ctl issue -t "$T" -r "$TARGET_RAM" -w "$W" -i "$I" -T 1 -o "$STATE/short" | awk '{print $2}')
 put_token "$STATE/short"
 check "the 1 s token expires" wait_for 60 token_expired "$sid"
 expect "expired token" -EKEYEXPIRED 32 token "$PATTERN_GPA" page:2
-rid=$(kvmi-ctl issue -t "$T" -r "$TARGET_RAM" -i "$I" -o "$STATE/rev" | awk '{print $2}')
+rid=$(kvmi-ctl issue -t "$T" -r "$TARGET_RAM" -w "$W" -i "$I" -o "$STATE/rev" | awk '{print $2}')
 kvmi-ctl revoke "$rid"; put_token "$STATE/rev"
 expect "revoked token" -EKEYREVOKED 32 token "$PATTERN_GPA" page:2
-kvmi-ctl issue -t "$T" -r "$TARGET_RAM" -i 1 -o "$STATE/other" > /dev/null
+kvmi-ctl issue -t "$T" -r "$TARGET_RAM" -w "$W" -i 1 -o "$STATE/other" > /dev/null
 put_token "$STATE/other"
 expect "token bound to another introspector" -EPERM 32 token "$PATTERN_GPA" page:2
 put_token "$STATE/tok"
@@ -62,6 +63,7 @@ expect "unaligned target gpa" -EINVAL 32 token $((PATTERN_GPA + 8)) page:2
 expect "unaligned introspector gpa" -EINVAL 32 token "$PATTERN_GPA" $(( $(hc gpa 2) + 8 ))
 expect "target gpa outside the target's RAM" -ERANGE 32 token 0x40000000 page:2
 expect "introspector gpa outside its memslots" -ENXIO 32 token "$PATTERN_GPA" 0x100000000000
+expect "introspector gpa in its RAM, outside the window" -ENXIO 32 token "$PATTERN_GPA" 0x100000
 expect "introspector gpa in a read-only memslot (BIOS ROM)" -EROFS 32 token "$PATTERN_GPA" 0xfffff000
 expect "unmap of a gpa never mapped" -ENOENT 33 page:3
 check "hypercall from CPL 3 gets -KVM_EPERM" test "$(hc -u 32 0 0 0)" = "ret=-EPERM"
@@ -76,7 +78,7 @@ expect "double map" -EALREADY 32 token "$PATTERN_GPA" page:2
 expect "unmap page 2" 0 33 page:2
 fail_counts() {
 	local k want=(token_fault 1 token_unknown 1 token_expired 1 token_revoked 1
-		wrong_introspector 1 unaligned 2 target_range 1 local_range 1
+		wrong_introspector 1 unaligned 2 target_range 1 local_range 2
 		readonly_slot 1 not_mapped 1 already_mapped 1 self_map 1) bad=0
 	for ((k = 0; k < ${#want[@]}; k += 2)); do
 		local n=${want[k]} d
@@ -96,7 +98,7 @@ expect "unmap page 4" 0 33 page:4
 put_token "$STATE/tok"
 
 # 6. vm.max_map_count: the next map fails cleanly, earlier maps stay.
-# Each map splits the VMM's RAM VMA in three (+2). /proc/PID/maps also lists
+# Each map splits the VMM's window VMA in three (+2). /proc/PID/maps also lists
 # [vsyscall], which map_count does not count.
 orig=$(sysctl -n vm.max_map_count) n=$(( $(wc -l < "/proc/$I/maps") - 1 ))
 sysctl -qw vm.max_map_count=$((n + 2))
@@ -110,13 +112,25 @@ check "the failed page is untouched" hc zero 7
 check "the earlier mapping is intact" hc check 6 "$PATTERN_GPA"
 expect "unmap page 6" 0 33 page:6
 
+# 7. Review D5: after 100 map/unmap cycles over scattered window pages, the
+# window is one VMA in the introspector's QEMU again, as before: each unmap
+# gives the window its page back with the window's flags, and the VMAs merge.
+win_vmas() { grep -c ' /memfd:memory-backend-memfd (deleted)$' "/proc/$I/maps"; }
+vmas0=$(win_vmas)
+cycles=$(kvmi-vm exec introspector -t 300 "n=0; for i in \$(seq 0 99); do
+	p=\$((10 + (i * 7) % 54)); kvmi-hc 32 token $PATTERN_GPA page:\$p | grep -qx ret=0 &&
+	kvmi-hc 33 page:\$p | grep -qx ret=0 && n=\$((n + 1)); done; echo \$n")
+diag "100 scattered cycles: $cycles succeeded; the window's VMAs in QEMU: $vmas0 before, $(win_vmas) after"
+check "100 scattered map/unmap cycles succeed" test "$cycles" = 100
+check "the window is one VMA in QEMU, before and after" test "$vmas0 $(win_vmas)" = "1 1"
+
 # 4. Counters back to baseline once every token is gone.
 for id in $(kvmi-ctl list | awk '$3 == "live" {print $2}'); do kvmi-ctl revoke "$id"; done
 check "host counters back to baseline" test \
 	"$(stat live_maps) $(stat live_tokens) $(stat retained)" = "$BASE_MAPS $BASE_TOKENS 0"
 
 # 5. Kill the target while mapped: its page is retained, then freed.
-kvmi-ctl issue -t "$T" -r "$TARGET_RAM" -i "$I" -o "$STATE/tok" > /dev/null; put_token "$STATE/tok"
+kvmi-ctl issue -t "$T" -r "$TARGET_RAM" -w "$W" -i "$I" -o "$STATE/tok" > /dev/null; put_token "$STATE/tok"
 expect "map before killing the target" 0 32 token "$PATTERN_GPA" page:5
 kvmi-vm kill target
 check "target gone: its mapped page counts as retained" wait_for 60 test_stat retained 1

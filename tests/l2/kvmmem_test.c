@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * /dev/kvmmem tests, run inside the introspector (static, kselftest
- * harness). Every test ends by closing the device and checking, in the
- * guest, that FOLL_PIN acquisitions equal releases and that the driver's
- * objects are back to zero; L1 checks the host counters between tests.
+ * harness). Each test maps into BUF_PAGES window pages of /dev/kvmmem and
+ * ends by unmapping them and closing the device, then checks, in the guest,
+ * that FOLL_PIN acquisitions equal releases and that the driver's objects
+ * and window pages are back to zero; L1 checks the host counters between
+ * tests.
  *
  *   kvmmem_test            run all tests
  *   kvmmem_test -l         list them
@@ -89,6 +91,12 @@ static bool holds_pattern(const volatile uint64_t *p, uint64_t gpa)
 	return true;
 }
 
+/* n pages of the mapping window, from /dev/kvmmem fd. */
+static char *window(int fd, unsigned long n)
+{
+	return mmap(NULL, n * PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+}
+
 FIXTURE(kvmmem) {
 	int fd;
 	char *buf;
@@ -107,22 +115,23 @@ FIXTURE_SETUP(kvmmem)
 	close(tfd);
 	self->pattern_gpa = env_u64("KVMI_PATTERN_GPA", 0x8000000);
 	self->counter_gpa = env_u64("KVMI_COUNTER_GPA", 0x8100000);
-	self->buf = mmap(NULL, BUF_PAGES * PAGE, PROT_READ | PROT_WRITE,
-			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
-	ASSERT_NE(MAP_FAILED, self->buf);
 	self->fd = open("/dev/kvmmem", O_RDWR);
 	ASSERT_LE(0, self->fd) TH_LOG("/dev/kvmmem: %s", strerror(errno));
+	self->buf = window(self->fd, BUF_PAGES);
+	ASSERT_NE(MAP_FAILED, self->buf) TH_LOG("mmap: %s", strerror(errno));
 }
 
 FIXTURE_TEARDOWN(kvmmem)
 {
+	if (self->buf)
+		munmap(self->buf, BUF_PAGES * PAGE);
 	if (self->fd >= 0)
 		close(self->fd);
-	munmap(self->buf, BUF_PAGES * PAGE);
 	vmstat_refresh();
 	EXPECT_EQ(vmstat("nr_foll_pin_acquired"), vmstat("nr_foll_pin_released"));
 	EXPECT_EQ(0, driver_stat("map_objects"));
-	EXPECT_EQ(0, driver_stat("mm_objects"));
+	EXPECT_EQ(0, driver_stat("areas"));
+	EXPECT_EQ(0, driver_stat("window_used"));
 	EXPECT_EQ(0, driver_stat("leaked_pages"));
 }
 
@@ -167,13 +176,112 @@ TEST_F(kvmmem, unaligned_gva_is_einval)
 	EXPECT_EQ(-EINVAL, unmap(self->fd, self->buf + 8));
 }
 
+/* The gva must lie in a window mapping of this fd: not in a hole. */
 TEST_F(kvmmem, unmapped_gva_is_einval)
 {
-	char *hole = self->buf + 10 * PAGE;
+	char *hole = mmap(NULL, PAGE, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 
+	ASSERT_NE(MAP_FAILED, hole);
 	ASSERT_EQ(0, munmap(hole, PAGE));
 	EXPECT_EQ(-EINVAL, map(self->fd, &self->req, hole, self->pattern_gpa));
 	EXPECT_EQ(-EINVAL, map(self->fd, &self->req, NULL, self->pattern_gpa));
+	EXPECT_EQ(-EINVAL, unmap(self->fd, hole));
+}
+
+/*
+ * Review D10: the gva must lie in a window mapping; the process's RAM
+ * (anonymous, shmem, a file's page cache) is refused, so none of it is
+ * ever pinned or given the target's bytes.
+ */
+TEST_F(kvmmem, ram_pages_are_einval)
+{
+	char *anon = mmap(NULL, PAGE, PROT_READ | PROT_WRITE,
+			  MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+	char *shm = mmap(NULL, PAGE, PROT_READ | PROT_WRITE,
+			 MAP_SHARED | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+	int other = open("/dev/kvmmem", O_RDWR);
+
+	ASSERT_NE(MAP_FAILED, anon);
+	ASSERT_NE(MAP_FAILED, shm);
+	ASSERT_LE(0, other);
+	anon[0] = shm[0] = 0x42;
+	EXPECT_EQ(-EINVAL, map(self->fd, &self->req, anon, self->pattern_gpa));
+	EXPECT_EQ(-EINVAL, map(self->fd, &self->req, shm, self->pattern_gpa));
+	/* Another fd's window mapping is that fd's. */
+	EXPECT_EQ(-EINVAL, map(other, &self->req, self->buf, self->pattern_gpa));
+	EXPECT_EQ(0x42, anon[0]);
+	EXPECT_EQ(0x42, shm[0]);
+	close(other);
+	munmap(anon, PAGE);
+	munmap(shm, PAGE);
+}
+
+/* Review D10: a map pins nothing in the guest (FOLL_PIN counts stay put). */
+TEST_F(kvmmem, map_pins_nothing)
+{
+	uint64_t acquired;
+
+	vmstat_refresh();
+	acquired = vmstat("nr_foll_pin_acquired");
+	ASSERT_EQ(0, map(self->fd, &self->req, self->buf, self->pattern_gpa));
+	EXPECT_TRUE(holds_pattern((uint64_t *)self->buf, self->pattern_gpa));
+	vmstat_refresh();
+	EXPECT_EQ(acquired, vmstat("nr_foll_pin_acquired"));
+	EXPECT_EQ(0, unmap(self->fd, self->buf));
+}
+
+/*
+ * Unmap gives the window page back as it was: what the process wrote
+ * there before the map, not the target's bytes. A fresh mapping's pages
+ * are zeros, whatever an earlier one left there.
+ */
+TEST_F(kvmmem, unmap_gives_back_the_window_page)
+{
+	uint64_t *w = (uint64_t *)self->buf;
+	unsigned long i;
+	char *again;
+
+	w[3] = 0xfeedface;
+	ASSERT_EQ(0, map(self->fd, &self->req, self->buf, self->pattern_gpa));
+	EXPECT_TRUE(holds_pattern(w, self->pattern_gpa));
+	ASSERT_EQ(0, unmap(self->fd, self->buf));
+	EXPECT_EQ(0xfeedface, w[3]);
+	EXPECT_FALSE(holds_pattern(w, self->pattern_gpa));
+	ASSERT_EQ(0, munmap(self->buf, BUF_PAGES * PAGE));
+	again = window(self->fd, BUF_PAGES);
+	self->buf = again == MAP_FAILED ? NULL : again;
+	ASSERT_NE(NULL, self->buf);
+	for (i = 0; i < BUF_PAGES * PAGE / 8; i++)
+		ASSERT_EQ(0, ((uint64_t *)self->buf)[i]) TH_LOG("word %lu", i);
+}
+
+/*
+ * A window mapping stays whole and stays in this process: no partial
+ * munmap, no mremap, no copy into a fork()ed child.
+ */
+TEST_F(kvmmem, window_mapping_is_whole_and_not_inherited)
+{
+	int st;
+	pid_t pid;
+
+	ASSERT_EQ(0, map(self->fd, &self->req, self->buf + PAGE, self->pattern_gpa));
+	EXPECT_EQ(-1, munmap(self->buf + PAGE, PAGE));
+	EXPECT_EQ(MAP_FAILED, mremap(self->buf, BUF_PAGES * PAGE,
+				     (BUF_PAGES + 1) * PAGE, MREMAP_MAYMOVE));
+	EXPECT_EQ(MAP_FAILED, mremap(self->buf, BUF_PAGES * PAGE, BUF_PAGES * PAGE,
+				     MREMAP_MAYMOVE | MREMAP_FIXED,
+				     self->buf + BUF_PAGES * PAGE));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		unsigned char vec;
+
+		_exit(mincore(self->buf + PAGE, PAGE, &vec) ? 0 : 1);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &st, 0));
+	EXPECT_TRUE(WIFEXITED(st) && !WEXITSTATUS(st)) TH_LOG("the child has the window");
+	EXPECT_TRUE(holds_pattern((uint64_t *)(self->buf + PAGE), self->pattern_gpa));
+	EXPECT_EQ(0, unmap(self->fd, self->buf + PAGE));
 }
 
 TEST_F(kvmmem, other_mm_is_einval)
@@ -237,8 +345,11 @@ static int count_lines(const char *path)
 	return n;
 }
 
-/* Close with 4096 live mappings: the driver unmaps them all. */
-TEST_F_TIMEOUT(kvmmem, close_unmaps_4096, 600)
+/*
+ * 4096 live maps: closing the fd leaves them (the window mapping holds the
+ * file); munmap() of the window mapping unmaps them all.
+ */
+TEST_F_TIMEOUT(kvmmem, munmap_unmaps_4096, 600)
 {
 	uint64_t base = env_u64("KVMI_BULK_GPA", 0x1000000);
 
@@ -253,6 +364,9 @@ TEST_F_TIMEOUT(kvmmem, close_unmaps_4096, 600)
 	EXPECT_EQ(BUF_PAGES, driver_stat("map_objects"));
 	ASSERT_EQ(0, close(self->fd));
 	self->fd = -1;
+	EXPECT_EQ(BUF_PAGES, driver_stat("map_objects"));
+	ASSERT_EQ(0, munmap(self->buf, BUF_PAGES * PAGE));
+	self->buf = NULL;
 	EXPECT_EQ(0, count_lines("/sys/kernel/debug/kvmmem/mappings"));
 }
 
@@ -268,9 +382,12 @@ TEST_F_TIMEOUT(kvmmem, kill_unmaps_all, 300)
 	ASSERT_LE(0, pid);
 	if (pid == 0) {
 		int fd = open("/dev/kvmmem", O_RDWR);
+		char *buf = fd < 0 ? MAP_FAILED : window(fd, 256);
 
-		for (int i = 0; fd >= 0 && i < 256; i++)
-			if (map(fd, &self->req, self->buf + i * PAGE,
+		if (buf == MAP_FAILED)
+			_exit(1);
+		for (int i = 0; i < 256; i++)
+			if (map(fd, &self->req, buf + i * PAGE,
 				self->pattern_gpa + i * PAGE))
 				_exit(1);
 		if (write(p[1], "m", 1) != 1)
