@@ -233,7 +233,8 @@ int BPF_PROG(token_fentry)
 }
 
 SEC("fexit/kvmi_token_use")
-int BPF_PROG(token_fexit, void *value, void *target, void *why, long ret)
+int BPF_PROG(token_fexit, void *value, void *target, void *window, void *why,
+	     long ret)
 {
 	return ph_exit(KT_PH_MAP_TOKEN, ret);
 }

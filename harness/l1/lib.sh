@@ -54,14 +54,14 @@ window_of() {
 # pair_up: the fixture most jobs start from. Boots the target and the
 # introspector, issues a token for the target bound to the introspector and
 # its mapping window (kvmi-ctl's answer in ISSUED, the token in $STATE/tok)
-# and hands it over. Sets T and I to the two QEMU pids, W to the window.
+# and hands it over. Sets T and I to the two QEMU pids, WIN to the window.
 # One KTAP result: the boots.
 pair_up() {
 	check "target and introspector boot" start_vms target introspector || return 1
 	T=$(kvmi-vm pid target) I=$(kvmi-vm pid introspector)
-	W=$(window_of "$I") || return 1
+	WIN=$(window_of "$I") || return 1
 	# shellcheck disable=SC2034 # for the job
-	ISSUED=$(kvmi-ctl issue -t "$T" -r "$TARGET_RAM" -w "$W" -i "$I" -o "$STATE/tok") || return 1
+	ISSUED=$(kvmi-ctl issue -t "$T" -r "$TARGET_RAM" -w "$WIN" -i "$I" -o "$STATE/tok") || return 1
 	put_token "$STATE/tok"
 }
 

@@ -48,14 +48,14 @@ F0=$(kvmi-ctl stats --json)
 expect "no token (a0 = 0)" -EFAULT 32 0 "$PATTERN_GPA" page:2
 head -c 32 /dev/urandom > "$STATE/forged"; put_token "$STATE/forged"
 expect "forged token" -EACCES 32 token "$PATTERN_GPA" page:2
-sid=$(kvmi-ctl issue -t "$T" -r "$TARGET_RAM" -w "$W" -i "$I" -T 1 -o "$STATE/short" | awk '{print $2}')
+sid=$(kvmi-ctl issue -t "$T" -r "$TARGET_RAM" -w "$WIN" -i "$I" -T 1 -o "$STATE/short" | awk '{print $2}')
 put_token "$STATE/short"
 check "the 1 s token expires" wait_for 60 token_expired "$sid"
 expect "expired token" -EKEYEXPIRED 32 token "$PATTERN_GPA" page:2
-rid=$(kvmi-ctl issue -t "$T" -r "$TARGET_RAM" -w "$W" -i "$I" -o "$STATE/rev" | awk '{print $2}')
+rid=$(kvmi-ctl issue -t "$T" -r "$TARGET_RAM" -w "$WIN" -i "$I" -o "$STATE/rev" | awk '{print $2}')
 kvmi-ctl revoke "$rid"; put_token "$STATE/rev"
 expect "revoked token" -EKEYREVOKED 32 token "$PATTERN_GPA" page:2
-kvmi-ctl issue -t "$T" -r "$TARGET_RAM" -w "$W" -i 1 -o "$STATE/other" > /dev/null
+kvmi-ctl issue -t "$T" -r "$TARGET_RAM" -w "$WIN" -i 1 -o "$STATE/other" > /dev/null
 put_token "$STATE/other"
 expect "token bound to another introspector" -EPERM 32 token "$PATTERN_GPA" page:2
 put_token "$STATE/tok"
@@ -130,7 +130,7 @@ check "host counters back to baseline" test \
 	"$(stat live_maps) $(stat live_tokens) $(stat retained)" = "$BASE_MAPS $BASE_TOKENS 0"
 
 # 5. Kill the target while mapped: its page is retained, then freed.
-kvmi-ctl issue -t "$T" -r "$TARGET_RAM" -w "$W" -i "$I" -o "$STATE/tok" > /dev/null; put_token "$STATE/tok"
+kvmi-ctl issue -t "$T" -r "$TARGET_RAM" -w "$WIN" -i "$I" -o "$STATE/tok" > /dev/null; put_token "$STATE/tok"
 expect "map before killing the target" 0 32 token "$PATTERN_GPA" page:5
 kvmi-vm kill target
 check "target gone: its mapped page counts as retained" wait_for 60 test_stat retained 1

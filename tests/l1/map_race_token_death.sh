@@ -24,12 +24,12 @@ check "target boots" start_vms target
 KVMI_SMP=3 check "introspector boots with 3 vCPUs" start_vms introspector
 check "the introspector has 3 CPUs" \
 	test "$(kvmi-vm exec introspector 'grep -c ^processor /proc/cpuinfo')" = 3
-T=$(kvmi-vm pid target) I=$(kvmi-vm pid introspector) W=$(window_of "$I")
+T=$(kvmi-vm pid target) I=$(kvmi-vm pid introspector) WIN=$(window_of "$I")
 
 died=0 maps=0 bad=0
 for r in $(seq "$ROUNDS"); do
 	progress "round $r of $ROUNDS"
-	kvmi-ctl issue -t "$T" -r "$TARGET_RAM" -w "$W" -i "$I" -T "$TTL" -o "$STATE/tok" > /dev/null ||
+	kvmi-ctl issue -t "$T" -r "$TARGET_RAM" -w "$WIN" -i "$I" -T "$TTL" -o "$STATE/tok" > /dev/null ||
 		{ bad=$((bad + 1)); continue; }
 	out=$(kvmi-vm exec introspector -t 120 -i \
 		"cat > /run/t && kvmi-hc token /run/t 0 && kvmi-hc race $PAGE $PATTERN_GPA 60" \
