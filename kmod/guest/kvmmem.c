@@ -188,6 +188,7 @@ out_unlock:
 	mutex_unlock(&w->lock);
 out_unlock_mm:
 	mmap_read_unlock(current->mm);
+	memzero_explicit(&req.token, sizeof(req.token));
 	if (map)
 		kvmmem_map_free(map);
 	return ret;

@@ -50,8 +50,14 @@ struct kvmi_target {
  * and every map made through it hold.
  */
 struct kvmi_window {
-	struct file *file;		/* the window's own file */
-	unsigned long vm_flags;		/* of its VMA, as the last map saw it */
+	struct file *file;		/* the window's file, as the token names it */
+	spinlock_t lock;		/* vma_file, vm_flags */
+	/*
+	 * Of the window's VMA, as the last map saw it: the VMM's own open of
+	 * the file (VMAs merge only with the same struct file) and its flags.
+	 */
+	struct file *vma_file;
+	unsigned long vm_flags;
 };
 
 struct kvmi_token {

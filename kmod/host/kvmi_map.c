@@ -133,28 +133,53 @@ struct file *kvmi_map_file(struct file *ram)
 
 /*
  * Unmap mmap()s the window's restore file, whose ->mmap() hands the VMA to
- * the window's own file and gives it the flags the window's VMA had (QEMU
- * madvise()s its RAM blocks: VM_DONTCOPY, VM_HUGEPAGE...). mmap_region()
- * merges a VMA whose flags ->mmap() changed with its neighbours, so the
+ * the file of the window's VMA (the VMM's own open of it, not the token's)
+ * and gives it the flags the window's VMA had (QEMU madvise()s its RAM
+ * blocks: VM_DONTCOPY, VM_HUGEPAGE...). mmap_region() merges a VMA whose
+ * flags ->mmap() changed with neighbours of the same struct file, so the
  * window's VMA is whole again after the last unmap (review D5).
  */
 static int kvmi_window_mmap(struct file *file, struct vm_area_struct *vma)
 {
 	struct kvmi_window *w = file->private_data;
-	unsigned long flags = READ_ONCE(w->vm_flags);
+	unsigned long flags;
+	struct file *f;
 	int ret;
 
-	vma_set_file(vma, w->file);
-	ret = call_mmap(w->file, vma);
+	spin_lock(&w->lock);
+	f = get_file(w->vma_file ?: w->file);
+	flags = w->vm_flags;
+	spin_unlock(&w->lock);
+	vma_set_file(vma, f);
+	fput(f);		/* the VMA holds its own */
+	ret = call_mmap(vma->vm_file, vma);
 	if (!ret && flags)
 		vma->vm_flags = flags & ~VM_SOFTDIRTY;
 	return ret;
+}
+
+/* The window's VMA as a map sees it, for the restore. */
+static void kvmi_window_saw(struct kvmi_window *w, struct vm_area_struct *vma)
+{
+	struct file *old = NULL;
+
+	spin_lock(&w->lock);
+	if (w->vma_file != vma->vm_file) {
+		old = w->vma_file;
+		w->vma_file = get_file(vma->vm_file);
+	}
+	w->vm_flags = vma->vm_flags;
+	spin_unlock(&w->lock);
+	if (old)
+		fput(old);
 }
 
 static int kvmi_window_release(struct inode *inode, struct file *file)
 {
 	struct kvmi_window *w = file->private_data;
 
+	if (w->vma_file)
+		fput(w->vma_file);
 	fput(w->file);
 	kfree(w);
 	return 0;
@@ -174,6 +199,7 @@ struct file *kvmi_window_file(struct file *window)
 
 	if (!w)
 		return ERR_PTR(-ENOMEM);
+	spin_lock_init(&w->lock);
 	w->file = get_file(window);
 	f = anon_inode_getfile("[kvmi-window]", &kvmi_window_fops, w, O_RDWR);
 	if (IS_ERR(f)) {
@@ -253,7 +279,7 @@ static long kvmi_check_local(struct kvmi_map *map)
 
 		if (kvmi_vma_is(vma, w->file) && (vma->vm_flags & VM_SHARED)) {
 			map->window_pgoff = kvmi_vma_pgoff(vma, map->hva);
-			WRITE_ONCE(w->vm_flags, vma->vm_flags);
+			kvmi_window_saw(w, vma);
 		} else if (kvmi_vma_is(vma, target->ram)) {
 			ret = -EALREADY;	/* through a memslot alias */
 		} else {

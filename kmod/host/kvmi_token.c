@@ -513,16 +513,39 @@ static struct miscdevice kvmi_dev = {
 	.mode = 0600,
 };
 
+/*
+ * What retained maps keep alive (review D8): a map of a dead target holds
+ * its whole RAM file, not one page. Files and their size in bytes.
+ */
+static void kvmi_retained_files(u64 *files, u64 *bytes)
+{
+	struct kvmi_target *t;
+
+	*files = 0;
+	*bytes = 0;
+	mutex_lock(&kvmi_lock);
+	list_for_each_entry(t, &kvmi_targets, link) {
+		if (t->kvm || !t->nr_maps)
+			continue;
+		(*files)++;
+		*bytes += i_size_read(file_inode(t->ram));
+	}
+	mutex_unlock(&kvmi_lock);
+}
+
 static int kvmi_stats_show(struct seq_file *m, void *unused)
 {
 	struct kvmi_stats s;
+	u64 files, bytes;
 	int i;
 
 	kvmi_get_stats(&s);
+	kvmi_retained_files(&files, &bytes);
 	seq_printf(m, "live_tokens %llu\nlive_maps %llu\ntotal_maps %llu\n",
 		   s.live_tokens, s.live_maps, s.total_maps);
 	seq_printf(m, "total_unmaps %llu\nretained %llu\n",
 		   s.total_unmaps, s.retained);
+	seq_printf(m, "retained_files %llu\nretained_bytes %llu\n", files, bytes);
 	for (i = 0; i < KVMI_FAIL_MAX; i++)
 		seq_printf(m, "fail_%s %llu\n", kvmi_fail_names[i], s.fail[i]);
 	return 0;

@@ -64,6 +64,7 @@ static int hctest_find_window(void)
 	struct pci_dev *pdev = pci_get_device(PCI_VENDOR_ID_REDHAT_QUMRANET,
 					      0x1110, NULL);
 	resource_size_t len, size = KVMI_HCTEST_NR_PAGES * PAGE_SIZE;
+	int i;
 
 	if (!pdev)
 		return 0;
@@ -71,13 +72,22 @@ static int hctest_find_window(void)
 	if (len >= size) {
 		hctest_window = pci_resource_start(pdev, 2) + len - size;
 		hctest_window_va = memremap(hctest_window, size, MEMREMAP_WB);
-		if (hctest_window_va)
-			memset(hctest_window_va, 0, size);
-		else
+		if (!hctest_window_va)
 			hctest_window = 0;
 	}
 	pci_dev_put(pdev);
-	return len >= size && !hctest_window ? -ENOMEM : 0;
+	if (len >= size && !hctest_window)
+		return -ENOMEM;
+	if (hctest_window) {
+		/*
+		 * A kernel before this one may have left our pages mapped to a
+		 * target: end that before writing them.
+		 */
+		for (i = 0; i < KVMI_HCTEST_NR_PAGES; i++)
+			kvm_hypercall1(KVM_HC_MEM_UNMAP, hctest_window + i * PAGE_SIZE);
+		memset(hctest_window_va, 0, size);
+	}
+	return 0;
 }
 
 static long hctest_call(struct kvmi_hctest_call __user *argp)
@@ -234,13 +244,29 @@ static struct miscdevice kvmi_hctest_dev = {
 	.mode = 0600,
 };
 
+/*
+ * Unload: end any map left on our pages first (a test that died midway).
+ * A RAM page the host still maps is never handed back to the allocator.
+ */
 static void hctest_free(void)
 {
+	long ret;
+	u64 gpa;
 	int i;
 
-	for (i = 0; i < KVMI_HCTEST_NR_PAGES; i++)
+	for (i = 0; i < KVMI_HCTEST_NR_PAGES; i++) {
+		if (!hctest_window && !hctest_pages[i])
+			continue;
+		hctest_page_gpa(i, &gpa);
+		ret = kvm_hypercall1(KVM_HC_MEM_UNMAP, gpa);
+		if (ret && ret != -ENOENT && ret != -KVM_ENOSYS) {
+			pr_err("kvmi_hctest: host refused to unmap gpa 0x%llx (%ld); page leaked\n",
+			       gpa, ret);
+			continue;
+		}
 		if (hctest_pages[i])
 			__free_page(hctest_pages[i]);
+	}
 	if (hctest_window_va)
 		memunmap(hctest_window_va);
 	if (hctest_token)

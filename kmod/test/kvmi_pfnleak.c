@@ -21,11 +21,11 @@ static long kvmi_pfnleak_get(struct kvmi_pfnleak *req)
 	struct kvm *kvm;
 	kvm_pfn_t pfn;
 	long ret = 0;
+	int idx;
 
 	if (!f.file)
 		return -EBADF;
-	/* anon_inode_getfile("kvm-vm", ...): the only cheap identity check */
-	if (strcmp(f.file->f_path.dentry->d_name.name, "kvm-vm")) {
+	if (!file_is_kvm(f.file)) {
 		ret = -EINVAL;
 		goto out;
 	}
@@ -34,7 +34,10 @@ static long kvmi_pfnleak_get(struct kvmi_pfnleak *req)
 		ret = -EINVAL;
 		goto out;
 	}
+	/* The memslots are read under kvm->srcu, as KVM's own callers do. */
+	idx = srcu_read_lock(&kvm->srcu);
 	pfn = gfn_to_pfn(kvm, req->gfn);
+	srcu_read_unlock(&kvm->srcu, idx);
 	if (is_error_noslot_pfn(pfn)) {
 		ret = -EFAULT;
 		goto out;

@@ -17,9 +17,12 @@ stat() { kvmi-ctl stat "$1"; }
 test_stat() { [ "$(stat "$1")" = "$2" ]; }
 meminfo() { vmstat_refresh; awk -v k="$1:" '$1 == k { print $2 }' /proc/meminfo; }
 token_expired() { kvmi-ctl list | grep -q "^id $1 expired "; }
+# The introspector QEMU's VMAs of its mapping window (its memfd).
+win_vmas() { grep -c ' /memfd:memory-backend-memfd (deleted)$' "/proc/$I/maps"; }
 BASE_MAPS=$(stat live_maps) BASE_TOKENS=$(stat live_tokens)
 pair_up
 diag "$ISSUED"
+diag "the window's VMAs in QEMU after boot: $(win_vmas)"
 check "token issued, bound to the target's RAM layout" grep -q 'ranges [1-9]' <<< "$ISSUED"
 
 # 1. A map shows the target's pattern page and its live counter.
@@ -115,14 +118,15 @@ expect "unmap page 6" 0 33 page:6
 # 7. Review D5: after 100 map/unmap cycles over scattered window pages, the
 # window is one VMA in the introspector's QEMU again, as before: each unmap
 # gives the window its page back with the window's flags, and the VMAs merge.
-win_vmas() { grep -c ' /memfd:memory-backend-memfd (deleted)$' "/proc/$I/maps"; }
 vmas0=$(win_vmas)
 cycles=$(kvmi-vm exec introspector -t 300 "n=0; for i in \$(seq 0 99); do
 	p=\$((10 + (i * 7) % 54)); kvmi-hc 32 token $PATTERN_GPA page:\$p | grep -qx ret=0 &&
 	kvmi-hc 33 page:\$p | grep -qx ret=0 && n=\$((n + 1)); done; echo \$n")
 diag "100 scattered cycles: $cycles succeeded; the window's VMAs in QEMU: $vmas0 before, $(win_vmas) after"
 check "100 scattered map/unmap cycles succeed" test "$cycles" = 100
-check "the window is one VMA in QEMU, before and after" test "$vmas0 $(win_vmas)" = "1 1"
+check "the window is one VMA in QEMU, before and after" test "$vmas0 $(win_vmas)" = "1 1" ||
+	diag "$(grep -A 25 ' /memfd:memory-backend-memfd (deleted)$' "/proc/$I/smaps" |
+		grep -E 'memfd|^VmFlags')"
 
 # 4. Counters back to baseline once every token is gone.
 for id in $(kvmi-ctl list | awk '$3 == "live" {print $2}'); do kvmi-ctl revoke "$id"; done
@@ -135,9 +139,13 @@ expect "map before killing the target" 0 32 token "$PATTERN_GPA" page:5
 kvmi-vm kill target
 check "target gone: its mapped page counts as retained" wait_for 60 test_stat retained 1
 check "the retained page is still readable" hc check 5 "$PATTERN_GPA"
+dbg() { awk -v k="$1" '$1 == k { print $2 }' /sys/kernel/debug/kvmi/stats; }
+check "what it keeps alive is said: the whole RAM file, 1 file of 256 MiB (review D8)" \
+	test "$(dbg retained_files) $(dbg retained_bytes)" = "1 $((256 << 20))"
 check "the dead target's token is revoked" test "$(stat live_tokens)" = "$BASE_TOKENS"
 expect "unmap after the target died" 0 33 page:5
-check "nothing retained after unmap" test "$(stat retained) $(stat live_maps)" = "0 $BASE_MAPS"
+check "nothing retained after unmap" \
+	test "$(stat retained) $(stat live_maps) $(dbg retained_files) $(dbg retained_bytes)" = "0 $BASE_MAPS 0 0"
 kvmi-vm stop introspector >&2
 # Exact accounting: nothing maps or holds the RAM file any more, and
 # deleting it frees exactly its resident pages (tmpfs, no swap in L1).

@@ -641,7 +641,7 @@ static bool vma_of(void *addr, unsigned long *start, unsigned long *end,
 /*
  * The introspector maps into a window: a memslot backed by a memfd of its
  * VMM (this process), which is not its RAM, madvise()d as QEMU does its
- * RAM blocks; the token names the window's memfd.
+ * RAM blocks; the token names the window's memfd, opened anew.
  */
 FIXTURE(window) {
 	struct target t;
@@ -665,6 +665,7 @@ FIXTURE_SETUP(window)
 {
 	struct kvmi_map_mem_token none = { 0 };
 	struct kvmi_stats s;
+	char path[64];
 
 	if (!selected(_metadata->name))
 		SKIP(return, "not selected (KVMI_HOST_TEST_ONLY, _SKIP)");
@@ -677,7 +678,14 @@ FIXTURE_SETUP(window)
 				    WINDOW_SLOT, WINDOW_PAGES, 0);
 	virt_map(self->in.vm, WINDOW_GPA, WINDOW_GPA, WINDOW_PAGES);
 	self->win = addr_gpa2hva(self->in.vm, WINDOW_GPA);
-	self->window_fd = memslot2region(self->in.vm, WINDOW_SLOT)->fd;
+	/*
+	 * The token names the window by an open of its own, as an issuer
+	 * outside the VMM does (/proc/PID/fd/N): not the VMM's struct file.
+	 */
+	snprintf(path, sizeof(path), "/proc/self/fd/%d",
+		 memslot2region(self->in.vm, WINDOW_SLOT)->fd);
+	self->window_fd = open(path, O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, self->window_fd) TH_LOG("%s: %s", path, strerror(errno));
 	ASSERT_EQ(0, madvise(self->win, WINDOW_PAGES * PAGE, MADV_DONTFORK));
 	ASSERT_EQ(NO_ERR, token_issue_window(&self->t, self->window_fd,
 					     &self->tok));
@@ -693,6 +701,7 @@ FIXTURE_TEARDOWN(window)
 		return;
 	if (self->in.vm)
 		kvm_vm_free(self->in.vm);
+	close(self->window_fd);
 	token_revoke(self->tok.issue.id);
 	target_stop(&self->t);
 	s = host_stats();
