@@ -68,8 +68,9 @@ static int open_rw(const char *path)
 
 static int issue(int argc, char **argv)
 {
-	struct kvmi_token_issue_window wreq = { .window_fd = -1 };
-	struct kvmi_token_issue req = { .ram_fd = -1 };
+	/* One request: KVMI_TOKEN_ISSUE takes its first member alone. */
+	struct kvmi_token_issue_window wreq = { .issue.ram_fd = -1, .window_fd = -1 };
+	struct kvmi_token_issue *req = &wreq.issue;
 	const char *window = NULL;
 	const char *ram = NULL, *out = NULL;
 	int c;
@@ -80,16 +81,16 @@ static int issue(int argc, char **argv)
 			window = optarg;
 			break;
 		case 't':
-			req.target_pid = num(optarg);
+			req->target_pid = num(optarg);
 			break;
 		case 'r':
 			ram = optarg;
 			break;
 		case 'i':
-			req.introspector_pid = num(optarg);
+			req->introspector_pid = num(optarg);
 			break;
 		case 'T':
-			req.ttl_s = num(optarg);
+			req->ttl_s = num(optarg);
 			break;
 		case 'o':
 			out = optarg;
@@ -98,32 +99,29 @@ static int issue(int argc, char **argv)
 			return 2;
 		}
 	}
-	if (!req.target_pid || !ram)
+	if (!req->target_pid || !ram)
 		return 2;
-	req.ram_fd = open_rw(ram);
-	if (req.ram_fd < 0)
+	req->ram_fd = open_rw(ram);
+	if (req->ram_fd < 0)
 		return 1;
 	if (window) {
 		wreq.window_fd = open_rw(window);
 		if (wreq.window_fd < 0)
 			return 1;
-		wreq.issue = req;
 	}
 	if (window ? ioctl(dev(), KVMI_TOKEN_ISSUE_WINDOW, &wreq) :
-		     ioctl(dev(), KVMI_TOKEN_ISSUE, &req)) {
+		     ioctl(dev(), KVMI_TOKEN_ISSUE, req)) {
 		fprintf(stderr, "kvmi-ctl: issue: %s\n", errno_str(errno));
 		return 1;
 	}
-	if (window)
-		req = wreq.issue;
-	printf("id %u ranges %u token ", req.id, req.nr_ranges);
+	printf("id %u ranges %u token ", req->id, req->nr_ranges);
 	for (int i = 0; i < 4; i++)
-		printf("%016" PRIx64, (uint64_t)req.token.token[i]);
+		printf("%016" PRIx64, (uint64_t)req->token.token[i]);
 	printf("\n");
 	if (out) {
 		int fd = open(out, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 
-		if (fd < 0 || write(fd, &req.token, sizeof(req.token)) != sizeof(req.token) ||
+		if (fd < 0 || write(fd, &req->token, sizeof(req->token)) != sizeof(req->token) ||
 		    close(fd)) {
 			fprintf(stderr, "kvmi-ctl: %s: %s\n", out, strerror(errno));
 			return 1;

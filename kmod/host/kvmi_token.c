@@ -354,16 +354,23 @@ out_free:
 	return ret;
 }
 
-/* Revoke a token the caller never got (copy_to_user failed). */
-static void kvmi_revoke_id(u32 id)
+/* Revoke token id: by the host token API, or one its caller never got. */
+static long kvmi_revoke(u32 id)
 {
 	struct kvmi_token *t;
+	long ret = -ENOENT;
 
 	mutex_lock(&kvmi_lock);
-	list_for_each_entry(t, &kvmi_tokens, link)
-		if (t->id == id)
+	list_for_each_entry(t, &kvmi_tokens, link) {
+		if (t->id == id) {
 			kvmi_token_kill(t, KVMI_TOKEN_REVOKED);
+			ret = 0;
+			break;
+		}
+	}
+	kvmi_tokens_tidy();
 	mutex_unlock(&kvmi_lock);
+	return ret;
 }
 
 static long kvmi_ioctl_issue(struct kvmi_token_issue __user *argp)
@@ -375,7 +382,7 @@ static long kvmi_ioctl_issue(struct kvmi_token_issue __user *argp)
 		return -EFAULT;
 	ret = kvmi_issue(&req, -1);
 	if (!ret && copy_to_user(argp, &req, sizeof(req))) {
-		kvmi_revoke_id(req.id);
+		kvmi_revoke(req.id);
 		ret = -EFAULT;
 	}
 	return ret;
@@ -394,7 +401,7 @@ static long kvmi_ioctl_issue_window(struct kvmi_token_issue_window __user *argp)
 		return -EBADF;
 	ret = kvmi_issue(&req.issue, req.window_fd);
 	if (!ret && copy_to_user(argp, &req, sizeof(req))) {
-		kvmi_revoke_id(req.issue.id);
+		kvmi_revoke(req.issue.id);
 		ret = -EFAULT;
 	}
 	return ret;
@@ -402,23 +409,11 @@ static long kvmi_ioctl_issue_window(struct kvmi_token_issue_window __user *argp)
 
 static long kvmi_ioctl_revoke(u32 __user *argp)
 {
-	struct kvmi_token *t;
-	long ret = -ENOENT;
 	u32 id;
 
 	if (get_user(id, argp))
 		return -EFAULT;
-	mutex_lock(&kvmi_lock);
-	list_for_each_entry(t, &kvmi_tokens, link) {
-		if (t->id == id) {
-			kvmi_token_kill(t, KVMI_TOKEN_REVOKED);
-			ret = 0;
-			break;
-		}
-	}
-	kvmi_tokens_tidy();
-	mutex_unlock(&kvmi_lock);
-	return ret;
+	return kvmi_revoke(id);
 }
 
 /* As the caller's pid namespace sees it: -1 if it cannot, 0 for any. */

@@ -297,6 +297,14 @@ struct intro {
 	uint8_t *local;		/* the hva of LOCAL_GPA */
 };
 
+/* The token the guest maps with. */
+static void intro_set_token(struct intro *in,
+			    const struct kvmi_map_mem_token *token)
+{
+	guest_token = *token;
+	sync_global_to_guest(in->vm, guest_token);
+}
+
 static void intro_create(struct intro *in, unsigned int nr_vcpus,
 			 const struct kvmi_map_mem_token *token)
 {
@@ -314,8 +322,7 @@ static void intro_create(struct intro *in, unsigned int nr_vcpus,
 	in->local = addr_gpa2hva(in->vm, LOCAL_GPA);
 	for (i = 0; i < nr_vcpus; i++)
 		vcpu_args_set(in->vcpu[i], 1, (uint64_t)ROLE_CALL);
-	guest_token = *token;
-	sync_global_to_guest(in->vm, guest_token);
+	intro_set_token(in, token);
 }
 
 static long hc(struct intro *in, uint64_t nr, uint64_t a0, uint64_t a1,
@@ -390,6 +397,24 @@ static bool selected(const char *name)
 	       !listed(getenv("KVMI_HOST_TEST_SKIP"), name);
 }
 
+/* Each test expects the global host counters at zero, and leaves them so. */
+static void host_idle_before(struct __test_metadata *_metadata)
+{
+	struct kvmi_stats s = host_stats();
+
+	ASSERT_EQ(0, s.live_maps) TH_LOG("live maps before the test");
+	ASSERT_EQ(0, s.live_tokens) TH_LOG("live tokens before the test");
+}
+
+static struct kvmi_stats host_idle_after(struct __test_metadata *_metadata)
+{
+	struct kvmi_stats s = host_stats();
+
+	EXPECT_EQ(0, s.live_maps) TH_LOG("live maps left");
+	EXPECT_EQ(0, s.live_tokens) TH_LOG("live tokens left");
+	return s;
+}
+
 FIXTURE(pair) {
 	struct target t;
 	struct intro in;
@@ -398,13 +423,9 @@ FIXTURE(pair) {
 
 FIXTURE_SETUP(pair)
 {
-	struct kvmi_stats s;
-
 	if (!selected(_metadata->name))
 		SKIP(return, "not selected (KVMI_HOST_TEST_ONLY, _SKIP)");
-	s = host_stats();
-	ASSERT_EQ(0, s.live_maps) TH_LOG("live maps before the test");
-	ASSERT_EQ(0, s.live_tokens) TH_LOG("live tokens before the test");
+	host_idle_before(_metadata);
 	target_start(&self->t);
 	ASSERT_EQ(NO_ERR, token_issue(&self->t, 0, 0, &self->tok));
 	ASSERT_EQ(1, self->tok.nr_ranges);
@@ -413,18 +434,13 @@ FIXTURE_SETUP(pair)
 
 FIXTURE_TEARDOWN(pair)
 {
-	struct kvmi_stats s;
-
 	if (_metadata->skip)
 		return;
 	if (self->in.vm)
 		kvm_vm_free(self->in.vm);
 	token_revoke(self->tok.id);
 	target_stop(&self->t);
-	s = host_stats();
-	EXPECT_EQ(0, s.live_maps) TH_LOG("live maps left");
-	EXPECT_EQ(0, s.live_tokens) TH_LOG("live tokens left");
-	EXPECT_EQ(0, s.retained) TH_LOG("retained pages left");
+	EXPECT_EQ(0, host_idle_after(_metadata).retained) TH_LOG("retained pages left");
 }
 
 /* The target's page, byte for byte, through the mapping; gone after unmap. */
@@ -552,8 +568,7 @@ static int ns_introspector(int in_fd)
 	a = map(&in, PAGE, LOCAL_GPA);
 	if (!a)
 		unmap(&in, LOCAL_GPA);
-	guest_token = init;
-	sync_global_to_guest(in.vm, guest_token);
+	intro_set_token(&in, &init);
 	b = map(&in, PAGE, LOCAL_GPA);
 	if (!b)
 		unmap(&in, LOCAL_GPA);
@@ -664,14 +679,11 @@ static int token_issue_window(struct target *t, int window_fd,
 FIXTURE_SETUP(window)
 {
 	struct kvmi_map_mem_token none = { 0 };
-	struct kvmi_stats s;
 	char path[64];
 
 	if (!selected(_metadata->name))
 		SKIP(return, "not selected (KVMI_HOST_TEST_ONLY, _SKIP)");
-	s = host_stats();
-	ASSERT_EQ(0, s.live_maps) TH_LOG("live maps before the test");
-	ASSERT_EQ(0, s.live_tokens) TH_LOG("live tokens before the test");
+	host_idle_before(_metadata);
 	target_start(&self->t);
 	intro_create(&self->in, 1, &none);
 	vm_userspace_mem_region_add(self->in.vm, VM_MEM_SRC_SHMEM, WINDOW_GPA,
@@ -689,14 +701,11 @@ FIXTURE_SETUP(window)
 	ASSERT_EQ(0, madvise(self->win, WINDOW_PAGES * PAGE, MADV_DONTFORK));
 	ASSERT_EQ(NO_ERR, token_issue_window(&self->t, self->window_fd,
 					     &self->tok));
-	guest_token = self->tok.issue.token;
-	sync_global_to_guest(self->in.vm, guest_token);
+	intro_set_token(&self->in, &self->tok.issue.token);
 }
 
 FIXTURE_TEARDOWN(window)
 {
-	struct kvmi_stats s;
-
 	if (_metadata->skip)
 		return;
 	if (self->in.vm)
@@ -704,9 +713,7 @@ FIXTURE_TEARDOWN(window)
 	close(self->window_fd);
 	token_revoke(self->tok.issue.id);
 	target_stop(&self->t);
-	s = host_stats();
-	EXPECT_EQ(0, s.live_maps) TH_LOG("live maps left");
-	EXPECT_EQ(0, s.live_tokens) TH_LOG("live tokens left");
+	host_idle_after(_metadata);
 }
 
 /* The window page's word i as the window's memfd holds it. */
