@@ -12,20 +12,24 @@
  * munmap() and exit ask the host to give the window page back. Binding the
  * device ends every map the VM holds, so a kernel that booted after a
  * reset, kexec or panic starts from a clean window; shutdown, reboot, kexec
- * and panic end them too.
+ * and panic end them too. Removing the device (sysfs "remove", unplug)
+ * with mappings alive zaps them and ends every map; the files left open
+ * then say -ENODEV.
  *
  * If the host refuses an unmap, the map stays and the ioctl may be retried;
  * if that happens when the mapping goes away, the window page is leaked:
  * never handed out again, since it may still show the target.
  *
- * Locking: kvmmem_win.lock covers the window's page bitmap, its maps and the
- * areas' user counts, and is held across each hypercall; it nests inside
- * mmap_lock (VMA close runs under it).
+ * Locking: the window's lock covers its page bitmap, its maps, its areas and
+ * their user counts, and is held across each hypercall; it nests inside
+ * mmap_lock (VMA close runs under it), and the device's removal takes
+ * i_mmap_rwsem inside it to zap the mappings.
  */
 #include <linux/module.h>
 #include <linux/bitmap.h>
 #include <linux/debugfs.h>
 #include <linux/io.h>
+#include <linux/kref.h>
 #include <linux/miscdevice.h>
 #include <linux/mm.h>
 #include <linux/panic_notifier.h>
@@ -43,19 +47,28 @@
 #define KVMMEM_DEVICE_IVSHMEM	0x1110
 #define KVMMEM_BAR		2
 
-/* The mapping window: one per guest. */
+/*
+ * The mapping window: one per guest, held by its device while bound and by
+ * every open file (the file's private_data). Once the device is removed it
+ * is gone: its mappings are zapped and every call says -ENODEV.
+ */
 struct kvmmem_window {
+	struct kref ref;
 	struct pci_dev *pdev;
 	phys_addr_t base;
 	unsigned long npages;
+	struct mutex lock;		/* all below */
+	bool gone;
 	void *va;			/* the kernel's view, to clear pages */
-	struct mutex lock;
 	unsigned long *used;		/* handed out, or leaked */
 	struct xarray maps;		/* page index -> struct kvmmem_map */
+	struct list_head areas;		/* struct kvmmem_area.link */
 };
 
 /* One mmap() of /dev/kvmmem: window pages first .. first + npages - 1. */
 struct kvmmem_area {
+	struct list_head link;		/* kvmmem_window.areas */
+	struct address_space *mapping;	/* its VMA's file's, to zap it */
 	unsigned long first;
 	unsigned long npages;
 	unsigned int users;		/* VMAs: 1, and briefly 2 in mremap */
@@ -96,6 +109,21 @@ static void kvmmem_map_free(struct kvmmem_map *map)
 {
 	kmem_cache_free(kvmmem_map_cache, map);
 	atomic_long_dec(&kvmmem_nr_maps);
+}
+
+static void kvmmem_window_free(struct kref *ref)
+{
+	struct kvmmem_window *w = container_of(ref, struct kvmmem_window, ref);
+
+	WARN_ON(!xa_empty(&w->maps) || !list_empty(&w->areas));
+	xa_destroy(&w->maps);
+	bitmap_free(w->used);
+	kfree(w);
+}
+
+static void kvmmem_window_put(struct kvmmem_window *w)
+{
+	kref_put(&w->ref, kvmmem_window_free);
 }
 
 /*
@@ -147,7 +175,7 @@ static long kvmmem_window_page(struct file *file, unsigned long gva,
 
 static long kvmmem_map(struct file *file, struct kvmi_mem_map __user *argp)
 {
-	struct kvmmem_window *w = kvmmem_win;
+	struct kvmmem_window *w = file->private_data;
 	struct kvmi_mem_map req;
 	struct kvmmem_map *map;
 	unsigned long idx;
@@ -170,6 +198,9 @@ static long kvmmem_map(struct file *file, struct kvmi_mem_map __user *argp)
 	if (ret)
 		goto out_unlock_mm;
 	mutex_lock(&w->lock);
+	ret = -ENODEV;
+	if (w->gone)
+		goto out_unlock;
 	/* Reserve the page first: its record must exist once it is mapped. */
 	ret = xa_insert(&w->maps, idx, map, GFP_KERNEL_ACCOUNT);
 	if (ret) {
@@ -196,7 +227,7 @@ out_unlock_mm:
 
 static long kvmmem_unmap(struct file *file, unsigned long gva)
 {
-	struct kvmmem_window *w = kvmmem_win;
+	struct kvmmem_window *w = file->private_data;
 	unsigned long idx;
 	long ret;
 
@@ -206,7 +237,7 @@ static long kvmmem_unmap(struct file *file, unsigned long gva)
 	ret = kvmmem_window_page(file, gva, &idx);
 	if (!ret) {
 		mutex_lock(&w->lock);
-		ret = kvmmem_unmap_idx(w, idx);
+		ret = w->gone ? -ENODEV : kvmmem_unmap_idx(w, idx);
 		mutex_unlock(&w->lock);
 	}
 	mmap_read_unlock(current->mm);
@@ -226,18 +257,19 @@ static long kvmmem_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 
 static void kvmmem_vm_open(struct vm_area_struct *vma)
 {
+	struct kvmmem_window *w = vma->vm_file->private_data;
 	struct kvmmem_area *a = vma->vm_private_data;
 
-	mutex_lock(&kvmmem_win->lock);
+	mutex_lock(&w->lock);
 	a->users++;
-	mutex_unlock(&kvmmem_win->lock);
+	mutex_unlock(&w->lock);
 }
 
 /* The mapping goes (munmap, exit): end its maps, free its window pages. */
 static void kvmmem_vm_close(struct vm_area_struct *vma)
 {
+	struct kvmmem_window *w = vma->vm_file->private_data;
 	struct kvmmem_area *a = vma->vm_private_data;
-	struct kvmmem_window *w = kvmmem_win;
 	unsigned long idx;
 
 	mutex_lock(&w->lock);
@@ -245,7 +277,9 @@ static void kvmmem_vm_close(struct vm_area_struct *vma)
 		mutex_unlock(&w->lock);
 		return;
 	}
-	for (idx = a->first; idx < a->first + a->npages; idx++) {
+	list_del(&a->link);
+	/* A removed window's maps ended when it went. */
+	for (idx = a->first; !w->gone && idx < a->first + a->npages; idx++) {
 		phys_addr_t gpa = kvmmem_gpa(w, idx);
 
 		if (!xa_load(&w->maps, idx) || !kvmmem_unmap_idx(w, idx)) {
@@ -287,7 +321,7 @@ static const struct vm_operations_struct kvmmem_vm_ops = {
  */
 static int kvmmem_mmap(struct file *file, struct vm_area_struct *vma)
 {
-	struct kvmmem_window *w = kvmmem_win;
+	struct kvmmem_window *w = file->private_data;
 	unsigned long n = vma_pages(vma), first;
 	struct kvmmem_area *a;
 	int ret;
@@ -298,19 +332,22 @@ static int kvmmem_mmap(struct file *file, struct vm_area_struct *vma)
 	if (!a)
 		return -ENOMEM;
 	mutex_lock(&w->lock);
+	ret = -ENODEV;
+	if (w->gone)
+		goto out_unlock;
+	ret = -ENOSPC;
 	first = bitmap_find_next_zero_area(w->used, w->npages, 0, n, 0);
-	if (first >= w->npages) {
-		mutex_unlock(&w->lock);
-		kfree(a);
-		return -ENOSPC;
-	}
+	if (first >= w->npages)
+		goto out_unlock;
 	bitmap_set(w->used, first, n);
-	mutex_unlock(&w->lock);
 	memset(w->va + (first << PAGE_SHIFT), 0, n << PAGE_SHIFT);
-
 	a->first = first;
 	a->npages = n;
 	a->users = 1;
+	a->mapping = file->f_mapping;
+	list_add(&a->link, &w->areas);
+	mutex_unlock(&w->lock);
+
 	vma->vm_flags |= VM_IO | VM_PFNMAP | VM_DONTEXPAND | VM_DONTDUMP |
 			 VM_DONTCOPY;
 	vma->vm_private_data = a;
@@ -321,23 +358,47 @@ static int kvmmem_mmap(struct file *file, struct vm_area_struct *vma)
 	if (ret) {
 		/* mmap_region() frees the VMA without a close. */
 		mutex_lock(&w->lock);
-		bitmap_clear(w->used, first, n);
+		list_del(&a->link);
+		if (!w->gone)
+			bitmap_clear(w->used, first, n);
 		mutex_unlock(&w->lock);
 		kfree(a);
 		return ret;
 	}
 	atomic_long_inc(&kvmmem_nr_areas);
 	return 0;
+
+out_unlock:
+	mutex_unlock(&w->lock);
+	kfree(a);
+	return ret;
 }
 
 static int kvmmem_open(struct inode *inode, struct file *file)
 {
-	return READ_ONCE(kvmmem_win) ? 0 : -ENODEV;
+	struct kvmmem_window *w;
+
+	mutex_lock(&kvmmem_probe_lock);
+	w = kvmmem_win;
+	if (w)
+		kref_get(&w->ref);
+	mutex_unlock(&kvmmem_probe_lock);
+	if (!w)
+		return -ENODEV;
+	file->private_data = w;
+	return 0;
+}
+
+static int kvmmem_release(struct inode *inode, struct file *file)
+{
+	kvmmem_window_put(file->private_data);
+	return 0;
 }
 
 static const struct file_operations kvmmem_fops = {
 	.owner = THIS_MODULE,
 	.open = kvmmem_open,
+	.release = kvmmem_release,
 	.mmap = kvmmem_mmap,
 	.unlocked_ioctl = kvmmem_ioctl,
 	.compat_ioctl = compat_ptr_ioctl,
@@ -428,6 +489,8 @@ static int kvmmem_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	w = kzalloc(sizeof(*w), GFP_KERNEL);
 	if (!w)
 		goto out_release;
+	kref_init(&w->ref);
+	INIT_LIST_HEAD(&w->areas);
 	w->pdev = pdev;
 	w->base = pci_resource_start(pdev, KVMMEM_BAR);
 	len = pci_resource_len(pdev, KVMMEM_BAR);
@@ -481,24 +544,45 @@ static void kvmmem_shutdown(struct pci_dev *pdev)
 }
 
 /*
- * Module unload only: no file is open, so no mapping of ours exists. Maps
+ * Module unload, with no file open, or the device removed (sysfs "remove",
+ * hot unplug) with mappings alive: they lose their PTEs (an access after
+ * is SIGBUS, never another device's BAR at the same address), the host
+ * ends the maps made through them, and the files left say -ENODEV. Maps
  * others made (the raw test device) are left to the next bind.
  */
 static void kvmmem_remove(struct pci_dev *pdev)
 {
 	struct kvmmem_window *w = pci_get_drvdata(pdev);
+	struct kvmmem_map *map;
+	struct kvmmem_area *a;
+	unsigned long idx;
+	phys_addr_t gpa;
 
 	if (!w)
 		return;
 	mutex_lock(&kvmmem_probe_lock);
 	WRITE_ONCE(kvmmem_win, NULL);
 	mutex_unlock(&kvmmem_probe_lock);
-	WARN_ON(!xa_empty(&w->maps));
+
+	mutex_lock(&w->lock);
+	w->gone = true;
+	list_for_each_entry(a, &w->areas, link)
+		unmap_mapping_range(a->mapping, 0, 0, 1);
+	xa_for_each(&w->maps, idx, map) {
+		if (!kvmmem_unmap_idx(w, idx))
+			continue;
+		gpa = kvmmem_gpa(w, idx);
+		dev_err(&pdev->dev, "host refused to unmap gpa %pa at removal\n",
+			&gpa);
+		kvmmem_map_free(xa_erase(&w->maps, idx));
+		atomic_long_inc(&kvmmem_nr_leaked);
+	}
 	memunmap(w->va);
-	bitmap_free(w->used);
-	kfree(w);
+	w->va = NULL;
+	mutex_unlock(&w->lock);
 	pci_release_region(pdev, KVMMEM_BAR);
 	pci_disable_device(pdev);
+	kvmmem_window_put(w);
 }
 
 static const struct pci_device_id kvmmem_ids[] = {

@@ -47,6 +47,46 @@ ended_ok() {
 ended=$(ended_elsewhere); diag "$ended"
 check "a map the host ended already unmaps cleanly, nothing leaked" ended_ok
 
+# Review M1: the window's device removed (sysfs "remove", as a hot unplug)
+# while a process maps a target page through it. The mapping loses its PTEs
+# (a read is SIGBUS, not the target's bytes nor whatever the BAR's address
+# holds next), the host ends the map, the open file says ENODEV, and a
+# rescan binds the window again, ready to map. (The rescan may move the BAR:
+# kvmi_hctest.ko, which finds its pages when it loads, is reloaded with the
+# token.)
+pci_remove() {
+	kvmi-vm exec introspector -t 180 "rm -f /run/f /run/o; mkfifo /run/f
+		kvmi-mem -i < /run/f > /run/o 2>&1 & p=\$!; exec 3> /run/f
+		echo 'map $PATTERN_GPA' >&3
+		n=0; until grep -q mapped /run/o || [ \$n -ge 600 ]; do sleep 0.1; n=\$((n + 1)); done
+		dev=\$(echo /sys/bus/pci/drivers/kvmmem/0000:*)
+		echo 1 > /sys/bus/pci/devices/\${dev##*/}/remove && echo removed
+		echo 'map $COUNTER_GPA' >&3; echo 'unmap $PATTERN_GPA' >&3
+		echo 'dump $PATTERN_GPA 32' >&3; exec 3>&-; wait \$p; echo exit=\$?; cat /run/o
+		grep -E '^(areas|map_objects|leaked_pages) ' /sys/kernel/debug/kvmmem/stats"
+}
+pci_remove_ok() {
+	grep -q '^removed$' <<< "$removed" && grep -q '^exit=135$' <<< "$removed" &&
+		grep -q "map $(printf '0x%x' "$COUNTER_GPA"): -ENODEV" <<< "$removed" &&
+		grep -q "unmap $(printf '0x%x' "$PATTERN_GPA"): -ENODEV" <<< "$removed" &&
+		! grep -q '^08000000:' <<< "$removed" &&
+		test "$(grep -c '^[a-z_]* 0$' <<< "$removed")" = 3 &&
+		test "$(kvmi-ctl stat live_maps)" = "${BASE%% *}"
+}
+removed=$(pci_remove); diag "$removed"
+check "device removed under a live map: SIGBUS, ENODEV, the host's map ended" pci_remove_ok
+rescan() {
+	kvmi-vm exec introspector -t 120 "echo 1 > /sys/bus/pci/rescan
+		n=0; until ls -d /sys/bus/pci/drivers/kvmmem/0000:* > /dev/null 2>&1 || [ \$n -ge 300 ]; do
+			sleep 0.1; n=\$((n + 1)); done
+		dmesg | grep 'kvmmem.*mapping window' | tail -n 1
+		rmmod kvmi_hctest && insmod /lib/kvmi/extra/kvmi_hctest.ko && kvmi-hc token /run/t
+		kvmi-mem map $PATTERN_GPA dump $PATTERN_GPA 32 unmap $PATTERN_GPA"
+}
+rescanned=$(rescan); diag "$rescanned"
+check "a rescan binds the window again and it maps" \
+	grep -q '^08000000: 0000 0001 494d 564b 0100 0001 494d 564b  ....IMVK....IMVK$' <<< "$rescanned"
+
 unload_busy() {
 	kvmi-vm exec introspector \
 		'exec 3<>/dev/kvmmem; rmmod kvmmem && exit 1; grep -q "^kvmmem " /proc/modules'
