@@ -2,12 +2,13 @@
 /*
  * kvmi-ctl: the host token API (/dev/kvmi) from the command line, in L1.
  *
- *   kvmi-ctl issue -t TARGET_PID -r RAM_FILE [-w WINDOW_FILE]
+ *   kvmi-ctl issue -t TARGET_PID -r RAM_FILE [-w WINDOW_FILE [-e]]
  *            [-i INTROSPECTOR_PID] [-T TTL_S] [-o TOKEN_FILE]
  *                                print "id N ranges M token HEX"; -o writes
  *                                the 32 raw bytes (mode 0600). -w names the
  *                                introspector's mapping window (its file,
- *                                e.g. /proc/PID/fd/N): maps go only there
+ *                                e.g. /proc/PID/fd/N): maps go only there;
+ *                                -e: they end when the target VM does
  *   kvmi-ctl revoke ID
  *   kvmi-ctl list [--json]
  *   kvmi-ctl stats [--json]
@@ -75,10 +76,13 @@ static int issue(int argc, char **argv)
 	const char *ram = NULL, *out = NULL;
 	int c;
 
-	while ((c = getopt(argc, argv, "t:r:w:i:T:o:")) != -1) {
+	while ((c = getopt(argc, argv, "t:r:w:ei:T:o:")) != -1) {
 		switch (c) {
 		case 'w':
 			window = optarg;
+			break;
+		case 'e':
+			wreq.flags |= KVMI_WINDOW_END_WITH_TARGET;
 			break;
 		case 't':
 			req->target_pid = num(optarg);
@@ -99,7 +103,7 @@ static int issue(int argc, char **argv)
 			return 2;
 		}
 	}
-	if (!req->target_pid || !ram)
+	if (!req->target_pid || !ram || (wreq.flags && !window))
 		return 2;
 	req->ram_fd = open_rw(ram);
 	if (req->ram_fd < 0)
@@ -319,8 +323,8 @@ static int cmd_stat(int argc, char **argv)
 }
 
 static const struct cli_cmd cmds[] = {
-	{ "issue", "-t TARGET_PID -r RAM_FILE [-w WINDOW_FILE] [-i INTROSPECTOR_PID] [-T TTL_S] [-o FILE]",
-	  "issue a token for the target, mapping only into the introspector's window -w; prints \"id N ranges M token HEX\", -o writes the 32 raw bytes",
+	{ "issue", "-t TARGET_PID -r RAM_FILE [-w WINDOW_FILE [-e]] [-i INTROSPECTOR_PID] [-T TTL_S] [-o FILE]",
+	  "issue a token for the target, mapping only into the introspector's window -w (-e: its maps end when the target VM does); prints \"id N ranges M token HEX\", -o writes the 32 raw bytes",
 	  cmd_issue, 0, -1 },
 	{ "revoke", "ID", "revoke a token: no new maps with it", cmd_revoke, 1, 1 },
 	{ "list", "[--json]", "tokens: id, state, pids, TTL left, uses", cmd_list, 0, 1 },

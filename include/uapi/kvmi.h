@@ -35,16 +35,19 @@
  *   -ENOMEM       no memory, or the VMM hit vm.max_map_count
  *   -EIO          the map failed after a2's old page was unmapped and the
  *                 window page could not be put back: a2 is a hole in the
- *                 VMM's address space until an unmap of a2 succeeds
- * A token without a window maps over any writable memslot, and a failure
- * after the VMM's page was unmapped leaves a hole there (-EIO).
+ *                 VMM's address space, kept as a live map until an unmap
+ *                 of a2 succeeds
+ * A token without a window maps over any writable memslot; a failure after
+ * the VMM's page was unmapped puts a fresh zero page there, as unmap would
+ * (the old contents are lost), or -EIO as above.
  *
  * KVM_HC_MEM_UNMAP (a0 introspector gpa): the window's own page backs a0
  * again, as it was before the map (for a token without a window, a fresh
- * zero page). 0, or -EINVAL (unaligned), -ENOENT (not mapped, or no longer:
- * the VMM changed a0's memslot or mapping itself, which the host leaves
- * alone; unmap is idempotent), -ENOMEM (the map stays, or a0 is a hole;
- * either way unmap may be retried).
+ * zero page), at the address the map replaced, even if a0's memslot has
+ * gone since (a guest that turned its BAR's decode off). 0, or -EINVAL
+ * (unaligned), -ENOENT (not mapped, or no longer: the VMM replaced the
+ * page itself, which the host leaves alone; unmap is idempotent), -ENOMEM
+ * (the map stays, or a0 is a hole; either way unmap may be retried).
  *
  * KVM_HC_MEM_UNMAP_ALL (no arguments): unmaps every map of the caller's
  * VM, as KVM_HC_MEM_UNMAP does each; a kernel that has just booted calls
@@ -93,15 +96,18 @@ struct kvmi_mem_map {
  *
  * KVMI_TOKEN_ISSUE: 0, or -EBADF (ram_fd), -EACCES (ram_fd not opened
  * read-write), -ESRCH (no VM at target_pid, or no process at a non-zero
- * introspector_pid), -EINVAL (ram_fd backs none of
- * its memory), -EOPNOTSUPP (the target maps ram_fd VM_PFNMAP or VM_IO:
- * memory without page refcounts, such as a driver's remap_pfn_range(), is
- * never mapped), -E2BIG (more than 16 memslots of ram_fd), -ENOSPC
- * (KVMI_MAX_TOKENS live), -ENOMEM.
+ * introspector_pid), -EINVAL (ram_fd backs none of its memory),
+ * -EOPNOTSUPP (the target maps ram_fd VM_PFNMAP or VM_IO: memory without
+ * page refcounts, such as a driver's remap_pfn_range(), is never mapped;
+ * nor is a hugetlbfs file, which has no 4 KiB pages), -E2BIG (more than 16
+ * memslots of ram_fd), -ENOSPC (KVMI_MAX_TOKENS live), -ENOMEM.
  *
  * KVMI_TOKEN_ISSUE_WINDOW: as KVMI_TOKEN_ISSUE, or -EBADF (window_fd),
  * -EACCES (not opened read-write), -EINVAL (flags, or not a regular file
- * that can be mapped), -ELOOP (window_fd is the target's RAM file).
+ * that can be mapped), -ELOOP (window_fd is the target's RAM file),
+ * -EOPNOTSUPP (window_fd is a hugetlbfs file), -EINVAL (unknown flags). A token's window is let go
+ * of when the token dies (expired, revoked, its target gone); maps made
+ * through it hold it until they end.
  */
 #define KVMI_MAX_TOKENS		64
 #define KVMI_MAX_MAPS		65536
@@ -120,8 +126,17 @@ struct kvmi_token_issue {
 struct kvmi_token_issue_window {
 	struct kvmi_token_issue issue;	/* in and out, as KVMI_TOKEN_ISSUE */
 	__s32 window_fd;		/* in: the introspector's window */
-	__u32 flags;			/* in: 0 */
+	__u32 flags;			/* in: KVMI_WINDOW_* */
 };
+
+/*
+ * Maps made through the token end when the target VM is destroyed: the
+ * host puts the window's pages back, shortly after (from a worker, in the
+ * introspector VMM's mm), instead of retaining the target's pages, so a
+ * dead target's RAM file is not kept alive by them (review D8). The
+ * introspector's later unmaps of them say -ENOENT.
+ */
+#define KVMI_WINDOW_END_WITH_TARGET	(1U << 0)
 
 enum kvmi_token_state {
 	KVMI_TOKEN_LIVE,

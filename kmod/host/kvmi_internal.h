@@ -11,7 +11,8 @@
  * both across the memslot lookup and vm_mmap(): the gfn's hva cannot change
  * meanwhile (KVM itself takes mmap_lock inside slots_lock). kvmi_lock may be
  * taken inside kvmi_vm.lock (a map is accounted before it can be found),
- * never the reverse.
+ * never the reverse. The reaper (a worker ending a dead target's maps) takes
+ * the same locks in the same order, in the introspector VMM's mm.
  */
 #ifndef ARCH_X86_KVM_KVMI_INTERNAL_H
 #define ARCH_X86_KVM_KVMI_INTERNAL_H
@@ -39,6 +40,7 @@ struct kvmi_target {
 	struct file *ram;
 	struct file *map_file;		/* what maps mmap(): see kvmi_map.c */
 	u64 nr_maps;
+	bool end_with_target;		/* KVMI_WINDOW_END_WITH_TARGET */
 	unsigned int nr_ranges;
 	struct kvmi_range ranges[KVMI_MAX_RANGES];
 };
@@ -77,8 +79,10 @@ extern struct mutex kvmi_lock;
 extern struct list_head kvmi_tokens;
 extern struct list_head kvmi_targets;
 extern struct kvmi_stats kvmi_stats;
+extern atomic_t kvmi_nr_windows;
 
 void kvmi_target_put(struct kvmi_target *t);
+void kvmi_reap_flush(void);
 struct file *kvmi_map_file(struct file *ram);
 struct file *kvmi_window_file(struct file *window);
 void kvmi_token_kill(struct kvmi_token *t, enum kvmi_token_state state);

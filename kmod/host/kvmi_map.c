@@ -2,7 +2,8 @@
 /*
  * kvmi-harness host handler: the KVM_HC_MEM_MAP, KVM_HC_MEM_UNMAP and
  * KVM_HC_MEM_UNMAP_ALL hypercalls (include/uapi/kvmi.h) and teardown when
- * a VM is destroyed.
+ * a VM is destroyed (with, for tokens that ask for it, a worker that ends
+ * the maps of a dead target).
  *
  * The target's RAM is a shared file. A map replaces one page of the
  * introspector VMM's address space with a MAP_SHARED | MAP_FIXED mapping of
@@ -19,6 +20,7 @@
 #include <linux/anon_inodes.h>
 #include <linux/file.h>
 #include <linux/hashtable.h>
+#include <linux/kthread.h>
 #include <linux/mman.h>
 #include <linux/sched/mm.h>
 #include <linux/xarray.h>
@@ -35,6 +37,7 @@ struct kvmi_vm {
 	struct mutex lock;		/* map and unmap on this VM */
 	struct xarray maps;		/* gfn -> struct kvmi_map */
 	unsigned long nr_maps;
+	bool reap;			/* kvmi_lock: see kvmi_reap() */
 };
 
 struct kvmi_map {
@@ -46,6 +49,9 @@ struct kvmi_map {
 };
 
 static DEFINE_HASHTABLE(kvmi_vms, 6);
+
+/* Windows' restore files alive (debugfs "windows"): tokens' and maps'. */
+atomic_t kvmi_nr_windows = ATOMIC_INIT(0);
 
 static struct kvmi_vm *kvmi_vm_find(struct kvm *kvm)
 {
@@ -135,9 +141,11 @@ struct file *kvmi_map_file(struct file *ram)
  * Unmap mmap()s the window's restore file, whose ->mmap() hands the VMA to
  * the file of the window's VMA (the VMM's own open of it, not the token's)
  * and gives it the flags the window's VMA had (QEMU madvise()s its RAM
- * blocks: VM_DONTCOPY, VM_HUGEPAGE...). mmap_region() merges a VMA whose
- * flags ->mmap() changed with neighbours of the same struct file, so the
- * window's VMA is whole again after the last unmap (review D5).
+ * blocks: VM_DONTCOPY, VM_HUGEPAGE...). mmap_region() merges a VMA with
+ * neighbours of the same struct file only if ->mmap() changed its flags,
+ * so the restore asks for one flag the window's VMA does not have
+ * (kvmi_mmap_restore()) and ->mmap() takes it away again: the window's VMA
+ * is whole again after the last unmap (review D5).
  */
 static int kvmi_window_mmap(struct file *file, struct vm_area_struct *vma)
 {
@@ -182,6 +190,7 @@ static int kvmi_window_release(struct inode *inode, struct file *file)
 		fput(w->vma_file);
 	fput(w->file);
 	kfree(w);
+	atomic_dec(&kvmi_nr_windows);
 	return 0;
 }
 
@@ -205,6 +214,8 @@ struct file *kvmi_window_file(struct file *window)
 	if (IS_ERR(f)) {
 		fput(window);
 		kfree(w);
+	} else {
+		atomic_inc(&kvmi_nr_windows);
 	}
 	return f;
 }
@@ -215,7 +226,8 @@ struct file *kvmi_window_file(struct file *window)
  * file the VMA will be linked to, not for our own file.
  */
 static unsigned long kvmi_mmap_shared(struct file *file, struct file *linked,
-				      unsigned long hva, u64 offset)
+				      unsigned long hva, u64 offset,
+				      unsigned long flags)
 {
 	struct address_space *mapping = linked->f_mapping;
 	unsigned long addr;
@@ -223,7 +235,7 @@ static unsigned long kvmi_mmap_shared(struct file *file, struct file *linked,
 	if (mapping_map_writable(mapping))
 		return -EPERM;
 	addr = vm_mmap(file, hva, PAGE_SIZE, PROT_READ | PROT_WRITE,
-		       MAP_SHARED | MAP_FIXED, offset);
+		       MAP_SHARED | MAP_FIXED | flags, offset);
 	mapping_unmap_writable(mapping);
 	return addr;
 }
@@ -231,7 +243,7 @@ static unsigned long kvmi_mmap_shared(struct file *file, struct file *linked,
 static unsigned long kvmi_mmap_target(struct kvmi_map *map)
 {
 	return kvmi_mmap_shared(map->target->map_file, map->target->ram,
-				map->hva, map->offset);
+				map->hva, map->offset, 0);
 }
 
 /*
@@ -240,14 +252,25 @@ static unsigned long kvmi_mmap_target(struct kvmi_map *map)
  */
 static unsigned long kvmi_mmap_restore(struct kvmi_map *map)
 {
+	unsigned long differ = MAP_NORESERVE;
 	struct kvmi_window *w;
 
 	if (!map->window)
 		return vm_mmap(NULL, map->hva, PAGE_SIZE, PROT_READ | PROT_WRITE,
 			       MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, 0);
 	w = map->window->private_data;
+	/*
+	 * For a shared mapping VM_NORESERVE changes no accounting; asked for
+	 * when the window's VMA lacks it, it makes ->mmap()'s flags differ.
+	 * (With vm.overcommit_memory=2 MAP_NORESERVE is ignored: a window
+	 * VMA with no flag of its own, no madvise(), then stays split.)
+	 */
+	spin_lock(&w->lock);
+	if (w->vm_flags & VM_NORESERVE)
+		differ = 0;
+	spin_unlock(&w->lock);
 	return kvmi_mmap_shared(map->window, w->file, map->hva,
-				(u64)map->window_pgoff << PAGE_SHIFT);
+				(u64)map->window_pgoff << PAGE_SHIFT, differ);
 }
 
 static pgoff_t kvmi_vma_pgoff(struct vm_area_struct *vma, unsigned long hva)
@@ -292,25 +315,29 @@ static long kvmi_check_local(struct kvmi_map *map)
 	return ret;
 }
 
-/*
- * Is map still what is at its hva: the target's page it mapped, or after a
- * failed unmap a hole in the window? If the VMM has put something else
- * there itself, the host must leave it alone (review D4).
- */
-static bool kvmi_still_mapped(struct kvmi_map *map)
+/* What is at a map's hva now. */
+enum kvmi_at {
+	KVMI_AT_TARGET,		/* the target's page it mapped */
+	KVMI_AT_HOLE,		/* nothing: a MAP_FIXED failed there */
+	KVMI_AT_OTHER,		/* what the VMM put there itself */
+};
+
+static enum kvmi_at kvmi_at_hva(struct kvmi_map *map)
 {
 	struct vm_area_struct *vma;
-	bool ours;
+	enum kvmi_at at;
 
 	mmap_read_lock(current->mm);
 	vma = vma_lookup(current->mm, map->hva);
-	if (vma)
-		ours = kvmi_vma_is(vma, map->target->ram) &&
-		       kvmi_vma_pgoff(vma, map->hva) == map->offset >> PAGE_SHIFT;
+	if (!vma)
+		at = KVMI_AT_HOLE;
+	else if (kvmi_vma_is(vma, map->target->ram) &&
+		 kvmi_vma_pgoff(vma, map->hva) == map->offset >> PAGE_SHIFT)
+		at = KVMI_AT_TARGET;
 	else
-		ours = map->window;
+		at = KVMI_AT_OTHER;
 	mmap_read_unlock(current->mm);
-	return ours;
+	return at;
 }
 
 /* Is there no VMA at hva, after a MAP_FIXED failed there? */
@@ -325,15 +352,14 @@ static bool kvmi_hole(unsigned long hva)
 }
 
 /*
- * The hva of gfn in a writable memslot of the caller's VM, or an error.
- * Called with kvm->slots_lock held: the answer holds until it is dropped.
+ * The hva of gfn in slot, the writable memslot of kvm that holds it, or an
+ * error. Called with kvm->slots_lock held: the answer holds until it is
+ * dropped.
  */
-static long kvmi_gfn_hva(struct kvm_vcpu *vcpu, gfn_t gfn, unsigned long *hva,
-			 enum kvmi_fail *why)
+static long kvmi_slot_hva(struct kvm *kvm, struct kvm_memory_slot *slot,
+			  gfn_t gfn, unsigned long *hva, enum kvmi_fail *why)
 {
-	struct kvm_memory_slot *slot = kvm_vcpu_gfn_to_memslot(vcpu, gfn);
-
-	lockdep_assert_held(&vcpu->kvm->slots_lock);
+	lockdep_assert_held(&kvm->slots_lock);
 	if (!kvm_is_visible_memslot(slot)) {
 		*why = KVMI_FAIL_LOCAL_RANGE;
 		return -ENXIO;
@@ -357,7 +383,8 @@ static long kvmi_vm_map_locked(struct kvm_vcpu *vcpu, struct kvmi_vm *vm,
 	unsigned long addr;
 	long ret;
 
-	ret = kvmi_gfn_hva(vcpu, gfn, &map->hva, why);
+	ret = kvmi_slot_hva(vcpu->kvm, kvm_vcpu_gfn_to_memslot(vcpu, gfn), gfn,
+			    &map->hva, why);
 	if (ret)
 		return ret;
 	if (vm->nr_maps >= KVMI_MAX_MAPS) {
@@ -383,18 +410,21 @@ static long kvmi_vm_map_locked(struct kvm_vcpu *vcpu, struct kvmi_vm *vm,
 
 	/*
 	 * MAP_FIXED is not atomic: a failure after its munmap step leaves a
-	 * hole (review D3). Put the window's page back there; from a shared
-	 * file it is the page that was there.
+	 * hole (review D3). Put back what unmap would: the window's page,
+	 * which from a shared file is the page that was there, or for a token
+	 * without a window a fresh zero page. If even that fails the record
+	 * stays, as a live map, so that an unmap of the gfn can fill the hole.
 	 */
 	*why = KVMI_FAIL_MM;
 	ret = IS_ERR_VALUE(addr) ? (long)addr : -EFAULT;
-	if (kvmi_hole(map->hva) &&
-	    (!map->window || kvmi_mmap_restore(map) != map->hva))
-		ret = -EIO;
+	if (kvmi_hole(map->hva) && kvmi_mmap_restore(map) != map->hva)
+		return -EIO;
 out_erase:
 	xa_erase(&vm->maps, gfn);
 	return ret;
 }
+
+static void kvmi_reap_soon(struct kvmi_vm *vm);
 
 static long kvmi_vm_map(struct kvm_vcpu *vcpu, struct kvmi_vm *vm, gfn_t gfn,
 			struct kvmi_map *map, enum kvmi_fail *why)
@@ -406,7 +436,7 @@ static long kvmi_vm_map(struct kvm_vcpu *vcpu, struct kvmi_vm *vm, gfn_t gfn,
 	mutex_lock(&kvm->slots_lock);
 	mutex_lock(&vm->lock);
 	ret = kvmi_vm_map_locked(vcpu, vm, gfn, map, why);
-	if (!ret) {
+	if (!ret || ret == -EIO) {	/* -EIO: a hole the record keeps */
 		/*
 		 * Account the map before it can be found: once vm->lock is
 		 * dropped an unmap of this gfn may release it, and with it the
@@ -416,8 +446,11 @@ static long kvmi_vm_map(struct kvm_vcpu *vcpu, struct kvmi_vm *vm, gfn_t gfn,
 		kvmi_stats.total_maps++;
 		kvmi_stats.live_maps++;
 		map->target->nr_maps++;
-		if (!map->target->kvm)	/* the target died meanwhile */
+		if (!map->target->kvm) {	/* the target died meanwhile */
 			kvmi_stats.retained++;
+			if (map->target->end_with_target)
+				kvmi_reap_soon(vm);
+		}
 		mutex_unlock(&kvmi_lock);
 		vm->nr_maps++;
 	}
@@ -464,10 +497,12 @@ long kvmi_hc_mem_map(struct kvm_vcpu *vcpu, gva_t token_gva, gpa_t target_gpa,
 		goto out_fail;
 	mutex_unlock(&kvmi_lock);
 
-	/* On success the map owns the token's references. */
+	/* Once recorded (0, or -EIO) the map owns the token's references. */
 	ret = kvmi_vm_map(vcpu, vm, gpa_to_gfn(local_gpa), map, &why);
 	if (!ret)
 		return 0;
+	if (ret == -EIO)
+		return kvmi_fail(why, ret);
 	mutex_lock(&kvmi_lock);
 out_fail:
 	kvmi_stats.fail[why]++;
@@ -485,7 +520,7 @@ out_fail:
  * kvm->slots_lock and vm->lock held. On 0 or -ENOENT the map is released;
  * on any other error it stays, and unmap may be retried.
  */
-static long kvmi_vm_unmap_locked(struct kvm_vcpu *vcpu, struct kvmi_vm *vm,
+static long kvmi_vm_unmap_locked(struct kvm *kvm, struct kvmi_vm *vm,
 				 unsigned long gfn, struct kvmi_map *map)
 {
 	enum kvmi_fail why;
@@ -493,17 +528,28 @@ static long kvmi_vm_unmap_locked(struct kvm_vcpu *vcpu, struct kvmi_vm *vm,
 	long ret = -ENOENT;
 
 	/*
-	 * The gfn must still be at the hva the map replaced, and the map
-	 * still there; if the VMM changed either itself, the record goes and
-	 * the mm is left alone (review D4).
+	 * The target's page is put back wherever it still is, whatever became
+	 * of the gfn's memslot (a guest that turned its BAR's decode off still
+	 * has the target in its window). A hole a failed restore left is
+	 * filled only while the gfn's memslot still covers it. If the VMM put
+	 * something there itself, the record goes and the mm is left alone
+	 * (review D4).
 	 */
-	if (!kvmi_gfn_hva(vcpu, gfn, &hva, &why) && hva == map->hva &&
-	    kvmi_still_mapped(map)) {
+	switch (kvmi_at_hva(map)) {
+	case KVMI_AT_HOLE:
+		if (kvmi_slot_hva(kvm, gfn_to_memslot(kvm, gfn), gfn, &hva,
+				  &why) || hva != map->hva)
+			break;
+		fallthrough;
+	case KVMI_AT_TARGET:
 		addr = kvmi_mmap_restore(map);
 		if (addr == map->hva)
 			ret = 0;
 		else
 			ret = IS_ERR_VALUE(addr) ? (long)addr : -EFAULT;
+		break;
+	case KVMI_AT_OTHER:
+		break;
 	}
 	if (ret && ret != -ENOENT)
 		return ret;
@@ -546,7 +592,7 @@ long kvmi_hc_mem_unmap(struct kvm_vcpu *vcpu, gpa_t local_gpa)
 	mutex_lock(&vm->lock);
 	map = xa_load(&vm->maps, gfn);
 	if (map)
-		ret = kvmi_vm_unmap_locked(vcpu, vm, gfn, map);
+		ret = kvmi_vm_unmap_locked(kvm, vm, gfn, map);
 	mutex_unlock(&vm->lock);
 	mutex_unlock(&kvm->slots_lock);
 	kvm_vcpu_srcu_read_lock(vcpu);
@@ -577,7 +623,7 @@ long kvmi_hc_mem_unmap_all(struct kvm_vcpu *vcpu)
 	mutex_lock(&kvm->slots_lock);
 	mutex_lock(&vm->lock);
 	xa_for_each(&vm->maps, gfn, map) {
-		ret = kvmi_vm_unmap_locked(vcpu, vm, gfn, map);
+		ret = kvmi_vm_unmap_locked(kvm, vm, gfn, map);
 		if (ret && ret != -ENOENT)
 			err = ret;
 		else
@@ -588,6 +634,78 @@ long kvmi_hc_mem_unmap_all(struct kvm_vcpu *vcpu)
 	mutex_unlock(&kvm->slots_lock);
 	kvm_vcpu_srcu_read_lock(vcpu);
 	return err ? kvmi_fail(KVMI_FAIL_MM, err) : n;
+}
+
+/*
+ * Maps of a dead target whose token said KVMI_WINDOW_END_WITH_TARGET end
+ * here, in a worker: the introspector's VMM is another process, so the
+ * worker borrows its mm (kthread_use_mm()) and takes the locks a vCPU's
+ * unmap takes, in the same order.
+ */
+static void kvmi_vm_reap(struct kvm *kvm, struct kvmi_vm *vm)
+{
+	struct mm_struct *mm = kvm->mm;
+	struct kvmi_map *map;
+	unsigned long gfn;
+	long ret;
+
+	if (!mmget_not_zero(mm))
+		return;		/* the VMM is exiting, and its maps with it */
+	kthread_use_mm(mm);
+	mutex_lock(&kvm->slots_lock);
+	mutex_lock(&vm->lock);
+	xa_for_each(&vm->maps, gfn, map) {
+		if (READ_ONCE(map->target->kvm) || !map->target->end_with_target)
+			continue;
+		ret = kvmi_vm_unmap_locked(kvm, vm, gfn, map);
+		if (ret && ret != -ENOENT)	/* the map stays */
+			kvmi_fail(KVMI_FAIL_MM, ret);
+		cond_resched();
+	}
+	mutex_unlock(&vm->lock);
+	mutex_unlock(&kvm->slots_lock);
+	kthread_unuse_mm(mm);
+	mmput(mm);
+}
+
+static void kvmi_reap(struct work_struct *work)
+{
+	struct kvmi_vm *vm;
+	struct kvm *kvm;
+	int bkt;
+
+restart:
+	mutex_lock(&kvmi_lock);
+	hash_for_each(kvmi_vms, bkt, vm, node) {
+		if (!vm->reap)
+			continue;
+		vm->reap = false;
+		kvm = vm->kvm;
+		/* A VM being destroyed drops its records itself. */
+		if (!kvm_get_kvm_safe(kvm))
+			continue;
+		/* Held, the VM and so vm outlive the unlock. */
+		mutex_unlock(&kvmi_lock);
+		kvmi_vm_reap(kvm, vm);
+		kvm_put_kvm(kvm);
+		goto restart;
+	}
+	mutex_unlock(&kvmi_lock);
+}
+
+static DECLARE_WORK(kvmi_reap_work, kvmi_reap);
+
+static void kvmi_reap_soon(struct kvmi_vm *vm)
+{
+	lockdep_assert_held(&kvmi_lock);
+	vm->reap = true;
+	schedule_work(&kvmi_reap_work);
+}
+
+/* Module exit: no VM is left, and no reap is pending after this. */
+void kvmi_reap_flush(void)
+{
+	flush_work(&kvmi_reap_work);
 }
 
 /*
@@ -602,6 +720,8 @@ void kvmi_destroy_vm(struct kvm *kvm)
 	struct kvmi_map *map;
 	struct kvmi_vm *vm;
 	unsigned long gfn;
+	bool reap = false;
+	int bkt;
 
 	mutex_lock(&kvmi_lock);
 	list_for_each_entry(tok, &kvmi_tokens, link)
@@ -610,8 +730,9 @@ void kvmi_destroy_vm(struct kvm *kvm)
 	list_for_each_entry(t, &kvmi_targets, link) {
 		if (t->kvm != kvm)
 			continue;
-		t->kvm = NULL;
+		WRITE_ONCE(t->kvm, NULL);
 		kvmi_stats.retained += t->nr_maps;
+		reap |= t->end_with_target && t->nr_maps;
 	}
 	vm = kvmi_vm_find(kvm);
 	if (vm) {
@@ -621,5 +742,8 @@ void kvmi_destroy_vm(struct kvm *kvm)
 		xa_destroy(&vm->maps);
 		kfree(vm);
 	}
+	if (reap)
+		hash_for_each(kvmi_vms, bkt, vm, node)
+			kvmi_reap_soon(vm);
 	mutex_unlock(&kvmi_lock);
 }

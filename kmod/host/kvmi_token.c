@@ -8,6 +8,7 @@
 #include <linux/kvm_host.h>
 #include <linux/debugfs.h>
 #include <linux/file.h>
+#include <linux/magic.h>
 #include <linux/miscdevice.h>
 #include <linux/random.h>
 #include <linux/sched/mm.h>
@@ -62,6 +63,11 @@ void kvmi_token_kill(struct kvmi_token *t, enum kvmi_token_state state)
 	t->state = state;
 	kvmi_target_put(t->target);
 	t->target = NULL;
+	/* Maps hold the window's restore file; a dead token needs none. */
+	if (t->window) {
+		fput(t->window);
+		t->window = NULL;
+	}
 	kvmi_stats.live_tokens--;
 	kvmi_dead_tokens++;
 }
@@ -241,6 +247,15 @@ static bool kvmi_file_rw(struct file *f)
 }
 
 /*
+ * A hugetlbfs file (SysV SHM_HUGETLB too): is_file_hugepages() is not
+ * exported, and the superblock says the same.
+ */
+static bool kvmi_file_hugetlb(struct file *f)
+{
+	return file_inode(f)->i_sb->s_magic == HUGETLBFS_MAGIC;
+}
+
+/*
  * The restore file of window_fd, the introspector's mapping window, which
  * must be a regular file that can be mapped shared, and not the target's
  * RAM. ERR_PTR on error.
@@ -257,6 +272,8 @@ static struct file *kvmi_window_get(int window_fd, struct file *ram)
 		restore = ERR_PTR(-EINVAL);
 	else if (file_inode(window) == file_inode(ram))
 		restore = ERR_PTR(-ELOOP);
+	else if (kvmi_file_hugetlb(window))
+		restore = ERR_PTR(-EOPNOTSUPP);
 	else
 		restore = kvmi_window_file(window);
 	fput(window);		/* the restore file holds its own */
@@ -264,7 +281,7 @@ static struct file *kvmi_window_get(int window_fd, struct file *ram)
 }
 
 /* KVMI_TOKEN_ISSUE, and KVMI_TOKEN_ISSUE_WINDOW when window_fd >= 0. */
-static long kvmi_issue(struct kvmi_token_issue *req, int window_fd)
+static long kvmi_issue(struct kvmi_token_issue *req, int window_fd, u32 flags)
 {
 	struct kvmi_target *target;
 	struct kvmi_token *tok;
@@ -283,6 +300,10 @@ static long kvmi_issue(struct kvmi_token_issue *req, int window_fd)
 	/* Maps are shared and writable. */
 	ret = -EACCES;
 	if (!kvmi_file_rw(ram))
+		goto out_free;
+	/* Maps and restores are of one 4 KiB page: hugetlbfs has none. */
+	ret = -EOPNOTSUPP;
+	if (kvmi_file_hugetlb(ram))
 		goto out_free;
 	if (window_fd >= 0) {
 		tok->window = kvmi_window_get(window_fd, ram);
@@ -316,6 +337,7 @@ static long kvmi_issue(struct kvmi_token_issue *req, int window_fd)
 
 	kref_init(&target->kref);
 	target->kvm = kvm;
+	target->end_with_target = flags & KVMI_WINDOW_END_WITH_TARGET;
 	target->ram = ram;
 	get_random_bytes(&tok->value, sizeof(tok->value));
 	tok->target = target;
@@ -380,7 +402,7 @@ static long kvmi_ioctl_issue(struct kvmi_token_issue __user *argp)
 
 	if (copy_from_user(&req, argp, sizeof(req)))
 		return -EFAULT;
-	ret = kvmi_issue(&req, -1);
+	ret = kvmi_issue(&req, -1, 0);
 	if (!ret && copy_to_user(argp, &req, sizeof(req))) {
 		kvmi_revoke(req.id);
 		ret = -EFAULT;
@@ -395,11 +417,11 @@ static long kvmi_ioctl_issue_window(struct kvmi_token_issue_window __user *argp)
 
 	if (copy_from_user(&req, argp, sizeof(req)))
 		return -EFAULT;
-	if (req.flags)
+	if (req.flags & ~KVMI_WINDOW_END_WITH_TARGET)
 		return -EINVAL;
 	if (req.window_fd < 0)
 		return -EBADF;
-	ret = kvmi_issue(&req.issue, req.window_fd);
+	ret = kvmi_issue(&req.issue, req.window_fd, req.flags);
 	if (!ret && copy_to_user(argp, &req, sizeof(req))) {
 		kvmi_revoke(req.issue.id);
 		ret = -EFAULT;
@@ -541,6 +563,7 @@ static int kvmi_stats_show(struct seq_file *m, void *unused)
 	seq_printf(m, "total_unmaps %llu\nretained %llu\n",
 		   s.total_unmaps, s.retained);
 	seq_printf(m, "retained_files %llu\nretained_bytes %llu\n", files, bytes);
+	seq_printf(m, "windows %d\n", atomic_read(&kvmi_nr_windows));
 	for (i = 0; i < KVMI_FAIL_MAX; i++)
 		seq_printf(m, "fail_%s %llu\n", kvmi_fail_names[i], s.fail[i]);
 	return 0;
@@ -564,6 +587,7 @@ void kvmi_exit(void)
 
 	debugfs_remove_recursive(kvmi_debugfs);
 	misc_deregister(&kvmi_dev);
+	kvmi_reap_flush();
 	mutex_lock(&kvmi_lock);
 	list_for_each_entry_safe(t, n, &kvmi_tokens, link) {
 		kvmi_token_kill(t, KVMI_TOKEN_REVOKED);

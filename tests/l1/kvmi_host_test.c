@@ -262,13 +262,17 @@ static void target_start(struct target *t)
 	t->hold = hold[1];
 }
 
+/* The target VM is destroyed when this returns; a second call is a no-op. */
 static void target_stop(struct target *t)
 {
 	int st;
 
+	if (!t->pid)
+		return;
 	close(t->hold);
 	TEST_ASSERT(waitpid(t->pid, &st, 0) == t->pid && WIFEXITED(st) &&
 		    !WEXITSTATUS(st), "target VM process: status %#x", st);
+	t->pid = 0;
 	munmap(t->ram, TARGET_SIZE);
 	close(t->ram_fd);
 }
@@ -812,6 +816,29 @@ TEST_F(window, vmas_merge_back_after_scattered_cycles)
 }
 
 /*
+ * Review M4: a window VMA with no flag of its own (no madvise(), as a VMM
+ * that maps its window plainly) merges back too: mmap_region() merges a
+ * restored VMA only if ->mmap() changed its flags.
+ */
+TEST_F(window, plain_window_vmas_merge_back)
+{
+	int before, i;
+	uint64_t page;
+
+	if (_metadata->skip)
+		return;
+	ASSERT_EQ(0, madvise(self->win, WINDOW_PAGES * PAGE, MADV_DOFORK));
+	before = vma_count();
+	for (i = 0; i < 20; i++) {
+		page = (i * 41 + 3) % WINDOW_PAGES;
+		ASSERT_EQ(NO_ERR, map(&self->in, (i % TARGET_PAGES) * PAGE,
+				      WINDOW_GPA + page * PAGE));
+		ASSERT_EQ(NO_ERR, unmap(&self->in, WINDOW_GPA + page * PAGE));
+	}
+	EXPECT_EQ(before, vma_count()) TH_LOG("VMAs after 20 cycles, %d before", before);
+}
+
+/*
  * Review D3: a map that fails after MAP_FIXED's munmap step (here the
  * target's memfd sealed F_SEAL_FUTURE_WRITE after the token was issued,
  * which shmem's ->mmap refuses) reports the error and leaves the window's
@@ -884,17 +911,170 @@ TEST_F(window, unmap_all_ends_every_map)
 	ASSERT_EQ(-ENOENT, unmap(&self->in, WINDOW_GPA));
 }
 
-/* A token without a window: a map that fails after munmap says so. */
-TEST_F(pair, failed_map_reports_a_hole)
+/*
+ * A token without a window: a map that fails after munmap puts back what
+ * unmap would, a zero page, not a hole, and reports the map's own error.
+ */
+TEST_F(pair, failed_map_puts_back_a_zero_page)
 {
 	const uint64_t lgpa = LOCAL_GPA + 9 * PAGE;
+	uint64_t *w = (uint64_t *)(self->in.local + 9 * PAGE);
 
 	if (_metadata->skip)
 		return;
+	w[3] = 0x4f4f;
 	ASSERT_EQ(0, fcntl(self->t.ram_fd, F_ADD_SEALS, F_SEAL_FUTURE_WRITE));
-	ASSERT_EQ(-EIO, map(&self->in, PAGE, lgpa));
-	ASSERT_FALSE(mapped(self->in.local + 9 * PAGE));
+	ASSERT_EQ(-EPERM, map(&self->in, PAGE, lgpa));
+	ASSERT_TRUE(mapped(w)) TH_LOG("a hole in the VMM at the local page");
+	ASSERT_EQ(0, w[3]);
+	ASSERT_EQ(0, guest_read(&self->in, lgpa + 24));
 	ASSERT_EQ(0, host_stats().live_maps);
+	ASSERT_EQ(-ENOENT, unmap(&self->in, lgpa));
+}
+
+/*
+ * Review H2: maps and restores are of one 4 KiB page, which a hugetlbfs
+ * file cannot give: neither the target's RAM nor a window may be one.
+ */
+TEST_F(window, refuses_hugetlbfs_files)
+{
+	struct kvmi_token_issue_window req;
+	struct kvmi_token_issue legacy;
+	int huge;
+
+	if (_metadata->skip)
+		return;
+	huge = memfd_create("kvmi-huge", MFD_HUGETLB | MFD_CLOEXEC);
+	ASSERT_LE(0, huge) TH_LOG("memfd_create(MFD_HUGETLB): %s", strerror(errno));
+	ASSERT_EQ(-EOPNOTSUPP, token_issue_window(&self->t, huge, &req));
+	memset(&legacy, 0, sizeof(legacy));
+	legacy.target_pid = self->t.pid;
+	legacy.ram_fd = huge;
+	ASSERT_EQ(-EOPNOTSUPP, ioctl(kvmi_fd(), KVMI_TOKEN_ISSUE, &legacy) ? -errno : 0);
+	close(huge);
+	ASSERT_EQ(1, host_stats().live_tokens);
+}
+
+/* The "windows" line of the host's debugfs stats: restore files alive. */
+static long host_windows(void)
+{
+	FILE *f = fopen("/sys/kernel/debug/kvmi/stats", "r");
+	char line[128];
+	long n = -1;
+
+	TEST_ASSERT(f, "/sys/kernel/debug/kvmi/stats: %s", strerror(errno));
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "windows %ld", &n) == 1)
+			break;
+	fclose(f);
+	return n;
+}
+
+/*
+ * Review M2: a token that dies (revoked here) lets go of its window's file
+ * at once, not when it is reaped; a map made through it holds the window
+ * until it ends.
+ */
+TEST_F(window, dead_token_lets_go_of_its_window)
+{
+	struct kvmi_token_issue_window two;
+	const uint64_t lgpa = WINDOW_GPA + 3 * PAGE;
+
+	if (_metadata->skip)
+		return;
+	ASSERT_EQ(1, host_windows());
+	ASSERT_EQ(NO_ERR, token_issue_window(&self->t, self->window_fd, &two));
+	ASSERT_EQ(2, host_windows());
+	ASSERT_EQ(NO_ERR, token_revoke(two.issue.id));
+	ASSERT_EQ(1, host_windows()) TH_LOG("a revoked token holds its window");
+	ASSERT_EQ(NO_ERR, map(&self->in, 4 * PAGE, lgpa));
+	ASSERT_EQ(NO_ERR, token_revoke(self->tok.issue.id));
+	ASSERT_EQ(1, host_windows()) TH_LOG("the map lost its window");
+	ASSERT_EQ(NO_ERR, unmap(&self->in, lgpa));
+	ASSERT_EQ(0, host_windows());
+}
+
+/*
+ * Review D8, as an option: the maps of a token issued with
+ * KVMI_WINDOW_END_WITH_TARGET end when the target VM is destroyed (the
+ * window's own pages come back, nothing of the target is retained), while
+ * a map made with a token without it is retained as before.
+ */
+TEST_F_TIMEOUT(window, maps_end_with_the_target, 120)
+{
+	struct kvmi_token_issue_window ending = {
+		.issue = { .target_pid = self->t.pid, .ram_fd = self->t.ram_fd },
+		.window_fd = self->window_fd,
+		.flags = 2,
+	};
+	uint64_t *w = (uint64_t *)self->win;
+	struct kvmi_stats s;
+	int i, n;
+
+	if (_metadata->skip)
+		return;
+	ASSERT_EQ(-EINVAL, ioctl(kvmi_fd(), KVMI_TOKEN_ISSUE_WINDOW, &ending) ? -errno : 0);
+	ending.flags = KVMI_WINDOW_END_WITH_TARGET;
+	ASSERT_EQ(0, ioctl(kvmi_fd(), KVMI_TOKEN_ISSUE_WINDOW, &ending) ? -errno : 0);
+	intro_set_token(&self->in, &ending.issue.token);
+	for (i = 0; i < 3; i++) {
+		w[(20 + i) * PAGE / 8] = 0xe0d0 + i;
+		ASSERT_EQ(NO_ERR, map(&self->in, (50 + i) * PAGE,
+				      WINDOW_GPA + (20 + i) * PAGE));
+	}
+	intro_set_token(&self->in, &self->tok.issue.token);
+	ASSERT_EQ(NO_ERR, map(&self->in, 60 * PAGE, WINDOW_GPA + 30 * PAGE));
+	ASSERT_EQ(kvmi_pattern_word(50 * PAGE), w[20 * PAGE / 8]);
+	ASSERT_EQ(4, host_stats().live_maps);
+	target_stop(&self->t);
+	/* The reaper runs after the target's destruction: wait for it, 60 s. */
+	for (n = 0; n < 6000 && host_stats().live_maps != 1; n++)
+		usleep(10000);
+	s = host_stats();
+	ASSERT_EQ(1, s.live_maps) TH_LOG("the ending token's maps are still live");
+	ASSERT_EQ(1, s.retained);
+	for (i = 0; i < 3; i++) {
+		ASSERT_EQ(0xe0d0 + i, w[(20 + i) * PAGE / 8]) TH_LOG("window page %d", 20 + i);
+		ASSERT_EQ(0xe0d0 + i, guest_read(&self->in, WINDOW_GPA + (20 + i) * PAGE));
+	}
+	ASSERT_EQ(kvmi_pattern_word(60 * PAGE), w[30 * PAGE / 8]) TH_LOG("the retained map");
+	ASSERT_EQ(-ENOENT, unmap(&self->in, WINDOW_GPA + 20 * PAGE));
+	ASSERT_EQ(NO_ERR, unmap(&self->in, WINDOW_GPA + 30 * PAGE));
+	s = host_stats();
+	ASSERT_EQ(0, s.retained);
+	ASSERT_EQ(0, host_windows());
+	TH_LOG("the reaper ended 3 maps after %d ms", n * 10);
+}
+
+/*
+ * Review H1: the guest turned its window's decode off (the memslot went)
+ * while a map was live; the target's page is still in the VMM's window,
+ * and unmap must put the window's page back, not drop the record.
+ */
+TEST_F(window, unmap_after_the_window_memslot_went)
+{
+	const uint64_t lgpa = WINDOW_GPA + 7 * PAGE;
+	struct userspace_mem_region *r = memslot2region(self->in.vm, WINDOW_SLOT);
+	struct kvm_userspace_memory_region gone = r->region;
+	uint64_t *w = (uint64_t *)(self->win + 7 * PAGE);
+	size_t i;
+
+	if (_metadata->skip)
+		return;
+	for (i = 0; i < PAGE / 8; i++)
+		w[i] = 0x6d51000000000000ULL | i;
+	ASSERT_EQ(NO_ERR, map(&self->in, 8 * PAGE, lgpa));
+	ASSERT_EQ(kvmi_pattern_word(8 * PAGE), w[0]);
+	gone.memory_size = 0;
+	vm_ioctl(self->in.vm, KVM_SET_USER_MEMORY_REGION, &gone);
+	ASSERT_EQ(NO_ERR, unmap(&self->in, lgpa));
+	ASSERT_EQ(0, host_stats().live_maps);
+	for (i = 0; i < PAGE / 8; i++)
+		ASSERT_EQ(0x6d51000000000000ULL | i, w[i])
+			TH_LOG("window word %zu after unmap", i);
+	ASSERT_EQ(0x6d51000000000000ULL | 2, window_file_word(self->window_fd, 7, 2));
+	vm_ioctl(self->in.vm, KVM_SET_USER_MEMORY_REGION, &r->region);
+	ASSERT_EQ(0x6d51000000000000ULL | 2, guest_read(&self->in, lgpa + 16));
 }
 
 /*
