@@ -103,9 +103,10 @@ struct kvmi_mem_map {
  * memslots of ram_fd), -ENOSPC (KVMI_MAX_TOKENS live), -ENOMEM.
  *
  * KVMI_TOKEN_ISSUE_WINDOW: as KVMI_TOKEN_ISSUE, or -EBADF (window_fd),
- * -EACCES (not opened read-write), -EINVAL (flags, or not a regular file
- * that can be mapped), -ELOOP (window_fd is the target's RAM file),
- * -EOPNOTSUPP (window_fd is a hugetlbfs file), -EINVAL (unknown flags). A token's window is let go
+ * -EACCES (not opened read-write), -EINVAL (unknown flags, or not a
+ * regular file that can be mapped), -ELOOP (window_fd is the target's RAM
+ * file),
+ * -EOPNOTSUPP (window_fd is a hugetlbfs file). A token's window is let go
  * of when the token dies (expired, revoked, its target gone); maps made
  * through it hold it until they end.
  */

@@ -209,11 +209,16 @@ static long kvmmem_map(struct file *file, struct kvmi_mem_map __user *argp)
 	}
 	ret = kvm_hypercall3(KVM_HC_MEM_MAP, (unsigned long)&req.token,
 			     req.gpa, kvmmem_gpa(w, idx));
-	if (ret) {
+	if (!ret || ret == -EIO) {
+		/*
+		 * -EIO: the host keeps a hole where the window page was, and
+		 * its record: so does the driver, so that an unmap, munmap or
+		 * exit asks the host to fill it.
+		 */
+		map = NULL;
+	} else {
 		xa_erase(&w->maps, idx);
 		ret = kvmmem_host_errno(ret);
-	} else {
-		map = NULL;
 	}
 out_unlock:
 	mutex_unlock(&w->lock);
@@ -297,6 +302,27 @@ static void kvmmem_vm_close(struct vm_area_struct *vma)
 	atomic_long_dec(&kvmmem_nr_areas);
 }
 
+/*
+ * Window pages are inserted at fault time, under the window's lock: a VMA
+ * is linked into the file's mapping only after ->mmap() returns, so PTEs
+ * made there could escape the zap of a removal running meanwhile.
+ */
+static vm_fault_t kvmmem_vm_fault(struct vm_fault *vmf)
+{
+	struct vm_area_struct *vma = vmf->vma;
+	struct kvmmem_window *w = vma->vm_file->private_data;
+	struct kvmmem_area *a = vma->vm_private_data;
+	unsigned long idx = a->first + vmf->pgoff;
+	vm_fault_t ret = VM_FAULT_SIGBUS;
+
+	mutex_lock(&w->lock);
+	if (!w->gone && vmf->pgoff < a->npages)
+		ret = vmf_insert_pfn(vma, vmf->address,
+				     PHYS_PFN(kvmmem_gpa(w, idx)));
+	mutex_unlock(&w->lock);
+	return ret;
+}
+
 /* A window mapping is unmapped whole: its pages are one area. */
 static int kvmmem_vm_may_split(struct vm_area_struct *vma, unsigned long addr)
 {
@@ -309,6 +335,7 @@ static int kvmmem_vm_mremap(struct vm_area_struct *vma)
 }
 
 static const struct vm_operations_struct kvmmem_vm_ops = {
+	.fault = kvmmem_vm_fault,
 	.open = kvmmem_vm_open,
 	.close = kvmmem_vm_close,
 	.may_split = kvmmem_vm_may_split,
@@ -348,23 +375,11 @@ static int kvmmem_mmap(struct file *file, struct vm_area_struct *vma)
 	list_add(&a->link, &w->areas);
 	mutex_unlock(&w->lock);
 
+	/* Its PTEs come at fault time (kvmmem_vm_fault()). */
 	vma->vm_flags |= VM_IO | VM_PFNMAP | VM_DONTEXPAND | VM_DONTDUMP |
 			 VM_DONTCOPY;
 	vma->vm_private_data = a;
 	vma->vm_ops = &kvmmem_vm_ops;
-	ret = remap_pfn_range(vma, vma->vm_start,
-			      PHYS_PFN(kvmmem_gpa(w, first)), n << PAGE_SHIFT,
-			      vma->vm_page_prot);
-	if (ret) {
-		/* mmap_region() frees the VMA without a close. */
-		mutex_lock(&w->lock);
-		list_del(&a->link);
-		if (!w->gone)
-			bitmap_clear(w->used, first, n);
-		mutex_unlock(&w->lock);
-		kfree(a);
-		return ret;
-	}
 	atomic_long_inc(&kvmmem_nr_areas);
 	return 0;
 

@@ -375,10 +375,11 @@ static long kvmi_slot_hva(struct kvm *kvm, struct kvm_memory_slot *slot,
 /*
  * Map map->target's page at map->offset over gfn, which this VM's map
  * table reserves meanwhile. Called with kvm->slots_lock and vm->lock held.
+ * On an error, *kept says the record stays all the same (a hole).
  */
 static long kvmi_vm_map_locked(struct kvm_vcpu *vcpu, struct kvmi_vm *vm,
 			       gfn_t gfn, struct kvmi_map *map,
-			       enum kvmi_fail *why)
+			       enum kvmi_fail *why, bool *kept)
 {
 	unsigned long addr;
 	long ret;
@@ -417,8 +418,10 @@ static long kvmi_vm_map_locked(struct kvm_vcpu *vcpu, struct kvmi_vm *vm,
 	 */
 	*why = KVMI_FAIL_MM;
 	ret = IS_ERR_VALUE(addr) ? (long)addr : -EFAULT;
-	if (kvmi_hole(map->hva) && kvmi_mmap_restore(map) != map->hva)
+	if (kvmi_hole(map->hva) && kvmi_mmap_restore(map) != map->hva) {
+		*kept = true;
 		return -EIO;
+	}
 out_erase:
 	xa_erase(&vm->maps, gfn);
 	return ret;
@@ -427,7 +430,7 @@ out_erase:
 static void kvmi_reap_soon(struct kvmi_vm *vm);
 
 static long kvmi_vm_map(struct kvm_vcpu *vcpu, struct kvmi_vm *vm, gfn_t gfn,
-			struct kvmi_map *map, enum kvmi_fail *why)
+			struct kvmi_map *map, enum kvmi_fail *why, bool *kept)
 {
 	struct kvm *kvm = vcpu->kvm;
 	long ret;
@@ -435,8 +438,8 @@ static long kvmi_vm_map(struct kvm_vcpu *vcpu, struct kvmi_vm *vm, gfn_t gfn,
 	kvm_vcpu_srcu_read_unlock(vcpu);
 	mutex_lock(&kvm->slots_lock);
 	mutex_lock(&vm->lock);
-	ret = kvmi_vm_map_locked(vcpu, vm, gfn, map, why);
-	if (!ret || ret == -EIO) {	/* -EIO: a hole the record keeps */
+	ret = kvmi_vm_map_locked(vcpu, vm, gfn, map, why, kept);
+	if (!ret || *kept) {
 		/*
 		 * Account the map before it can be found: once vm->lock is
 		 * dropped an unmap of this gfn may release it, and with it the
@@ -469,6 +472,7 @@ long kvmi_hc_mem_map(struct kvm_vcpu *vcpu, gva_t token_gva, gpa_t target_gpa,
 	struct x86_exception e;
 	struct kvmi_vm *vm = NULL;
 	enum kvmi_fail why;
+	bool kept = false;
 	long ret;
 
 	/* The token may cross a page boundary; this reads both pages. */
@@ -497,11 +501,11 @@ long kvmi_hc_mem_map(struct kvm_vcpu *vcpu, gva_t token_gva, gpa_t target_gpa,
 		goto out_fail;
 	mutex_unlock(&kvmi_lock);
 
-	/* Once recorded (0, or -EIO) the map owns the token's references. */
-	ret = kvmi_vm_map(vcpu, vm, gpa_to_gfn(local_gpa), map, &why);
+	/* Once recorded (0, or a hole kept) the map owns the references. */
+	ret = kvmi_vm_map(vcpu, vm, gpa_to_gfn(local_gpa), map, &why, &kept);
 	if (!ret)
 		return 0;
-	if (ret == -EIO)
+	if (kept)
 		return kvmi_fail(why, ret);
 	mutex_lock(&kvmi_lock);
 out_fail:
@@ -528,8 +532,8 @@ static long kvmi_vm_unmap_locked(struct kvm *kvm, struct kvmi_vm *vm,
 	long ret = -ENOENT;
 
 	/*
-	 * The target's page is put back wherever it still is, whatever became
-	 * of the gfn's memslot (a guest that turned its BAR's decode off still
+	 * What the map replaced is put back wherever the target's page still
+	 * is, whatever became of the gfn's memslot (a guest that turned its BAR's decode off still
 	 * has the target in its window). A hole a failed restore left is
 	 * filled only while the gfn's memslot still covers it. If the VMM put
 	 * something there itself, the record goes and the mm is left alone
@@ -699,7 +703,7 @@ static void kvmi_reap_soon(struct kvmi_vm *vm)
 {
 	lockdep_assert_held(&kvmi_lock);
 	vm->reap = true;
-	schedule_work(&kvmi_reap_work);
+	queue_work(system_long_wq, &kvmi_reap_work);
 }
 
 /* Module exit: no VM is left, and no reap is pending after this. */
