@@ -39,27 +39,37 @@ put_token() {
 	kvmi-vm exec introspector -i "cat > /run/t && kvmi-hc token /run/t ${2:-0}" < "$1"
 }
 
-# window_of PID: the mapping window of the introspector whose QEMU is PID
-# (vmconfigs/introspector.json: its only memfd), as a path to open.
-window_of() {
+# memfd_of PID: the memfd of the QEMU whose pid is PID, as a path to open:
+# the target's RAM (vmconfigs/target.json), or the introspector's mapping
+# window (vmconfigs/introspector.json). Each has one. QEMU names every
+# memfd "memory-backend-memfd": tell them apart by inode (inode_of).
+memfd_of() {
 	local f
 	for f in /proc/"$1"/fd/*; do
 		[ "$(readlink "$f")" = "/memfd:memory-backend-memfd (deleted)" ] &&
 			{ echo "$f"; return 0; }
 	done
-	echo "no mapping window (memfd) in QEMU $1" >&2
+	echo "no memfd in QEMU $1" >&2
 	return 1
 }
+inode_of() { command stat -L -c %i "$1"; }
+# vmas_of PID INODE: how many VMAs of process PID map the file INODE.
+vmas_of() { awk -v i="$2" '$5 == i' "/proc/$1/maps" | wc -l; }
+# target_ram: the running target's RAM file (a memfd: no path another VM
+# could reuse, review D8), as a path to open while its QEMU runs.
+target_ram() { memfd_of "$(kvmi-vm pid target)"; }
 
 # pair_up: the fixture most jobs start from. Boots the target and the
 # introspector, issues a token for the target bound to the introspector and
 # its mapping window (kvmi-ctl's answer in ISSUED, the token in $STATE/tok)
-# and hands it over. Sets T and I to the two QEMU pids, WIN to the window.
+# and hands it over. Sets T and I to the two QEMU pids, TARGET_RAM to the
+# target's RAM file and WIN to the window, both as /proc/PID/fd paths.
 # One KTAP result: the boots.
 pair_up() {
 	check "target and introspector boot" start_vms target introspector || return 1
 	T=$(kvmi-vm pid target) I=$(kvmi-vm pid introspector)
-	WIN=$(window_of "$I") || return 1
+	TARGET_RAM=$(memfd_of "$T") || return 1
+	WIN=$(memfd_of "$I") || return 1
 	# shellcheck disable=SC2034 # for the job
 	ISSUED=$(kvmi-ctl issue -t "$T" -r "$TARGET_RAM" -w "$WIN" -i "$I" -o "$STATE/tok") || return 1
 	put_token "$STATE/tok"
@@ -80,8 +90,6 @@ bench_in_introspector() {
 }
 
 STATE=${KVMI_STATE:-/run/kvmi}
-# shellcheck disable=SC2034
-TARGET_RAM=$STATE/target.ram
 target_var() { jq -er ".vars.$1" "$KVMI_TOP/vmconfigs/target.json"; }
 # shellcheck disable=SC2034
 PATTERN_GPA=$(target_var PATTERN_GPA)

@@ -36,7 +36,7 @@ for r in $(seq "$ROUNDS"); do
 	kt_stop
 	KT_QUIET=1 kt_start pfn pfn
 	check "round $r: the target runs with kvmi-trace pfn attached" \
-		kvmi-pattern counter-wait "$TARGET_RAM" "$COUNTER_GPA" 60000
+		kvmi-pattern counter-wait "$(target_ram)" "$COUNTER_GPA" 60000
 	kt_stop
 done
 check "both L2 VMs power off" bash -c "kvmi-vm stop target && kvmi-vm stop introspector"

@@ -17,10 +17,11 @@ stat() { kvmi-ctl stat "$1"; }
 test_stat() { [ "$(stat "$1")" = "$2" ]; }
 meminfo() { vmstat_refresh; awk -v k="$1:" '$1 == k { print $2 }' /proc/meminfo; }
 token_expired() { kvmi-ctl list | grep -q "^id $1 expired "; }
-# The introspector QEMU's VMAs of its mapping window (its memfd).
-win_vmas() { grep -c ' /memfd:memory-backend-memfd (deleted)$' "/proc/$I/maps"; }
 BASE_MAPS=$(stat live_maps) BASE_TOKENS=$(stat live_tokens)
 pair_up
+# The introspector QEMU's VMAs of its mapping window (its memfd).
+WIN_INO=$(inode_of "$WIN")
+win_vmas() { vmas_of "$I" "$WIN_INO"; }
 diag "$ISSUED"
 diag "the window's VMAs in QEMU after boot: $(win_vmas)"
 check "token issued, bound to the target's RAM layout" grep -q 'ranges [1-9]' <<< "$ISSUED"
@@ -125,7 +126,7 @@ cycles=$(kvmi-vm exec introspector -t 300 "n=0; for i in \$(seq 0 99); do
 diag "100 scattered cycles: $cycles succeeded; the window's VMAs in QEMU: $vmas0 before, $(win_vmas) after"
 check "100 scattered map/unmap cycles succeed" test "$cycles" = 100
 check "the window is one VMA in QEMU, before and after" test "$vmas0 $(win_vmas)" = "1 1" ||
-	diag "$(grep -A 25 ' /memfd:memory-backend-memfd (deleted)$' "/proc/$I/smaps" |
+	diag "$(grep -A 25 " $WIN_INO .*/memfd:memory-backend-memfd (deleted)$" "/proc/$I/smaps" |
 		grep -E 'memfd|^VmFlags')"
 
 # 4. Counters back to baseline once every token is gone.
@@ -133,7 +134,10 @@ for id in $(kvmi-ctl list | awk '$3 == "live" {print $2}'); do kvmi-ctl revoke "
 check "host counters back to baseline" test \
 	"$(stat live_maps) $(stat live_tokens) $(stat retained)" = "$BASE_MAPS $BASE_TOKENS 0"
 
-# 5. Kill the target while mapped: its page is retained, then freed.
+# 5. Kill the target while mapped: its page is retained, then freed. A
+# process of ours holds the RAM file (a memfd: no path) to count its pages.
+sleep infinity 3< "$TARGET_RAM" & HOLDER=$!
+RAM_INO=$(inode_of "$TARGET_RAM")
 kvmi-ctl issue -t "$T" -r "$TARGET_RAM" -w "$WIN" -i "$I" -o "$STATE/tok" > /dev/null; put_token "$STATE/tok"
 expect "map before killing the target" 0 32 token "$PATTERN_GPA" page:5
 kvmi-vm kill target
@@ -147,14 +151,28 @@ expect "unmap after the target died" 0 33 page:5
 check "nothing retained after unmap" \
 	test "$(stat retained) $(stat live_maps) $(dbg retained_files) $(dbg retained_bytes)" = "0 $BASE_MAPS 0 0"
 kvmi-vm stop introspector >&2
-# Exact accounting: nothing maps or holds the RAM file any more, and
-# deleting it frees exactly its resident pages (tmpfs, no swap in L1).
-check "no process maps or holds the target's RAM file" \
-	bash -c "! grep -ls '$TARGET_RAM' /proc/[0-9]*/maps && ! ls -l /proc/[0-9]*/fd 2>/dev/null | grep -q '$TARGET_RAM'"
-RAM_KB=$(( $(fincore -nbo RES "$TARGET_RAM") / 1024 ))
+# Exact accounting: nothing but our holder maps or holds the RAM file any
+# more, and its last close frees exactly its resident pages (shmem, no
+# swap in L1).
+holders() {
+	local p f
+	for p in /proc/[0-9]*; do
+		[ "${p#/proc/}" = "$HOLDER" ] && continue
+		[ "$(vmas_of "${p#/proc/}" "$RAM_INO" 2> /dev/null)" = 0 ] ||
+			echo "${p#/proc/} maps it"
+		for f in "$p"/fd/*; do
+			[[ "$(readlink "$f" 2> /dev/null)" == /memfd:* ]] &&
+				[ "$(inode_of "$f" 2> /dev/null)" = "$RAM_INO" ] &&
+				echo "${p#/proc/} holds it"
+		done
+	done
+}
+HELD=$(holders)
+check "no process maps or holds the target's RAM file but our holder" test -z "$HELD" || diag "$HELD"
+RAM_KB=$(( $(fincore -nbo RES "/proc/$HOLDER/fd/3") / 1024 ))
 SHMEM0=$(meminfo Shmem)
-rm -f "$TARGET_RAM"
+kill "$HOLDER"; wait "$HOLDER" 2> /dev/null
 SHMEM1=$(meminfo Shmem)
 diag "target RAM file: ${RAM_KB} kB resident; L1 Shmem ${SHMEM0} -> ${SHMEM1} kB"
-check "deleting the RAM file frees exactly its resident pages" test $((SHMEM0 - SHMEM1)) -eq "$RAM_KB"
+check "the RAM file's last close frees exactly its resident pages" test $((SHMEM0 - SHMEM1)) -eq "$RAM_KB"
 ktap_done

@@ -12,11 +12,12 @@ pair_up
 BASE=$(kvmi-ctl stat live_maps)
 P=$PATTERN_GPA C=$COUNTER_GPA
 
-# Pages of the target's RAM file that the introspector's QEMU maps.
+# Pages of the target's RAM file (its inode) that the introspector's QEMU maps.
+TARGET_INO=$(inode_of "$TARGET_RAM")
 target_pages() {
-	local range path n=0
-	while read -r range _ _ _ _ path; do
-		[ "$path" = "$TARGET_RAM" ] &&
+	local range ino n=0
+	while read -r range _ _ _ ino _; do
+		[ "$ino" = "$TARGET_INO" ] &&
 			n=$((n + (0x${range#*-} - 0x${range%-*}) / 4096))
 	done < "/proc/$I/maps"
 	echo "$n"

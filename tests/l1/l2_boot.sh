@@ -13,6 +13,9 @@ check "introspector runs a command" same_kernel introspector
 status7() { kvmi-vm exec introspector 'exit 7'; [ $? -eq 7 ]; }
 check "exit status comes back" status7
 
+TARGET_RAM=$(target_ram)
+check "target RAM is a memfd, with no path to reuse" \
+	bash -c "readlink '$TARGET_RAM' | grep -qx '/memfd:memory-backend-memfd (deleted)'"
 check "target RAM file holds the pattern" \
 	kvmi-pattern check "$TARGET_RAM" "$PATTERN_GPA" "$PATTERN_GPA" "$PATTERN_SIZE"
 check "target counter moves in its RAM file" \

@@ -18,7 +18,7 @@ check "QEMU's own pid file names the running QEMU" pidfile
 check "pause: QMP says paused" paused
 check "resume: QMP says running" resumed
 check "the target's counter moves after the resume" \
-	kvmi-pattern counter-wait "$TARGET_RAM" "$COUNTER_GPA" 60000
+	kvmi-pattern counter-wait "$(target_ram)" "$COUNTER_GPA" 60000
 check "a QMP error is QEMU's own words" qmp_error
 kvmi-vm reset target >&2
 check "QMP system_reset with -no-reboot: the VM stops, reason host-qmp-system-reset" \

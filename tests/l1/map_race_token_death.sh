@@ -24,7 +24,8 @@ check "target boots" start_vms target
 KVMI_SMP=3 check "introspector boots with 3 vCPUs" start_vms introspector
 check "the introspector has 3 CPUs" \
 	test "$(kvmi-vm exec introspector 'grep -c ^processor /proc/cpuinfo')" = 3
-T=$(kvmi-vm pid target) I=$(kvmi-vm pid introspector) WIN=$(window_of "$I")
+T=$(kvmi-vm pid target) I=$(kvmi-vm pid introspector)
+TARGET_RAM=$(memfd_of "$T") WIN=$(memfd_of "$I")
 
 died=0 maps=0 bad=0
 for r in $(seq "$ROUNDS"); do

@@ -82,5 +82,4 @@ jqcheck "-p TARGET: no phase counted, no result" $W/oth.out \
 
 kvmi-vm stop introspector -t 60 >&2
 kvmi-vm stop target -t 60 >&2
-rm -f "$TARGET_RAM"
 ktap_done

@@ -88,7 +88,7 @@ TEST_F(cfg, l1_definition)
 	strv_free(argv);
 }
 
-TEST_F(cfg, target_definition_uses_nested_vars)
+TEST_F(cfg, target_definition_uses_caller_vars)
 {
 	char **argv, **files;
 	size_t n;
@@ -97,8 +97,9 @@ TEST_F(cfg, target_definition_uses_nested_vars)
 		TH_LOG("%s", self->c.err);
 	argv = vmconfig_qemu_argv(&self->c);
 	ASSERT_NE(NULL, argv) TH_LOG("%s", self->c.err);
-	/* RAM is "${STATE}/target.ram": a var that uses a caller's var. */
-	EXPECT_TRUE(has_sub(argv, "mem-path=/run/kvmi/target.ram,share=on"));
+	/* The pattern file is "${STATE}/pattern.bin": a caller's var. */
+	EXPECT_TRUE(has_sub(argv, "file=/run/kvmi/pattern.bin,addr=0x8000000"));
+	EXPECT_TRUE(has_sub(argv, "memory-backend-memfd,id=ram,size=256M,share=on"));
 	EXPECT_TRUE(has_sub(argv, "addr=0x8000000"));
 	EXPECT_STREQ("/top/results/r/t/vm-qemu-debug.log", after(argv, "-D"));
 	EXPECT_NE(NULL, strstr(after(argv, "-append"), "memmap=2M$0x8000000"));
