@@ -324,6 +324,40 @@ static int cmd_start(const char *name, int timeout)
 	return 0;
 }
 
+/*
+ * Skip what an earlier client's request left in the channel: PING with a
+ * nonce, drop every frame until the PONG that echoes it (agent_proto.h).
+ * The number of frames dropped, or -errno.
+ */
+static int sync_agent(int fd, int64_t deadline)
+{
+	uint64_t nonce = ((uint64_t)getpid() << 32) ^ (uint64_t)now_ms(), echo;
+	struct agent_hdr h;
+	int ret, dropped = 0;
+	char *buf;
+
+	ret = frame_send(fd, AGENT_PING, &nonce, sizeof(nonce), NULL, 0);
+	while (!ret) {
+		ret = read_all(fd, &h, sizeof(h), deadline);
+		if (ret)
+			break;
+		if (h.len > AGENT_MAX_FRAME)
+			return -EPROTO;
+		buf = xmalloc(h.len + 1);
+		ret = read_all(fd, buf, h.len, deadline);
+		if (!ret && h.type == AGENT_PONG && h.len == sizeof(echo)) {
+			memcpy(&echo, buf, sizeof(echo));
+			if (echo == nonce) {
+				free(buf);
+				return dropped;
+			}
+		}
+		free(buf);
+		dropped++;
+	}
+	return ret;
+}
+
 static int cmd_exec(const char *name, int timeout, bool in, int argc, char **argv)
 {
 	int64_t deadline = now_ms() + (timeout + 10) * 1000LL;
@@ -375,7 +409,12 @@ static int cmd_exec(const char *name, int timeout, bool in, int argc, char **arg
 	payload = xmalloc(sizeof(x) + x.cmd_len);
 	memcpy(payload, &x, sizeof(x));
 	memcpy(payload + sizeof(x), cmd, x.cmd_len);
-	ret = frame_send(fd, AGENT_EXEC, payload, sizeof(x) + x.cmd_len, input, inlen);
+	ret = sync_agent(fd, deadline);
+	if (ret > 0)
+		say("%s: dropped %d frames of an earlier request's answer", name, ret);
+	if (ret >= 0)
+		ret = frame_send(fd, AGENT_EXEC, payload, sizeof(x) + x.cmd_len,
+				 input, inlen);
 	while (!ret) {
 		struct agent_hdr h;
 		char *buf;

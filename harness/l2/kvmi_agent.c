@@ -159,8 +159,8 @@ int main(void)
 			continue;
 		}
 		switch (h.type) {
-		case AGENT_PING:
-			frame_send(port, AGENT_PONG, NULL, 0, NULL, 0);
+		case AGENT_PING:	/* the nonce back: see agent_proto.h */
+			frame_send(port, AGENT_PONG, payload, h.len, NULL, 0);
 			break;
 		case AGENT_EXEC: {
 			struct agent_exec x;

@@ -4,10 +4,16 @@
  * virtio-serial port "kvmi.ctl". Frames: header then len payload bytes,
  * host byte order (both ends are x86-64). One request per connection.
  *
- *   PING -> PONG
+ *   PING {payload} -> PONG {the same payload}
  *   EXEC {u32 timeout_s, u32 cmd_len, cmd, stdin bytes...}
  *        -> OUT* (stdout+stderr chunks), EXIT {i32 status}
  *   POWEROFF -> PONG, then the guest syncs and powers off
+ *
+ * The port is one byte stream across connections: a request whose client
+ * gave up (a kernel going down under kexec, say) can reach the next kernel's
+ * agent and be answered while the next client is connected. kvmi-vm exec
+ * therefore first sends a PING carrying a nonce and drops every frame until
+ * the PONG that echoes it.
  */
 #ifndef KVMI_AGENT_PROTO_H
 #define KVMI_AGENT_PROTO_H

@@ -30,6 +30,18 @@ token_channel() {
 }
 check "a token reaches the introspector over the control channel" token_channel
 
+# A client that gives up (killed here, as one whose kernel went down under
+# kexec) leaves its request in the channel: the agent still answers it, and
+# that answer must not be taken for the next command's.
+stale_answer() {
+	local out
+	timeout 2 kvmi-vm exec target 'sleep 4; echo stale'
+	out=$(kvmi-vm exec target 'echo fresh')
+	echo "next command's output: $out"
+	[ "$out" = fresh ]
+}
+check "an answer its client gave up on reaches no other command" stale_answer
+
 check "target powers off cleanly" kvmi-vm stop target -t 60
 check "introspector powers off cleanly" kvmi-vm stop introspector -t 60
 ktap_done
