@@ -340,17 +340,6 @@ static enum kvmi_at kvmi_at_hva(struct kvmi_map *map)
 	return at;
 }
 
-/* Is there no VMA at hva, after a MAP_FIXED failed there? */
-static bool kvmi_hole(unsigned long hva)
-{
-	bool hole;
-
-	mmap_read_lock(current->mm);
-	hole = !vma_lookup(current->mm, hva);
-	mmap_read_unlock(current->mm);
-	return hole;
-}
-
 /*
  * The hva of gfn in slot, the writable memslot of kvm that holds it, or an
  * error. Called with kvm->slots_lock held: the answer holds until it is
@@ -418,7 +407,8 @@ static long kvmi_vm_map_locked(struct kvm_vcpu *vcpu, struct kvmi_vm *vm,
 	 */
 	*why = KVMI_FAIL_MM;
 	ret = IS_ERR_VALUE(addr) ? (long)addr : -EFAULT;
-	if (kvmi_hole(map->hva) && kvmi_mmap_restore(map) != map->hva) {
+	if (kvmi_at_hva(map) == KVMI_AT_HOLE &&
+	    kvmi_mmap_restore(map) != map->hva) {
 		*kept = true;
 		return -EIO;
 	}
