@@ -64,15 +64,31 @@ target_ram() { memfd_of "$(kvmi-vm pid target)"; }
 # its mapping window (kvmi-ctl's answer in ISSUED, the token in $STATE/tok)
 # and hands it over. Sets T and I to the two QEMU pids, TARGET_RAM to the
 # target's RAM file and WIN to the window, both as /proc/PID/fd paths.
-# One KTAP result: the boots.
+# Two KTAP results: the boots, and the token (which says why if a VM is gone).
 pair_up() {
 	check "target and introspector boot" start_vms target introspector || return 1
+	check_here "a token for the target, bound to the introspector's window, handed over" \
+		issue_token
+}
+# issue_token: pair_up's second half, in the job's shell (it sets T, I,
+# TARGET_RAM, WIN and ISSUED); says why when a VM is gone by then.
+issue_token() {
+	local vm
+	for vm in target introspector; do
+		kvmi-vm pid "$vm" > /dev/null || { vm_gone "$vm"; return 1; }
+	done
 	T=$(kvmi-vm pid target) I=$(kvmi-vm pid introspector)
-	TARGET_RAM=$(memfd_of "$T") || return 1
-	WIN=$(memfd_of "$I") || return 1
+	TARGET_RAM=$(memfd_of "$T") && WIN=$(memfd_of "$I") || return 1
 	# shellcheck disable=SC2034 # for the job
-	ISSUED=$(kvmi-ctl issue -t "$T" -r "$TARGET_RAM" -w "$WIN" -i "$I" -o "$STATE/tok") || return 1
-	put_token "$STATE/tok"
+	ISSUED=$(kvmi-ctl issue -t "$T" -r "$TARGET_RAM" -w "$WIN" -i "$I" -o "$STATE/tok") &&
+		put_token "$STATE/tok"
+}
+# vm_gone NAME: why an L2 VM that should run does not (kvmi-vm's record
+# of its QMP SHUTDOWN reason), and the end of its console.
+vm_gone() {
+	echo "the $1's QEMU is not running; it stopped: $(cat "$STATE/$1.stopped" 2> /dev/null ||
+		echo "no stop recorded")"
+	tail -n 30 "$KVMI_RUN/$1-console.log" 2> /dev/null
 }
 
 # bench_in_introspector NAME TIMEOUT KEY CMD: a make bench job. After
@@ -80,7 +96,7 @@ pair_up() {
 # goes to $KVMI_RUN/NAME.json; no live map may be left.
 bench_in_introspector() {
 	local name=$1 timeout=$2 key=$3 cmd=$4 out
-	pair_up
+	pair_up || ktap_done
 	out=$(kvmi-vm exec introspector -t "$timeout" "$cmd")
 	check "benchmark ran" jq -e ".$key" <<< "$out"
 	echo "$out" > "$KVMI_RUN/$name.json"

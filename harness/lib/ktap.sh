@@ -39,6 +39,20 @@ check() {
 	return $st
 }
 
+# check_here NAME CMD...: check, with CMD run in this shell (not in a
+# command substitution), so the variables it sets stay set.
+check_here() {
+	local name=$1 tmp st
+	shift
+	tmp=$(mktemp)
+	"$@" > "$tmp" 2>&1
+	st=$?
+	[ -s "$tmp" ] && diag "$(cat "$tmp")"
+	rm -f "$tmp"
+	if [ $st -eq 0 ]; then pass "$name"; else diag "exit status $st: $*"; fail "$name"; fi
+	return $st
+}
+
 # ktap_nest: a kselftest's TAP output on stdin, as a KTAP block nested one
 # level down (streamed): its stray lines (stderr, assertion reports) become
 # diagnostics.

@@ -6,7 +6,7 @@
 # shellcheck source=harness/l1/lib.sh
 . "$KVMI_TOP/harness/l1/lib.sh"
 
-pair_up
+pair_up || ktap_done
 BASE="$(kvmi-ctl stat live_maps) $(kvmi-ctl stat live_tokens)"
 ENV="KVMI_PATTERN_GPA=$PATTERN_GPA KVMI_COUNTER_GPA=$COUNTER_GPA"
 

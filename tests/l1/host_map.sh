@@ -18,7 +18,7 @@ test_stat() { [ "$(stat "$1")" = "$2" ]; }
 meminfo() { vmstat_refresh; awk -v k="$1:" '$1 == k { print $2 }' /proc/meminfo; }
 token_expired() { kvmi-ctl list | grep -q "^id $1 expired "; }
 BASE_MAPS=$(stat live_maps) BASE_TOKENS=$(stat live_tokens)
-pair_up
+pair_up || ktap_done
 # The introspector QEMU's VMAs of its mapping window (its memfd).
 WIN_INO=$(inode_of "$WIN")
 win_vmas() { vmas_of "$I" "$WIN_INO"; }

@@ -8,7 +8,7 @@
 # shellcheck source=harness/l1/lib.sh
 . "$KVMI_TOP/harness/l1/lib.sh"
 
-pair_up
+pair_up || ktap_done
 BASE=$(kvmi-ctl stat live_maps)
 P=$PATTERN_GPA C=$COUNTER_GPA
 

@@ -19,7 +19,7 @@ maps() {
 }
 
 progress "booting target and introspector"
-pair_up
+pair_up || ktap_done
 M0=$(kvmi-ctl stat total_maps) U0=$(kvmi-ctl stat total_unmaps)
 
 # fentry/fexit, --json, filtered on the introspector's VMM
