@@ -52,7 +52,7 @@ LIB_ASAN := $(B)/lib/libkvmi-asan.a
 
 L0_BINS := kvmi-run kvmi-report
 L1_BINS := kvmi-vm kvmi-ctl kvmi-pfnleak
-L2_BINS := kvmi-agent kvmi-pattern kvmi-hc kvmi-mem kvmi-kexec
+L2_BINS := kvmi-agent kvmi-pattern kvmi-hc kvmi-mem kvmi-kexec kvmi-stress
 # The guest tests (kselftest_harness.h) and benchmark, static, run in L2.
 L2_TESTS := kvmmem_test
 L2_BENCH := kvmmem_bench

@@ -1,0 +1,929 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kvmi-stress: seeded, replayable map/unmap stress of /dev/kvmmem inside the
+ * introspector, with byte-exact oracles.
+ *
+ *   kvmi-stress [options] SCENARIO
+ *
+ * Actors, each driven by its own generator drawn from (seed, round, actor):
+ *   threads   one process; they share a window area whose pages they all
+ *             map, unmap and read at once (same-address races), and each
+ *             owns an area of its own that it maps, verifies, writes and
+ *             unmaps against an exact model of every page;
+ *   lives     processes forked one after another by a process actor: each
+ *             opens /dev/kvmmem, maps pages, verifies them, and ends in a
+ *             way its generator chose (unmap, munmap, close then exit,
+ *             exit, SIGKILL, fork), after which no map of its is left.
+ * What an actor does is drawn before it is done and never depends on what
+ * another actor did: the same seed gives every actor the same operations,
+ * whatever the interleaving (the operation log's hash says so; results
+ * may differ where actors race, and each result is checked against what
+ * the race allows).
+ *
+ * Oracles, on every operation: each ioctl's result is one the model allows;
+ * every word read through a mapping is the target's word at that offset
+ * (the pattern exactly, a page of the actor's own scratch range as it last
+ * wrote it, the counter never backwards); a page whose map ended holds what
+ * the window page held before (never a target byte); a poison written to
+ * it then never reaches the target (the scratch pages are read back
+ * through fresh maps at the end); a dead life holds no map. At the end of
+ * each round: the driver's objects, areas, window pages and leaked pages,
+ * and the pin counters of /proc/vmstat are back at their baseline.
+ *
+ * Output: progress on stderr, a round at a time; a JSON summary on stdout
+ * (ops by kind, results by errno, words verified, oracle checks, the most
+ * maps alive per round, the operation log's hash); on a failure, the first
+ * broken oracle and the command that replays its round. Exit 0, 1 (an
+ * oracle broke), 2 (usage).
+ */
+#define _GNU_SOURCE
+#include <uapi/kvmi.h>
+#include "cli.h"
+#include "pattern.h"
+#include "util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <json-c/json.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define PAGE		4096UL
+#define WORDS		(PAGE / 8)
+#define MAX_THREADS	16
+#define MAX_PROCS	8
+#define MAX_SHARED	64
+#define MAX_OWN		16
+#define LIFE_PAGES	8
+#define POISON		0xdeadbeefdeadbeefULL
+#define SCRATCH_MAGIC	0x5343ULL	/* "SC" */
+
+/* The target's reserved range (vmconfigs/target.json, memmap=2M$0x8000000). */
+#define PATTERN_GPA	0x8000000ULL
+#define PATTERN_PAGES	256
+#define COUNTER_GPA	0x8100000ULL
+#define SCRATCH_GPA	0x8101000ULL	/* 255 pages up to the range's end */
+
+enum op {
+	OP_MAP_SHARED, OP_UNMAP_SHARED, OP_READ_SHARED,
+	OP_MAP_OWN, OP_UNMAP_OWN, OP_VERIFY_OWN, OP_WRITE_OWN, OP_FORK,
+	OP_LIFE, NR_OPS
+};
+static const char *const op_names[NR_OPS] = {
+	"map_shared", "unmap_shared", "read_shared", "map_own", "unmap_own",
+	"verify_own", "write_own", "fork", "life",
+};
+
+enum life_end { END_UNMAP, END_MUNMAP, END_CLOSE_EXIT, END_EXIT, END_KILL, END_FORK, NR_ENDS };
+static const char *const end_names[NR_ENDS] = {
+	"unmap", "munmap", "close_exit", "exit", "sigkill", "fork",
+};
+
+/* A scenario: which actors, and how often each operation is drawn. */
+struct scenario {
+	const char *name;
+	const char *help;
+	unsigned int threads, procs, shared;
+	unsigned int weight[NR_OPS];	/* for thread actors */
+};
+
+static const struct scenario scenarios[] = {
+	{ "same-address", "threads map, unmap and read the same window pages at once",
+	  4, 0, 4, { [OP_MAP_SHARED] = 4, [OP_UNMAP_SHARED] = 4, [OP_READ_SHARED] = 3 } },
+	{ "owned", "threads map, verify, write and unmap pages of their own, exact model",
+	  4, 0, 0, { [OP_MAP_OWN] = 4, [OP_UNMAP_OWN] = 3, [OP_VERIFY_OWN] = 3,
+		     [OP_WRITE_OWN] = 2 } },
+	{ "lives", "processes map and end every way: unmap, munmap, close, exit, SIGKILL, fork",
+	  0, 2, 0, { 0 } },
+	{ "fork", "threads fork while mapped: the child has no window",
+	  2, 0, 2, { [OP_MAP_SHARED] = 2, [OP_UNMAP_SHARED] = 1, [OP_READ_SHARED] = 1,
+		     [OP_MAP_OWN] = 2, [OP_UNMAP_OWN] = 1, [OP_VERIFY_OWN] = 1,
+		     [OP_FORK] = 1 } },
+	{ "random", "all of it at once: shared and owned pages, forks, and lives",
+	  3, 1, 4, { [OP_MAP_SHARED] = 3, [OP_UNMAP_SHARED] = 3, [OP_READ_SHARED] = 2,
+		     [OP_MAP_OWN] = 3, [OP_UNMAP_OWN] = 2, [OP_VERIFY_OWN] = 2,
+		     [OP_WRITE_OWN] = 1, [OP_FORK] = 1 } },
+	{ NULL }
+};
+
+static struct {
+	uint64_t seed, ops;
+	unsigned int round0, rounds, duration, threads, procs, shared;
+	const struct scenario *sc;
+	const char *tok_path, *log_path;
+	bool threads_set, procs_set;
+} cfg = { .seed = 1, .ops = 2000, .rounds = 1, .tok_path = "/run/t" };
+
+static struct kvmi_map_mem_token token;
+static int fd = -1;
+static uint8_t *shared_area;
+static atomic_bool stop;
+static atomic_bool sampling;
+static int64_t t_start;
+
+/* The first broken oracle: who, when, what. */
+static pthread_mutex_t fail_lock = PTHREAD_MUTEX_INITIALIZER;
+static char fail_msg[512];
+
+/* splitmix64: a generator per actor, from (seed, round, actor). */
+static uint64_t mix(uint64_t *s)
+{
+	uint64_t z = (*s += 0x9e3779b97f4a7c15ULL);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+static uint64_t below(uint64_t *s, uint64_t n)
+{
+	return mix(s) % n;
+}
+
+struct counts {
+	uint64_t ops[NR_OPS];
+	uint64_t words, checks, maps_ok, forks, ends[NR_ENDS];
+	uint64_t res[NR_OPS][2];	/* [op][0]: 0, [1]: refused as allowed */
+	uint64_t err[160];		/* results by errno */
+};
+
+/* The operation log: what was drawn (never what happened), hashed per actor. */
+struct actor {
+	unsigned int id;
+	uint64_t rng, hash, seq;
+	FILE *log;
+	struct counts n;
+	/* thread actors: an area of their own, and a model of each page */
+	uint8_t *own;
+	uint64_t own_gpa[MAX_OWN];	/* 0: not mapped */
+	uint64_t win_word[MAX_OWN];	/* what the window page holds */
+	uint64_t scratch_gpa, scratch_word, counter_seen;
+};
+
+static void oplog(struct actor *a, enum op op, uint64_t x, uint64_t y)
+{
+	uint64_t v[4] = { a->seq, op, x, y };
+
+	for (unsigned int i = 0; i < 4; i++) {	/* FNV-1a over the words */
+		a->hash ^= v[i];
+		a->hash *= 0x100000001b3ULL;
+	}
+	if (a->log)
+		fprintf(a->log, "%u %" PRIu64 " %s 0x%" PRIx64 " 0x%" PRIx64 "\n",
+			a->id, a->seq, op_names[op], x, y);
+	a->n.ops[op]++;
+}
+
+static void failf(struct actor *a, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static void failf(struct actor *a, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	pthread_mutex_lock(&fail_lock);
+	if (!fail_msg[0]) {
+		n = snprintf(fail_msg, sizeof(fail_msg), "actor %u op %" PRIu64 ": ",
+			     a->id, a->seq);
+		va_start(ap, fmt);
+		vsnprintf(fail_msg + n, sizeof(fail_msg) - n, fmt, ap);
+		va_end(ap);
+	}
+	pthread_mutex_unlock(&fail_lock);
+	atomic_store(&stop, true);
+}
+
+static void count_res(struct actor *a, enum op op, int err, bool refused)
+{
+	a->n.res[op][refused]++;
+	if (err >= 0 && err < 160)
+		a->n.err[err]++;
+}
+
+static int do_map(int f, void *gva, uint64_t gpa)
+{
+	struct kvmi_mem_map m = { .token = token, .gpa = gpa, .gva = (uintptr_t)gva };
+
+	return ioctl(f, KVM_INTRO_MEM_MAP, &m) ? errno : 0;
+}
+
+static int do_unmap(int f, void *gva)
+{
+	return ioctl(f, KVM_INTRO_MEM_UNMAP, (unsigned long)gva) ? errno : 0;
+}
+
+/*
+ * A shared page read while others map and unmap it: each word is the
+ * window's (0: shared pages are never written) or the pattern's at its own
+ * offset in some pattern page (it may change page between two words).
+ */
+static void read_shared(struct actor *a, const volatile uint64_t *p)
+{
+	for (unsigned int i = 0; i < WORDS; i++) {
+		uint64_t w = p[i], g = (uint64_t)(uint32_t)w << 3;
+
+		if (w && (w >> 32 != KVMI_PATTERN_MAGIC || (g & (PAGE - 1)) != i * 8 ||
+			  g < PATTERN_GPA || g >= PATTERN_GPA + PATTERN_PAGES * PAGE)) {
+			failf(a, "read_shared: word %u is 0x%016" PRIx64
+			      ", neither 0 nor a pattern word at that offset", i, w);
+			return;
+		}
+	}
+	a->n.words += WORDS;
+	a->n.checks++;
+}
+
+/* An owned page against the model: what the target has, or the window. */
+static void verify_own(struct actor *a, unsigned int k, const char *when)
+{
+	const volatile uint64_t *p = (const volatile uint64_t *)(a->own + k * PAGE);
+	uint64_t g = a->own_gpa[k], want;
+
+	for (unsigned int i = 0; i < WORDS; i++) {
+		if (!g)
+			want = a->win_word[k];
+		else if (g == COUNTER_GPA)
+			want = i ? 0 : p[0];
+		else if (g == a->scratch_gpa)
+			want = a->scratch_word;
+		else
+			want = kvmi_pattern_word(g + i * 8);
+		if (g == COUNTER_GPA && !i) {
+			if (p[0] < a->counter_seen) {
+				failf(a, "%s: the counter went back: %" PRIu64 " after %" PRIu64,
+				      when, p[0], a->counter_seen);
+				return;
+			}
+			a->counter_seen = p[0];
+			continue;
+		}
+		if (p[i] != want) {
+			failf(a, "%s: slot %u (%s 0x%" PRIx64 ") word %u is 0x%016" PRIx64
+			      ", want 0x%016" PRIx64, when, k, g ? "target gpa" : "window, unmapped",
+			      g, i, p[i], want);
+			return;
+		}
+	}
+	a->n.words += WORDS;
+	a->n.checks++;
+}
+
+/* A forked child has no window: VM_DONTCOPY. Returns 0 if so. */
+static int child_has_no_window(const void *p)
+{
+	unsigned char v;
+
+	return mincore((void *)p, PAGE, &v) == -1 && errno == ENOMEM ? 0 : 1;
+}
+
+static void thread_op(struct actor *a)
+{
+	const struct scenario *sc = cfg.sc;
+	unsigned int total = 0, r, k;
+	enum op op;
+	uint64_t g;
+	uint8_t *p;
+	int err;
+
+	for (op = 0; op < NR_OPS; op++)
+		total += sc->weight[op];
+	if (!total)
+		return;
+	r = below(&a->rng, total);
+	for (op = 0; r >= sc->weight[op]; op++)
+		r -= sc->weight[op];
+	switch (op) {
+	case OP_MAP_SHARED:
+		k = below(&a->rng, cfg.shared);
+		g = PATTERN_GPA + below(&a->rng, PATTERN_PAGES) * PAGE;
+		oplog(a, op, k, g);
+		err = do_map(fd, shared_area + k * PAGE, g);
+		if (err && err != EALREADY)
+			failf(a, "map_shared slot %u gpa 0x%" PRIx64 ": %s, want 0 or -EALREADY",
+			      k, g, errno_name(-err));
+		if (!err)
+			a->n.maps_ok++;
+		count_res(a, op, err, err != 0);
+		break;
+	case OP_UNMAP_SHARED:
+		k = below(&a->rng, cfg.shared);
+		oplog(a, op, k, 0);
+		err = do_unmap(fd, shared_area + k * PAGE);
+		if (err && err != ENOENT)
+			failf(a, "unmap_shared slot %u: %s, want 0 or -ENOENT", k,
+			      errno_name(-err));
+		count_res(a, op, err, err != 0);
+		break;
+	case OP_READ_SHARED:
+		k = below(&a->rng, cfg.shared);
+		oplog(a, op, k, 0);
+		read_shared(a, (const volatile uint64_t *)(shared_area + k * PAGE));
+		count_res(a, op, 0, false);
+		break;
+	case OP_MAP_OWN:
+		k = below(&a->rng, MAX_OWN);
+		r = below(&a->rng, 8);	/* the scratch page, the counter, or pattern */
+		g = !r ? a->scratch_gpa : r == 1 ? COUNTER_GPA :
+		    PATTERN_GPA + below(&a->rng, PATTERN_PAGES) * PAGE;
+		oplog(a, op, k, g);
+		err = do_map(fd, a->own + k * PAGE, g);
+		if (err != (a->own_gpa[k] ? EALREADY : 0)) {
+			failf(a, "map_own slot %u gpa 0x%" PRIx64 ": %s, want %s", k, g,
+			      errno_name(-err), a->own_gpa[k] ? "-EALREADY" : "0");
+			break;
+		}
+		count_res(a, op, err, err != 0);
+		if (!err) {
+			a->own_gpa[k] = g;
+			a->n.maps_ok++;
+			verify_own(a, k, "map_own");
+		}
+		break;
+	case OP_UNMAP_OWN:
+		k = below(&a->rng, MAX_OWN);
+		oplog(a, op, k, 0);
+		err = do_unmap(fd, a->own + k * PAGE);
+		if (err != (a->own_gpa[k] ? 0 : ENOENT)) {
+			failf(a, "unmap_own slot %u: %s, want %s", k, errno_name(-err),
+			      a->own_gpa[k] ? "0" : "-ENOENT");
+			break;
+		}
+		count_res(a, op, err, err != 0);
+		if (!err)
+			a->own_gpa[k] = 0;
+		verify_own(a, k, "unmap_own");	/* the window's page again */
+		break;
+	case OP_VERIFY_OWN:
+		k = below(&a->rng, MAX_OWN);
+		oplog(a, op, k, 0);
+		verify_own(a, k, "verify_own");
+		count_res(a, op, 0, false);
+		break;
+	case OP_WRITE_OWN:
+		k = below(&a->rng, MAX_OWN);
+		oplog(a, op, k, 0);
+		p = a->own + k * PAGE;
+		g = a->own_gpa[k];
+		if (g && g != a->scratch_gpa) {
+			verify_own(a, k, "write_own");	/* not ours to write */
+		} else {
+			uint64_t v = g ? SCRATCH_MAGIC << 48 | (uint64_t)a->id << 40 | a->seq :
+				     POISON;
+
+			for (unsigned int i = 0; i < WORDS; i++)
+				((volatile uint64_t *)p)[i] = v;
+			if (g)
+				a->scratch_word = v;
+			else
+				a->win_word[k] = v;
+			verify_own(a, k, "write_own");
+		}
+		count_res(a, op, 0, false);
+		break;
+	case OP_FORK: {
+		pid_t pid;
+		int st;
+
+		oplog(a, op, 0, 0);
+		pid = fork();
+		if (!pid)
+			_exit(child_has_no_window(shared_area) |
+			      child_has_no_window(a->own) << 1);
+		if (pid < 0 || waitpid(pid, &st, 0) != pid || !WIFEXITED(st) ||
+		    WEXITSTATUS(st))
+			failf(a, "fork: the child %s", pid < 0 ? "was not made" :
+			      "has a window mapping (VM_DONTCOPY lost) or died");
+		a->n.forks++;
+		a->n.checks++;
+		count_res(a, op, 0, false);
+		break;
+	}
+	default:
+		break;
+	}
+}
+
+static void *thread_actor(void *arg)
+{
+	struct actor *a = arg;
+	volatile uint64_t *p = (volatile uint64_t *)a->own;
+
+	/* The scratch page starts the round as the model says: zeros. */
+	if (do_map(fd, a->own, a->scratch_gpa)) {
+		failf(a, "round start: map of the scratch page 0x%" PRIx64 " failed",
+		      a->scratch_gpa);
+		return NULL;
+	}
+	for (unsigned int i = 0; i < WORDS; i++)
+		p[i] = 0;
+	if (do_unmap(fd, a->own)) {
+		failf(a, "round start: unmap of the scratch page failed");
+		return NULL;
+	}
+
+	for (a->seq = 0; a->seq < cfg.ops && !atomic_load(&stop); a->seq++)
+		thread_op(a);
+	/* The round's end: every owned page unmapped and back to the window's. */
+	for (unsigned int k = 0; k < MAX_OWN && !atomic_load(&stop); k++) {
+		if (!a->own_gpa[k])
+			continue;
+		if (do_unmap(fd, a->own + k * PAGE)) {
+			failf(a, "round end: unmap of slot %u failed", k);
+			break;
+		}
+		a->own_gpa[k] = 0;
+		verify_own(a, k, "round end");
+	}
+	return NULL;
+}
+
+/*
+ * A life, in the child: open, mmap, map n pages, verify them, tell the
+ * parent (one byte), and end as drawn. No allocation here: the parent has
+ * threads. Exit status: 0, or the step that failed.
+ */
+static int life_child(const uint64_t *gpas, unsigned int n, enum life_end end, int pipefd)
+{
+	int f = open("/dev/kvmmem", O_RDWR);
+	uint8_t *p;
+	char c = 1;
+
+	if (f < 0)
+		return 10;
+	p = mmap(NULL, n * PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, f, 0);
+	if (p == MAP_FAILED)
+		return 11;
+	for (unsigned int k = 0; k < n; k++) {
+		const volatile uint64_t *w = (const volatile uint64_t *)(p + k * PAGE);
+
+		if (do_map(f, p + k * PAGE, gpas[k]))
+			return 12;
+		for (unsigned int i = 0; i < WORDS; i++)
+			if (w[i] != kvmi_pattern_word(gpas[k] + i * 8))
+				return 13;
+	}
+	if (write(pipefd, &c, 1) != 1)
+		return 14;
+	switch (end) {
+	case END_UNMAP:
+		for (unsigned int k = 0; k < n; k++) {
+			if (do_unmap(f, p + k * PAGE))
+				return 15;
+			for (unsigned int i = 0; i < WORDS; i++)
+				if (((const volatile uint64_t *)(p + k * PAGE))[i])
+					return 16;
+		}
+		munmap(p, n * PAGE);
+		break;
+	case END_MUNMAP:
+		munmap(p, n * PAGE);
+		break;
+	case END_CLOSE_EXIT:
+		close(f);	/* the mapping holds the file: maps still live */
+		for (unsigned int i = 0; i < WORDS; i++)
+			if (((const volatile uint64_t *)p)[i] != kvmi_pattern_word(gpas[0] + i * 8))
+				return 17;
+		break;
+	case END_KILL:
+		pause();	/* the parent kills us */
+		break;
+	case END_FORK: {
+		pid_t pid = fork();
+		int st;
+
+		if (!pid)
+			_exit(child_has_no_window(p));
+		if (pid < 0 || waitpid(pid, &st, 0) != pid || !WIFEXITED(st) ||
+		    WEXITSTATUS(st))
+			return 18;
+		break;
+	}
+	default:
+		break;
+	}
+	return 0;
+}
+
+/* Does the driver list a map of process pid? (debugfs kvmmem/mappings) */
+static int maps_of(pid_t pid)
+{
+	char *s = read_file("/sys/kernel/debug/kvmmem/mappings", NULL), *l, *save;
+	int n = 0;
+
+	if (!s)
+		return -1;
+	for (l = strtok_r(s, "\n", &save); l; l = strtok_r(NULL, "\n", &save))
+		n += atoi(l) == pid;
+	free(s);
+	return n;
+}
+
+static void *proc_actor(void *arg)
+{
+	static const char *const life_err[] = {
+		[10] = "open", [11] = "mmap", [12] = "map", [13] = "the pattern through a map",
+		[14] = "tell the parent", [15] = "unmap", [16] = "the window page after unmap",
+		[17] = "a map after close", [18] = "fork: the grandchild has the window",
+	};
+	struct actor *a = arg;
+
+	for (a->seq = 0; a->seq < cfg.ops / 8 + 1 && !atomic_load(&stop); a->seq++) {
+		unsigned int n = 1 + below(&a->rng, LIFE_PAGES);
+		enum life_end end = below(&a->rng, NR_ENDS);
+		uint64_t gpas[LIFE_PAGES];
+		int pfd[2], st, left;
+		pid_t pid;
+		char c;
+
+		for (unsigned int k = 0; k < n; k++)
+			gpas[k] = PATTERN_GPA + below(&a->rng, PATTERN_PAGES) * PAGE;
+		oplog(a, OP_LIFE, n, end);
+		if (pipe2(pfd, O_CLOEXEC)) {
+			failf(a, "pipe: %s", errno_str(errno));
+			break;
+		}
+		pid = fork();
+		if (!pid) {
+			close(pfd[0]);
+			_exit(life_child(gpas, n, end, pfd[1]));
+		}
+		close(pfd[1]);
+		if (pid < 0) {
+			close(pfd[0]);
+			failf(a, "fork: %s", errno_str(errno));
+			break;
+		}
+		if (read(pfd[0], &c, 1) == 1 && end == END_KILL)
+			kill(pid, SIGKILL);
+		close(pfd[0]);
+		if (waitpid(pid, &st, 0) != pid) {
+			failf(a, "life %" PRIu64 ": waitpid: %s", a->seq, errno_str(errno));
+			break;
+		}
+		if (end == END_KILL ? !(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL) :
+		    !(WIFEXITED(st) && !WEXITSTATUS(st))) {
+			int e = WIFEXITED(st) ? WEXITSTATUS(st) : 0;
+
+			failf(a, "life %" PRIu64 " (%u pages, ends by %s): %s%s", a->seq, n,
+			      end_names[end], e >= 10 && e <= 18 ? "failed at " : "died, status ",
+			      e >= 10 && e <= 18 ? life_err[e] : "?");
+			break;
+		}
+		left = maps_of(pid);
+		if (left) {
+			failf(a, "life %" PRIu64 " ended by %s: the driver still lists %d maps of it",
+			      a->seq, end_names[end], left);
+			break;
+		}
+		a->n.ends[end]++;
+		a->n.maps_ok += n;
+		a->n.words += n * WORDS;
+		a->n.checks += n + 1;
+	}
+	return NULL;
+}
+
+/* The baselines a round must return to. */
+struct base {
+	long areas, objects, leaked, used, pin_acq, pin_rel;
+};
+
+static long stat_of(const char *path, const char *key)
+{
+	char *s = read_file(path, NULL), *p;
+	long v = -1;
+	size_t n = strlen(key);
+
+	for (p = s; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL)
+		if (!strncmp(p, key, n) && p[n] == ' ') {
+			v = atol(p + n + 1);
+			break;
+		}
+	free(s);
+	return v;
+}
+
+static void read_base(struct base *b)
+{
+	const char *ds = "/sys/kernel/debug/kvmmem/stats";
+
+	b->areas = stat_of(ds, "areas");
+	b->objects = stat_of(ds, "map_objects");
+	b->leaked = stat_of(ds, "leaked_pages");
+	b->used = stat_of(ds, "window_used");
+	b->pin_acq = stat_of("/proc/vmstat", "nr_foll_pin_acquired");
+	b->pin_rel = stat_of("/proc/vmstat", "nr_foll_pin_released");
+}
+
+static int compare_base(const struct base *b0, const struct base *b1, char *why, size_t n)
+{
+	static const char *const names[] = {
+		"areas", "map_objects", "leaked_pages", "window_used",
+		"nr_foll_pin_acquired", "nr_foll_pin_released",
+	};
+	const long *x = &b0->areas, *y = &b1->areas;
+
+	for (unsigned int i = 0; i < 6; i++)
+		if (x[i] != y[i] || x[i] < 0) {
+			snprintf(why, n, "%s %ld after the round, %ld before", names[i], y[i], x[i]);
+			return 1;
+		}
+	return 0;
+}
+
+/*
+ * Maps alive over time, as the driver counts them (its map objects), every
+ * 250 ms while a round runs: [ms since the start, maps], and the round's most.
+ */
+struct sampler {
+	struct json_object *series;
+	long max;
+};
+
+static void *sample_maps(void *arg)
+{
+	struct sampler *sm = arg;
+
+	while (atomic_load(&sampling)) {
+		long n = stat_of("/sys/kernel/debug/kvmmem/stats", "map_objects");
+		struct json_object *pt = json_object_new_array();
+
+		json_object_array_add(pt, json_object_new_int64(now_ms() - t_start));
+		json_object_array_add(pt, json_object_new_int64(n));
+		json_object_array_add(sm->series, pt);
+		if (n > sm->max)
+			sm->max = n;
+		usleep(250000);
+	}
+	return NULL;
+}
+
+/* The scratch pages as the target has them, through fresh maps. */
+static void check_scratch(struct actor *a)
+{
+	uint8_t *p = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+
+	if (p == MAP_FAILED) {
+		failf(a, "scratch check: mmap: %s", errno_str(errno));
+		return;
+	}
+	a->own = p;
+	a->own_gpa[0] = a->scratch_gpa;
+	if (do_map(fd, p, a->scratch_gpa))
+		failf(a, "scratch check: map of 0x%" PRIx64 " failed", a->scratch_gpa);
+	else
+		verify_own(a, 0, "scratch check (a write after unmap reached the target?)");
+	do_unmap(fd, p);
+	munmap(p, PAGE);
+}
+
+static struct json_object *counts_json(const struct counts *n)
+{
+	struct json_object *o = json_object_new_object(), *ops = json_object_new_object(),
+			   *errs = json_object_new_object(), *ends = json_object_new_object();
+
+	for (unsigned int i = 0; i < NR_OPS; i++)
+		if (n->ops[i])
+			json_object_object_add(ops, op_names[i], json_object_new_int64(n->ops[i]));
+	for (unsigned int i = 0; i < 160; i++)
+		if (n->err[i])
+			json_object_object_add(errs, i ? errno_name(-(long)i) : "0",
+					       json_object_new_int64(n->err[i]));
+	for (unsigned int i = 0; i < NR_ENDS; i++)
+		if (n->ends[i])
+			json_object_object_add(ends, end_names[i], json_object_new_int64(n->ends[i]));
+	json_object_object_add(o, "ops", ops);
+	json_object_object_add(o, "results", errs);
+	json_object_object_add(o, "lives_ended_by", ends);
+	json_object_object_add(o, "words_verified", json_object_new_int64(n->words));
+	json_object_object_add(o, "oracle_checks", json_object_new_int64(n->checks));
+	json_object_object_add(o, "maps_made", json_object_new_int64(n->maps_ok));
+	return o;
+}
+
+static void add_counts(struct counts *t, const struct counts *n)
+{
+	const uint64_t *s = (const uint64_t *)n;
+	uint64_t *d = (uint64_t *)t;
+
+	for (size_t i = 0; i < sizeof(*n) / sizeof(uint64_t); i++)
+		d[i] += s[i];
+}
+
+/* One round: its actors on (seed, round), then the round's oracles. */
+static int run_round(unsigned int round, struct counts *tot, uint64_t *hash,
+		     struct json_object *maxes, struct json_object *series)
+{
+	struct sampler sm = { .series = series };
+	pthread_t sampler;
+	unsigned int na = cfg.threads + cfg.procs;
+	struct actor *as = calloc(na, sizeof(*as));
+	pthread_t *th = calloc(na, sizeof(*th));
+	struct base b0, b1;
+	char why[256];
+	size_t shared_len = (cfg.shared ? cfg.shared : 1) * PAGE;
+	int ret = 0;
+
+	if (!as || !th)
+		abort();
+	read_base(&b0);
+	shared_area = mmap(NULL, shared_len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (shared_area == MAP_FAILED) {
+		snprintf(fail_msg, sizeof(fail_msg), "mmap of the shared area: %s",
+			 errno_str(errno));
+		return 1;
+	}
+	for (unsigned int i = 0; i < na; i++) {
+		struct actor *a = &as[i];
+
+		a->id = i;
+		a->rng = cfg.seed ^ (uint64_t)round << 32 ^ (uint64_t)i << 16;
+		mix(&a->rng);
+		a->hash = 0xcbf29ce484222325ULL;
+		a->scratch_gpa = SCRATCH_GPA + i * PAGE;
+		if (cfg.log_path) {
+			char *p = xasprintf("%s.%u.%u", cfg.log_path, round, i);
+
+			a->log = fopen(p, "w");
+			free(p);
+		}
+		if (i < cfg.threads) {
+			a->own = mmap(NULL, MAX_OWN * PAGE, PROT_READ | PROT_WRITE,
+				      MAP_SHARED, fd, 0);
+			if (a->own == MAP_FAILED) {
+				snprintf(fail_msg, sizeof(fail_msg), "mmap: %s", errno_str(errno));
+				return 1;
+			}
+		}
+	}
+	atomic_store(&sampling, true);
+	pthread_create(&sampler, NULL, sample_maps, &sm);
+	for (unsigned int i = 0; i < na; i++)
+		pthread_create(&th[i], NULL, i < cfg.threads ? thread_actor : proc_actor, &as[i]);
+	for (unsigned int i = 0; i < na; i++)
+		pthread_join(th[i], NULL);
+	atomic_store(&sampling, false);
+	pthread_join(sampler, NULL);
+	/* The shared pages: unmap what is left, then each is the window's, 0. */
+	for (unsigned int k = 0; k < cfg.shared && !atomic_load(&stop); k++) {
+		int err = do_unmap(fd, shared_area + k * PAGE);
+
+		if (err && err != ENOENT)
+			failf(&as[0], "round end: unmap of shared slot %u: %s", k,
+			      errno_name(-err));
+		for (unsigned int i = 0; i < WORDS && !err; i++)
+			if (((const volatile uint64_t *)(shared_area + k * PAGE))[i])
+				failf(&as[0], "round end: shared slot %u word %u not 0 after unmap",
+				      k, i);
+	}
+	for (unsigned int i = 0; i < cfg.threads && !atomic_load(&stop); i++) {
+		munmap(as[i].own, MAX_OWN * PAGE);
+		check_scratch(&as[i]);
+	}
+	munmap(shared_area, shared_len);
+	read_base(&b1);
+	if (!atomic_load(&stop) && compare_base(&b0, &b1, why, sizeof(why))) {
+		snprintf(fail_msg, sizeof(fail_msg), "round end: %s", why);
+		atomic_store(&stop, true);
+	}
+	for (unsigned int i = 0; i < na; i++) {
+		add_counts(tot, &as[i].n);
+		*hash = (*hash ^ as[i].hash) * 0x100000001b3ULL;
+		if (as[i].log)
+			fclose(as[i].log);
+	}
+	json_object_array_add(maxes, json_object_new_int64(sm.max));
+	ret = atomic_load(&stop);
+	free(as);
+	free(th);
+	return ret;
+}
+
+static const struct scenario *find_scenario(const char *name)
+{
+	for (const struct scenario *s = scenarios; s->name; s++)
+		if (!strcmp(s->name, name))
+			return s;
+	return NULL;
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: kvmi-stress [options] SCENARIO\n"
+		"  -s SEED       the seed (default 1); each round's is drawn from it\n"
+		"  -n OPS        operations per actor per round (default 2000)\n"
+		"  -R ROUNDS     rounds (default 1)\n"
+		"  -r ROUND      the first round (to replay one: -r ROUND -R 1)\n"
+		"  -d SECS       rounds until SECS have passed (at least -R)\n"
+		"  -T THREADS    thread actors (default: the scenario's)\n"
+		"  -P PROCS      process actors (default: the scenario's)\n"
+		"  -t TOKEN      the token file (default /run/t)\n"
+		"  -l PREFIX     the operation log, one file per round and actor\n"
+		"scenarios:\n");
+	for (const struct scenario *s = scenarios; s->name; s++)
+		fprintf(f, "  %-14s %s\n", s->name, s->help);
+}
+
+int main(int argc, char **argv)
+{
+	struct json_object *out = json_object_new_object(), *maxes = json_object_new_array(),
+			   *series = json_object_new_array();
+	struct counts tot = { 0 };
+	uint64_t hash = 0xcbf29ce484222325ULL;
+	int64_t t0 = t_start = now_ms();
+	unsigned int round, done = 0;
+	char *t, *replay, hex[17];
+	size_t len;
+	int c, ret = 0;
+
+	while ((c = getopt(argc, argv, "s:n:R:r:d:T:P:t:l:h")) != -1) {
+		switch (c) {
+		case 's': cfg.seed = cli_u64_range("kvmi-stress", optarg, 0, UINT64_MAX); break;
+		case 'n': cfg.ops = cli_u64_range("kvmi-stress", optarg, 1, 1 << 24); break;
+		case 'R': cfg.rounds = cli_u64_range("kvmi-stress", optarg, 1, 1 << 20); break;
+		case 'r': cfg.round0 = cli_u64_range("kvmi-stress", optarg, 0, 1 << 20); break;
+		case 'd': cfg.duration = cli_u64_range("kvmi-stress", optarg, 1, 1 << 24); break;
+		case 'T': cfg.threads = cli_u64_range("kvmi-stress", optarg, 0, MAX_THREADS);
+			cfg.threads_set = true; break;
+		case 'P': cfg.procs = cli_u64_range("kvmi-stress", optarg, 0, MAX_PROCS);
+			cfg.procs_set = true; break;
+		case 't': cfg.tok_path = optarg; break;
+		case 'l': cfg.log_path = optarg; break;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return 2;
+		}
+	}
+	if (optind + 1 != argc || !(cfg.sc = find_scenario(argv[optind]))) {
+		usage(stderr);
+		return 2;
+	}
+	if (!cfg.threads_set)
+		cfg.threads = cfg.sc->threads;
+	if (!cfg.procs_set)
+		cfg.procs = cfg.sc->procs;
+	cfg.shared = cfg.sc->shared;
+	if (!cfg.threads && !cfg.procs) {
+		fprintf(stderr, "kvmi-stress: no actors\n");
+		return 2;
+	}
+	t = read_file(cfg.tok_path, &len);
+	if (!t || len != sizeof(token)) {
+		fprintf(stderr, "kvmi-stress: %s: want a 32-byte token\n", cfg.tok_path);
+		return 2;
+	}
+	memcpy(&token, t, sizeof(token));
+	free(t);
+	fd = open("/dev/kvmmem", O_RDWR | O_CLOEXEC);
+	if (fd < 0) {
+		fprintf(stderr, "kvmi-stress: /dev/kvmmem: %s\n", errno_str(errno));
+		return 2;
+	}
+	for (round = cfg.round0; ; round++) {
+		ret = run_round(round, &tot, &hash, maxes, series);
+		done++;
+		fprintf(stderr, "kvmi-stress: %s seed %" PRIu64 " round %u: %s; %" PRIu64
+			" words verified, %" PRIu64 " oracle checks so far, %.1fs\n",
+			cfg.sc->name, cfg.seed, round, ret ? "FAILED" : "ok", tot.words,
+			tot.checks, (now_ms() - t0) / 1000.0);
+		if (ret || (done >= cfg.rounds &&
+			    (!cfg.duration || now_ms() - t0 >= cfg.duration * 1000LL)))
+			break;
+	}
+	replay = xasprintf("kvmi-stress -s %" PRIu64 " -r %u -R 1 -n %" PRIu64 " -T %u -P %u %s",
+			   cfg.seed, round, cfg.ops, cfg.threads, cfg.procs, cfg.sc->name);
+	json_object_object_add(out, "scenario", json_object_new_string(cfg.sc->name));
+	json_object_object_add(out, "seed", json_object_new_uint64(cfg.seed));
+	json_object_object_add(out, "rounds", json_object_new_int(done));
+	json_object_object_add(out, "threads", json_object_new_int(cfg.threads));
+	json_object_object_add(out, "procs", json_object_new_int(cfg.procs));
+	json_object_object_add(out, "ops_per_actor", json_object_new_uint64(cfg.ops));
+	json_object_object_add(out, "seconds",
+			       json_object_new_double((now_ms() - t0) / 1000.0));
+	json_object_object_add(out, "totals", counts_json(&tot));
+	json_object_object_add(out, "max_live_maps_per_round", maxes);
+	json_object_object_add(out, "live_maps_over_time", series);
+	snprintf(hex, sizeof(hex), "%016" PRIx64, hash);
+	json_object_object_add(out, "oplog_hash", json_object_new_string(hex));
+	json_object_object_add(out, "failure",
+			       ret ? json_object_new_string(fail_msg) : NULL);
+	json_object_object_add(out, "replay", json_object_new_string(replay));
+	printf("%s\n", json_object_to_json_string_ext(out, JSON_C_TO_STRING_PRETTY));
+	if (ret)
+		fprintf(stderr, "kvmi-stress: FAILED: %s\nkvmi-stress: replay with: %s\n",
+			fail_msg, replay);
+	json_object_put(out);
+	free(replay);
+	close(fd);
+	return ret ? 1 : 0;
+}
