@@ -22,9 +22,25 @@ target_pages_in() {
 	done < "/proc/$1/maps"
 	echo "$n"
 }
+# json_true FILTER JSON: jq's verdict on JSON, quietly.
+json_true() { jq -e "$1" > /dev/null <<< "$2"; }
 guest_counters() {
 	kvmi-vm exec introspector \
 		"cat /sys/kernel/debug/kvmmem/stats; grep ^nr_foll_pin /proc/vmstat"
+}
+
+# check_replay JSON: replay round STRESS_REPLAY of the run JSON describes,
+# on its own, and check that its actors drew the very same operations:
+# the round's operation-log hash is the same.
+check_replay() {
+	local r=$STRESS_REPLAY cmd want got
+	cmd=$(jq -r --argjson r "$r" '.replay | sub("-r [0-9]+"; "-r \($r)")' <<< "$1")
+	want=$(jq -r --arg r "$r" '.oplog_hash_per_round[$r]' <<< "$1")
+	got=$(kvmi-vm exec introspector -t 600 "$cmd 2> /dev/null" |
+		jq -r --arg r "$r" '.oplog_hash_per_round[$r]')
+	diag "replay: $cmd: round $r's operation log hash $got, the run's $want"
+	check "the replay command draws the same operations (round $r: $want)" \
+		test "$got" = "$want" -a "$want" != null
 }
 
 # stress_job TIMEOUT KVMI_STRESS_ARGS...: boot the pair, run kvmi-stress
@@ -47,13 +63,14 @@ stress_job() {
 	diag "$(grep '^kvmi-stress:' <<< "$out")"
 	diag "$(jq -c '{seed, rounds, seconds, totals, max_live_maps_per_round, oplog_hash}' <<< "$json")"
 	check "kvmi-stress $*: every oracle held (exit $st)" \
-		jq -e '.failure == null' <<< "$json" > /dev/null || diag "$(jq -r '.failure, .replay' <<< "$json")"
+		json_true '.failure == null' "$json" || diag "$(jq -r '.failure, .replay' <<< "$json")"
+	[ -n "${STRESS_REPLAY:-}" ] && check_replay "$json"
 	check "it verified words and made maps" \
-		jq -e '.totals.words_verified > 0 and .totals.oracle_checks > 0 and .totals.maps_made > 0' <<< "$json" > /dev/null
+		json_true '.totals.words_verified > 0 and .totals.oracle_checks > 0 and .totals.maps_made > 0' "$json"
 	check "the host's live maps, tokens and retained pages are back at baseline" \
 		test "$(kvmi-ctl stats --json | jq -c '{live_tokens, live_maps, retained}')" = "$h0"
 	check "the guest driver's objects, areas, window pages and pin counters are back" \
-		test "$(guest_counters)" = "$g0"
+		diff <(echo "$g0") <(guest_counters)
 	check "the target's pattern is intact, byte for byte" \
 		kvmi-pattern check "$TARGET_RAM" "$PATTERN_GPA" "$PATTERN_GPA" "$PATTERN_SIZE"
 	check "no write made after an unmap reached the target (no poison word in its reserved range)" \

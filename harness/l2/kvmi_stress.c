@@ -723,8 +723,11 @@ static void add_counts(struct counts *t, const struct counts *n)
 
 /* One round: its actors on (seed, round), then the round's oracles. */
 static int run_round(unsigned int round, struct counts *tot, uint64_t *hash,
-		     struct json_object *maxes, struct json_object *series)
+		     struct json_object *maxes, struct json_object *series,
+		     struct json_object *hashes)
 {
+	uint64_t rh = 0xcbf29ce484222325ULL;
+	char hex[17], key[16];
 	struct sampler sm = { .series = series };
 	pthread_t sampler;
 	unsigned int na = cfg.threads + cfg.procs;
@@ -799,11 +802,15 @@ static int run_round(unsigned int round, struct counts *tot, uint64_t *hash,
 	}
 	for (unsigned int i = 0; i < na; i++) {
 		add_counts(tot, &as[i].n);
-		*hash = (*hash ^ as[i].hash) * 0x100000001b3ULL;
+		rh = (rh ^ as[i].hash) * 0x100000001b3ULL;
 		if (as[i].log)
 			fclose(as[i].log);
 	}
 	json_object_array_add(maxes, json_object_new_int64(sm.max));
+	*hash = (*hash ^ rh) * 0x100000001b3ULL;
+	snprintf(hex, sizeof(hex), "%016" PRIx64, rh);
+	snprintf(key, sizeof(key), "%u", round);
+	json_object_object_add(hashes, key, json_object_new_string(hex));
 	ret = atomic_load(&stop);
 	free(as);
 	free(th);
@@ -838,7 +845,7 @@ static void usage(FILE *f)
 int main(int argc, char **argv)
 {
 	struct json_object *out = json_object_new_object(), *maxes = json_object_new_array(),
-			   *series = json_object_new_array();
+			   *series = json_object_new_array(), *hashes = json_object_new_object();
 	struct counts tot = { 0 };
 	uint64_t hash = 0xcbf29ce484222325ULL;
 	int64_t t0 = t_start = now_ms();
@@ -890,7 +897,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	for (round = cfg.round0; ; round++) {
-		ret = run_round(round, &tot, &hash, maxes, series);
+		ret = run_round(round, &tot, &hash, maxes, series, hashes);
 		done++;
 		fprintf(stderr, "kvmi-stress: %s seed %" PRIu64 " round %u: %s; %" PRIu64
 			" words verified, %" PRIu64 " oracle checks so far, %.1fs\n",
@@ -915,6 +922,7 @@ int main(int argc, char **argv)
 	json_object_object_add(out, "live_maps_over_time", series);
 	snprintf(hex, sizeof(hex), "%016" PRIx64, hash);
 	json_object_object_add(out, "oplog_hash", json_object_new_string(hex));
+	json_object_object_add(out, "oplog_hash_per_round", hashes);
 	json_object_object_add(out, "failure",
 			       ret ? json_object_new_string(fail_msg) : NULL);
 	json_object_object_add(out, "replay", json_object_new_string(replay));
