@@ -75,7 +75,7 @@ help:
 	@echo '  make test       the whole suite (KTAP; last line "N passed, N failed")'
 	@echo '                  TESTS="a b" runs only those (build/bin/kvmi-run -l lists them)'
 	@echo '  make bench      benchmarks: ratios within one run, JSON in results/'
-	@echo '  make stress     the map/unmap/revoke races, repeated'
+	@echo '  make stress     a seeded soak (SEED=1 DURATION=600), then the map/unmap/revoke races'
 	@echo '  make deps       install the missing Debian packages (run, test and bench do it first)'
 	@echo '  make            build everything: kvm.ko, modules, BPF tracers, tools, unit tests'
 	@echo '  make kernel     our kvm.ko + kvm-amd.ko only (kmod/host)'
@@ -263,8 +263,15 @@ run: deps
 # map_race_token_death, the race from an L2 introspector's 3 vCPUs, still a
 # reproducer of the open L1 breakage (README, "Open").
 RACE_APPEND := slub_debug=FPZU,kmalloc-cg-512
+# First the soak: kvmi-stress's random scenario for DURATION seconds on SEED
+# (tests/l1/stress_soak.sh), with every oracle.
+SEED ?= 1
+DURATION ?= 600
 stress: deps
 	@$(MAKE) --no-print-directory all
+	$(B)/bin/kvmi-run -t $$(($(DURATION) + 900)) \
+		--set 'L1_APPEND=kvmi.seed=$(SEED) kvmi.duration=$(DURATION)' \
+		--job tests/l1/stress_soak.sh
 	$(B)/bin/kvmi-run -t 900 --repeat 10 --set L1_SMP=1 \
 		--set 'L1_APPEND=$(RACE_APPEND) kvmi.host_test_only=map_unmap_revoke' \
 		--job tests/l1/host_handler.sh

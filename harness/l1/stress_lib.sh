@@ -12,16 +12,6 @@
 RESERVED_SIZE=$((2 << 20))
 # Words of a range of the target's RAM file, one per line (hex).
 ram_words() { od -An -v -tx8 -w8 -j "$(($2))" -N "$(($3))" "$1" | tr -d ' '; }
-# The pages of the target's RAM file that QEMU process $1 maps.
-target_pages_in() {
-	local ino range n=0 want
-	want=$(inode_of "$TARGET_RAM")
-	while read -r range _ _ _ ino _; do
-		[ "$ino" = "$want" ] &&
-			n=$((n + (0x${range#*-} - 0x${range%-*}) / 4096))
-	done < "/proc/$1/maps"
-	echo "$n"
-}
 # json_true FILTER JSON: jq's verdict on JSON, quietly.
 json_true() { jq -e "$1" > /dev/null <<< "$2"; }
 guest_counters() {
@@ -43,43 +33,93 @@ check_replay() {
 		test "$got" = "$want" -a "$want" != null
 }
 
-# stress_job TIMEOUT KVMI_STRESS_ARGS...: boot the pair, run kvmi-stress
-# with these arguments (its progress on L1's console), assert its oracles
-# and L1's, then stop the VMs and end the job.
-stress_job() {
-	local timeout=$1 out st json h0 g0
+# stress_begin TIMEOUT KVMI_STRESS_ARGS...: after pair_up, note the
+# baselines, hold the target's RAM file (RAM: a path to it that outlives
+# the target's QEMU), and start kvmi-stress in the introspector, in the
+# background (STRESS_PID); its output goes to $STATE/stress.out. The agent
+# serves one request at a time: while the stress runs, the job acts and
+# watches through L1 alone (kvmi-ctl, QMP, /proc), and a stress L1 must
+# end is run with -x: it stops after a round whose maps were all refused
+# as -a allows, once L1 has ended the token.
+stress_begin() {
+	local timeout=$1
 	shift
-	# Two vCPUs in the introspector: its actors race on two CPUs, not
-	# only by preemption (the target's config has one).
-	KVMI_SMP=${STRESS_SMP:-2} pair_up || ktap_done
-	h0=$(kvmi-ctl stats --json | jq -c '{live_tokens, live_maps, retained}')
-	g0=$(guest_counters)
+	H0=$(kvmi-ctl stats --json)
+	G0=$(guest_counters)
+	sleep infinity 3< "$TARGET_RAM" &
+	HOLDER=$!
+	RAM=/proc/$HOLDER/fd/3
+	RAM_INO=$(inode_of "$TARGET_RAM")
+	STRESS_ARGS=$*
 	progress "kvmi-stress $*"
-	out=$(kvmi-vm exec introspector -t "$timeout" "kvmi-stress $* 2>&1; echo exit=\$?")
+	kvmi-vm exec introspector -t "$timeout" "kvmi-stress $* 2>&1; echo exit=\$?" \
+		> "$STATE/stress.out" &
+	STRESS_PID=$!
+}
+
+# host_stat NAME: one of the host handler's counters now; h0 NAME at start.
+host_stat() { kvmi-ctl stat "$1"; }
+h0() { jq -r ".$1" <<< "$H0"; }
+host_stat_at_least() { [ "$(host_stat "$1")" -ge "$2" ]; }
+
+# stress_end: wait for kvmi-stress and assert its oracles and L1's. The
+# host's live tokens are expected back at baseline minus TOKENS_ENDED (a
+# token the conductor revoked, let expire, or whose target it killed).
+stress_end() {
+	local out st json want_tokens=$(($(h0 live_tokens) - ${TOKENS_ENDED:-0}))
+	wait "$STRESS_PID"
+	out=$(cat "$STATE/stress.out")
 	st=$(sed -n 's/^exit=//p' <<< "$out")
 	grep '^kvmi-stress:' <<< "$out" | while read -r l; do progress "$l"; done
 	json=$(grep -v -e '^kvmi-stress:' -e '^exit=' <<< "$out")
 	echo "$json" > "$KVMI_RUN/kvmi-stress.json"
 	diag "$(grep '^kvmi-stress:' <<< "$out")"
 	diag "$(jq -c '{seed, rounds, seconds, totals, max_live_maps_per_round, oplog_hash}' <<< "$json")"
-	check "kvmi-stress $*: every oracle held (exit $st)" \
+	check "kvmi-stress $STRESS_ARGS: every oracle held (exit $st)" \
 		json_true '.failure == null' "$json" || diag "$(jq -r '.failure, .replay' <<< "$json")"
 	[ -n "${STRESS_REPLAY:-}" ] && check_replay "$json"
 	check "it verified words and made maps" \
 		json_true '.totals.words_verified > 0 and .totals.oracle_checks > 0 and .totals.maps_made > 0' "$json"
-	check "the host's live maps, tokens and retained pages are back at baseline" \
-		test "$(kvmi-ctl stats --json | jq -c '{live_tokens, live_maps, retained}')" = "$h0"
+	[ -n "${STRESS_REFUSED:-}" ] &&
+		check "maps were refused with $STRESS_REFUSED once L1 made it so" \
+			json_true ".totals.results[\"$STRESS_REFUSED\"] > 0" "$json"
+	check "the host's live maps and retained pages are back at baseline, live tokens at $want_tokens" \
+		test "$(host_stat live_maps) $(host_stat retained) $(host_stat live_tokens)" = \
+		"$(h0 live_maps) $(h0 retained) $want_tokens"
 	check "the guest driver's objects, areas, window pages and pin counters are back" \
-		diff <(echo "$g0") <(guest_counters)
+		diff <(echo "$G0") <(guest_counters)
+	stress_ram_checks
+}
+
+# The target's RAM file, through the job's own hold on it.
+stress_ram_checks() {
 	check "the target's pattern is intact, byte for byte" \
-		kvmi-pattern check "$TARGET_RAM" "$PATTERN_GPA" "$PATTERN_GPA" "$PATTERN_SIZE"
+		kvmi-pattern check "$RAM" "$PATTERN_GPA" "$PATTERN_GPA" "$PATTERN_SIZE"
 	check "no write made after an unmap reached the target (no poison word in its reserved range)" \
-		test "$(ram_words "$TARGET_RAM" "$PATTERN_GPA" "$RESERVED_SIZE" | grep -c deadbeefdeadbeef)" = 0
+		test "$(ram_words "$RAM" "$PATTERN_GPA" "$RESERVED_SIZE" | grep -c deadbeefdeadbeef)" = 0
 	check "the counter page holds the counter alone" \
-		test "$(ram_words "$TARGET_RAM" $((COUNTER_GPA + 8)) 4088 | grep -vc '^0*$')" = 0
-	check "the introspector's QEMU maps no page of the target" \
-		test "$(target_pages_in "$I")" = 0
+		test "$(ram_words "$RAM" $((COUNTER_GPA + 8)) 4088 | grep -vc '^0*$')" = 0
+	if kvmi-vm pid introspector > /dev/null; then
+		check "the introspector's QEMU maps no page of the target" \
+			test "$(vmas_of "$(kvmi-vm pid introspector)" "$RAM_INO")" = 0
+	fi
+}
+
+stress_done() {
+	kill "$HOLDER" 2> /dev/null
 	kvmi-vm stop introspector >&2
 	kvmi-vm stop target >&2
 	ktap_done
+}
+
+# stress_job TIMEOUT KVMI_STRESS_ARGS...: boot the pair (two vCPUs in the
+# introspector: its actors race on two CPUs, not only by preemption), run
+# kvmi-stress with these arguments (its progress on L1's console), assert
+# its oracles and L1's, then stop the VMs and end the job.
+stress_pair_up() { KVMI_SMP=${STRESS_SMP:-2} pair_up || ktap_done; }
+stress_job() {
+	stress_pair_up
+	stress_begin "$@"
+	stress_end
+	stress_done
 }

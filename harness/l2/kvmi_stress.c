@@ -122,7 +122,8 @@ static struct {
 	unsigned int round0, rounds, duration, threads, procs, shared;
 	const struct scenario *sc;
 	const char *tok_path, *log_path;
-	bool threads_set, procs_set;
+	bool threads_set, procs_set, until_ended;
+	bool allowed[160];	/* map refusals the conductor makes legitimate */
 } cfg = { .seed = 1, .ops = 2000, .rounds = 1, .tok_path = "/run/t" };
 
 static struct kvmi_map_mem_token token;
@@ -209,6 +210,12 @@ static void count_res(struct actor *a, enum op op, int err, bool refused)
 	a->n.res[op][refused]++;
 	if (err >= 0 && err < 160)
 		a->n.err[err]++;
+}
+
+/* A refusal of a map that L1 is making happen (-a): revoked, expired. */
+static bool allowed(int err)
+{
+	return err > 0 && err < 160 && cfg.allowed[err];
 }
 
 static int do_map(int f, void *gva, uint64_t gpa)
@@ -309,7 +316,7 @@ static void thread_op(struct actor *a)
 		g = PATTERN_GPA + below(&a->rng, PATTERN_PAGES) * PAGE;
 		oplog(a, op, k, g);
 		err = do_map(fd, shared_area + k * PAGE, g);
-		if (err && err != EALREADY)
+		if (err && err != EALREADY && !allowed(err))
 			failf(a, "map_shared slot %u gpa 0x%" PRIx64 ": %s, want 0 or -EALREADY",
 			      k, g, errno_name(-err));
 		if (!err)
@@ -338,7 +345,7 @@ static void thread_op(struct actor *a)
 		    PATTERN_GPA + below(&a->rng, PATTERN_PAGES) * PAGE;
 		oplog(a, op, k, g);
 		err = do_map(fd, a->own + k * PAGE, g);
-		if (err != (a->own_gpa[k] ? EALREADY : 0)) {
+		if (err != (a->own_gpa[k] ? EALREADY : 0) && !allowed(err)) {
 			failf(a, "map_own slot %u gpa 0x%" PRIx64 ": %s, want %s", k, g,
 			      errno_name(-err), a->own_gpa[k] ? "-EALREADY" : "0");
 			break;
@@ -419,17 +426,25 @@ static void *thread_actor(void *arg)
 	struct actor *a = arg;
 	volatile uint64_t *p = (volatile uint64_t *)a->own;
 
-	/* The scratch page starts the round as the model says: zeros. */
-	if (do_map(fd, a->own, a->scratch_gpa)) {
-		failf(a, "round start: map of the scratch page 0x%" PRIx64 " failed",
-		      a->scratch_gpa);
+	int err;
+
+	/*
+	 * The scratch page starts the round as the model says: zeros. If L1
+	 * has ended the token, no map of it can be made this round.
+	 */
+	err = do_map(fd, a->own, a->scratch_gpa);
+	if (err && !allowed(err)) {
+		failf(a, "round start: map of the scratch page 0x%" PRIx64 ": %s",
+		      a->scratch_gpa, errno_name(-err));
 		return NULL;
 	}
-	for (unsigned int i = 0; i < WORDS; i++)
-		p[i] = 0;
-	if (do_unmap(fd, a->own)) {
-		failf(a, "round start: unmap of the scratch page failed");
-		return NULL;
+	if (!err) {
+		for (unsigned int i = 0; i < WORDS; i++)
+			p[i] = 0;
+		if (do_unmap(fd, a->own)) {
+			failf(a, "round start: unmap of the scratch page failed");
+			return NULL;
+		}
 	}
 
 	for (a->seq = 0; a->seq < cfg.ops && !atomic_load(&stop); a->seq++)
@@ -453,11 +468,11 @@ static void *thread_actor(void *arg)
  * parent (one byte), and end as drawn. No allocation here: the parent has
  * threads. Exit status: 0, or the step that failed.
  */
-static int life_child(const uint64_t *gpas, unsigned int n, enum life_end end, int pipefd)
+static int life_child(uint64_t *gpas, unsigned int n, enum life_end end, int pipefd)
 {
 	int f = open("/dev/kvmmem", O_RDWR);
 	uint8_t *p;
-	char c = 1;
+	unsigned char c[2] = { 0, 0 };	/* maps made; the errno of a refused one */
 
 	if (f < 0)
 		return 10;
@@ -467,18 +482,29 @@ static int life_child(const uint64_t *gpas, unsigned int n, enum life_end end, i
 	for (unsigned int k = 0; k < n; k++) {
 		const volatile uint64_t *w = (const volatile uint64_t *)(p + k * PAGE);
 
-		if (do_map(f, p + k * PAGE, gpas[k]))
+		int err = do_map(f, p + k * PAGE, gpas[k]);
+
+		if (allowed(err)) {	/* refused as L1 meant: the window's page */
+			for (unsigned int i = 0; i < WORDS; i++)
+				if (w[i])
+					return 16;
+			gpas[k] = 0;
+			c[1] = err;
+			continue;
+		}
+		if (err)
 			return 12;
+		c[0]++;
 		for (unsigned int i = 0; i < WORDS; i++)
 			if (w[i] != kvmi_pattern_word(gpas[k] + i * 8))
 				return 13;
 	}
-	if (write(pipefd, &c, 1) != 1)
+	if (write(pipefd, c, 2) != 2)
 		return 14;
 	switch (end) {
 	case END_UNMAP:
 		for (unsigned int k = 0; k < n; k++) {
-			if (do_unmap(f, p + k * PAGE))
+			if (do_unmap(f, p + k * PAGE) != (gpas[k] ? 0 : ENOENT))
 				return 15;
 			for (unsigned int i = 0; i < WORDS; i++)
 				if (((const volatile uint64_t *)(p + k * PAGE))[i])
@@ -492,7 +518,8 @@ static int life_child(const uint64_t *gpas, unsigned int n, enum life_end end, i
 	case END_CLOSE_EXIT:
 		close(f);	/* the mapping holds the file: maps still live */
 		for (unsigned int i = 0; i < WORDS; i++)
-			if (((const volatile uint64_t *)p)[i] != kvmi_pattern_word(gpas[0] + i * 8))
+			if (((const volatile uint64_t *)p)[i] !=
+			    (gpas[0] ? kvmi_pattern_word(gpas[0] + i * 8) : 0))
 				return 17;
 		break;
 	case END_KILL:
@@ -544,7 +571,7 @@ static void *proc_actor(void *arg)
 		uint64_t gpas[LIFE_PAGES];
 		int pfd[2], st, left;
 		pid_t pid;
-		char c;
+		unsigned char c[2] = { 0, 0 };
 
 		for (unsigned int k = 0; k < n; k++)
 			gpas[k] = PATTERN_GPA + below(&a->rng, PATTERN_PAGES) * PAGE;
@@ -564,7 +591,7 @@ static void *proc_actor(void *arg)
 			failf(a, "fork: %s", errno_str(errno));
 			break;
 		}
-		if (read(pfd[0], &c, 1) == 1 && end == END_KILL)
+		if (read(pfd[0], c, 2) == 2 && end == END_KILL)
 			kill(pid, SIGKILL);
 		close(pfd[0]);
 		if (waitpid(pid, &st, 0) != pid) {
@@ -587,7 +614,9 @@ static void *proc_actor(void *arg)
 			break;
 		}
 		a->n.ends[end]++;
-		a->n.maps_ok += n;
+		a->n.maps_ok += c[0];
+		if (c[0] < n)
+			a->n.err[c[1]] += n - c[0];
 		a->n.words += n * WORDS;
 		a->n.checks += n + 1;
 	}
@@ -673,6 +702,7 @@ static void *sample_maps(void *arg)
 static void check_scratch(struct actor *a)
 {
 	uint8_t *p = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	int err;
 
 	if (p == MAP_FAILED) {
 		failf(a, "scratch check: mmap: %s", errno_str(errno));
@@ -680,10 +710,12 @@ static void check_scratch(struct actor *a)
 	}
 	a->own = p;
 	a->own_gpa[0] = a->scratch_gpa;
-	if (do_map(fd, p, a->scratch_gpa))
-		failf(a, "scratch check: map of 0x%" PRIx64 " failed", a->scratch_gpa);
-	else
+	err = do_map(fd, p, a->scratch_gpa);
+	if (!err)
 		verify_own(a, 0, "scratch check (a write after unmap reached the target?)");
+	else if (!allowed(err))	/* else L1 ended the token: L1 reads the RAM file */
+		failf(a, "scratch check: map of 0x%" PRIx64 ": %s", a->scratch_gpa,
+		      errno_name(-err));
 	do_unmap(fd, p);
 	munmap(p, PAGE);
 }
@@ -817,6 +849,17 @@ static int run_round(unsigned int round, struct counts *tot, uint64_t *hash,
 	return ret;
 }
 
+/* Map refusals L1 brought about (-a), so far. */
+static uint64_t refused_count(const struct counts *n)
+{
+	uint64_t r = 0;
+
+	for (unsigned int i = 0; i < 160; i++)
+		if (cfg.allowed[i])
+			r += n->err[i];
+	return r;
+}
+
 static const struct scenario *find_scenario(const char *name)
 {
 	for (const struct scenario *s = scenarios; s->name; s++)
@@ -833,6 +876,9 @@ static void usage(FILE *f)
 		"  -R ROUNDS     rounds (default 1)\n"
 		"  -r ROUND      the first round (to replay one: -r ROUND -R 1)\n"
 		"  -d SECS       rounds until SECS have passed (at least -R)\n"
+		"  -x            rounds until one in which every map was refused as -a\n"
+		"                allows (L1 ended the token), at least -R\n"
+		"  -a ERR,...    map refusals L1 brings about (EKEYREVOKED, EKEYEXPIRED)\n"
 		"  -T THREADS    thread actors (default: the scenario's)\n"
 		"  -P PROCS      process actors (default: the scenario's)\n"
 		"  -t TOKEN      the token file (default /run/t)\n"
@@ -849,12 +895,13 @@ int main(int argc, char **argv)
 	struct counts tot = { 0 };
 	uint64_t hash = 0xcbf29ce484222325ULL;
 	int64_t t0 = t_start = now_ms();
+	uint64_t maps_before, refused_before;
 	unsigned int round, done = 0;
 	char *t, *replay, hex[17];
 	size_t len;
 	int c, ret = 0;
 
-	while ((c = getopt(argc, argv, "s:n:R:r:d:T:P:t:l:h")) != -1) {
+	while ((c = getopt(argc, argv, "s:n:R:r:d:xa:T:P:t:l:h")) != -1) {
 		switch (c) {
 		case 's': cfg.seed = cli_u64_range("kvmi-stress", optarg, 0, UINT64_MAX); break;
 		case 'n': cfg.ops = cli_u64_range("kvmi-stress", optarg, 1, 1 << 24); break;
@@ -866,6 +913,20 @@ int main(int argc, char **argv)
 		case 'P': cfg.procs = cli_u64_range("kvmi-stress", optarg, 0, MAX_PROCS);
 			cfg.procs_set = true; break;
 		case 't': cfg.tok_path = optarg; break;
+		case 'x': cfg.until_ended = true; break;
+		case 'a':
+			for (char *e = strtok(optarg, ","); e; e = strtok(NULL, ",")) {
+				int i;
+
+				for (i = 1; i < 160 && strcmp(errno_name(-i) + 1, e); i++)
+					;
+				if (i == 160) {
+					fprintf(stderr, "kvmi-stress: -a: no errno %s\n", e);
+					return 2;
+				}
+				cfg.allowed[i] = true;
+			}
+			break;
 		case 'l': cfg.log_path = optarg; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
@@ -897,6 +958,8 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	for (round = cfg.round0; ; round++) {
+		maps_before = tot.maps_ok;
+		refused_before = refused_count(&tot);
 		ret = run_round(round, &tot, &hash, maxes, series, hashes);
 		done++;
 		fprintf(stderr, "kvmi-stress: %s seed %" PRIu64 " round %u: %s; %" PRIu64
@@ -904,7 +967,9 @@ int main(int argc, char **argv)
 			cfg.sc->name, cfg.seed, round, ret ? "FAILED" : "ok", tot.words,
 			tot.checks, (now_ms() - t0) / 1000.0);
 		if (ret || (done >= cfg.rounds &&
-			    (!cfg.duration || now_ms() - t0 >= cfg.duration * 1000LL)))
+			    (!cfg.duration || now_ms() - t0 >= cfg.duration * 1000LL) &&
+			    (!cfg.until_ended || (tot.maps_ok == maps_before &&
+						      refused_count(&tot) > refused_before))))
 			break;
 	}
 	replay = xasprintf("kvmi-stress -s %" PRIu64 " -r %u -R 1 -n %" PRIu64 " -T %u -P %u %s",
@@ -926,10 +991,12 @@ int main(int argc, char **argv)
 	json_object_object_add(out, "failure",
 			       ret ? json_object_new_string(fail_msg) : NULL);
 	json_object_object_add(out, "replay", json_object_new_string(replay));
-	printf("%s\n", json_object_to_json_string_ext(out, JSON_C_TO_STRING_PRETTY));
+	/* Said before the JSON, which stdout buffers: never inside it. */
 	if (ret)
 		fprintf(stderr, "kvmi-stress: FAILED: %s\nkvmi-stress: replay with: %s\n",
 			fail_msg, replay);
+	printf("%s\n", json_object_to_json_string_ext(out, JSON_C_TO_STRING_PRETTY));
+	fflush(stdout);
 	json_object_put(out);
 	free(replay);
 	close(fd);

@@ -69,6 +69,15 @@ struct kvmi_mem_map {
 	__u64 gva;			/* local user address, page aligned */
 };
 
+/*
+ * /dev/kvmmem in the introspector: mmap() hands out window pages;
+ * KVM_INTRO_MEM_MAP maps the target's gpa over the window page at gva,
+ * KVM_INTRO_MEM_UNMAP (the gva) ends it. Errors: those of the hypercalls
+ * above, as the host returned them (-EKEYEXPIRED and -EKEYREVOKED
+ * included), and -EINVAL (gva not page aligned, or not in a mapping of
+ * this file), -EFAULT, -ENOMEM, -ENODEV (the window's device went),
+ * -EOPNOTSUPP (the host has no handler).
+ */
 #define KVM_INTRO_MEM_MAP	_IOW('i', 0x01, struct kvmi_mem_map)
 #define KVM_INTRO_MEM_UNMAP	_IOW('i', 0x02, unsigned long)
 

@@ -86,14 +86,13 @@ static struct kmem_cache *kvmmem_map_cache;
 static atomic_long_t kvmmem_nr_areas, kvmmem_nr_maps, kvmmem_nr_leaked;
 static struct dentry *kvmmem_debugfs;
 
-/* Host errors as the ioctl's errno: every token refusal is EACCES. */
+/*
+ * Host errors as the ioctl's errno, as precise as the host made them: an
+ * expired or revoked token (ask for another) is not a forged one (EACCES).
+ */
 static int kvmmem_host_errno(long ret)
 {
 	switch (ret) {
-	case -EKEYEXPIRED:
-	case -EKEYREVOKED:
-	case -EACCES:
-		return -EACCES;
 	case -KVM_ENOSYS:
 		return -EOPNOTSUPP;	/* the host has no handler */
 	}

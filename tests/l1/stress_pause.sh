@@ -1,0 +1,24 @@
+#!/bin/bash
+# Both VMs paused and resumed (QMP stop, cont) mid-stress, the target
+# first, then the introspector: the stress carries on, every oracle holds.
+# Revoking the token ends the stress.
+# shellcheck source=harness/l1/stress_lib.sh
+. "$KVMI_TOP/harness/l1/stress_lib.sh"
+stress_pair_up
+ID=$(awk '{ print $2 }' <<< "$ISSUED")
+stress_begin 600 -s 5 -x -a EKEYREVOKED random
+check "the stress has maps live" \
+	wait_for 120 host_stat_at_least live_maps $(($(h0 live_maps) + 4))
+for vm in target introspector; do
+	check "pause the $vm mid-stress" kvmi-vm pause "$vm"
+	check "the $vm is paused (QMP query-status)" \
+		bash -c "kvmi-vm qmp $vm query-status | jq -e '.status == \"paused\"' > /dev/null"
+	check "resume the $vm" kvmi-vm resume "$vm"
+done
+MAPS0=$(host_stat total_maps)
+check "the stress maps again after both resumed" \
+	wait_for 120 host_stat_at_least total_maps $((MAPS0 + 10))
+# The stress runs until L1 ends its token (-x).
+check "L1 revokes the token to end the stress" kvmi-ctl revoke "$ID"
+TOKENS_ENDED=1 stress_end
+stress_done
