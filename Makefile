@@ -269,7 +269,7 @@ SEED ?= 1
 DURATION ?= 600
 stress: deps
 	@$(MAKE) --no-print-directory all
-	$(B)/bin/kvmi-run -t $$(($(DURATION) + 900)) \
+	$(B)/bin/kvmi-run -t $$(($(DURATION) + 900)) --set L1_SMP=1 \
 		--set 'L1_APPEND=kvmi.seed=$(SEED) kvmi.duration=$(DURATION)' \
 		--job tests/l1/stress_soak.sh
 	$(B)/bin/kvmi-run -t 900 --repeat 10 --set L1_SMP=1 \

@@ -116,7 +116,16 @@ stress_done() {
 # introspector: its actors race on two CPUs, not only by preemption), run
 # kvmi-stress with these arguments (its progress on L1's console), assert
 # its oracles and L1's, then stop the VMs and end the job.
-stress_pair_up() { KVMI_SMP=${STRESS_SMP:-2} pair_up || ktap_done; }
+# stress_pair_up also sets TOKEN_ID, the token's id for kvmi-ctl revoke.
+stress_pair_up() {
+	KVMI_SMP=${STRESS_SMP:-2} pair_up || ktap_done
+	# shellcheck disable=SC2034 # for the job
+	TOKEN_ID=$(awk '{ print $2 }' <<< "$ISSUED")
+}
+# stress_maps_live: one result, once the stress has 4 maps live
+# (the conductor's cue), within 120 s.
+maps_live() { host_stat_at_least live_maps $(($(h0 live_maps) + 4)); }
+stress_maps_live() { check "the stress has maps live" wait_for 120 maps_live; }
 stress_job() {
 	stress_pair_up
 	stress_begin "$@"

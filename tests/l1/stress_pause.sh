@@ -5,10 +5,8 @@
 # shellcheck source=harness/l1/stress_lib.sh
 . "$KVMI_TOP/harness/l1/stress_lib.sh"
 stress_pair_up
-ID=$(awk '{ print $2 }' <<< "$ISSUED")
 stress_begin 600 -s 5 -x -a EKEYREVOKED random
-check "the stress has maps live" \
-	wait_for 120 host_stat_at_least live_maps $(($(h0 live_maps) + 4))
+stress_maps_live
 for vm in target introspector; do
 	check "pause the $vm mid-stress" kvmi-vm pause "$vm"
 	check "the $vm is paused (QMP query-status)" \
@@ -19,6 +17,6 @@ MAPS0=$(host_stat total_maps)
 check "the stress maps again after both resumed" \
 	wait_for 120 host_stat_at_least total_maps $((MAPS0 + 10))
 # The stress runs until L1 ends its token (-x).
-check "L1 revokes the token to end the stress" kvmi-ctl revoke "$ID"
+check "L1 revokes the token to end the stress" kvmi-ctl revoke "$TOKEN_ID"
 TOKENS_ENDED=1 stress_end
 stress_done

@@ -7,8 +7,7 @@
 . "$KVMI_TOP/harness/l1/stress_lib.sh"
 stress_pair_up
 stress_begin 600 -s 4 -x -a EKEYREVOKED random
-check "the stress has maps live" \
-	wait_for 120 host_stat_at_least live_maps $(($(h0 live_maps) + 4))
+stress_maps_live
 REFUSED0=$(host_stat fail_token_revoked)
 check "L1 SIGKILLs the target's QEMU mid-stress" kvmi-vm kill target
 check "the host retains the dead target's mapped pages" \

@@ -10,8 +10,7 @@ ID=$(awk '{ print $2 }' <<< "$SHORT")
 check "a second token, of 60 s, handed over" put_token "$STATE/short"
 token_expired() { kvmi-ctl list | grep -q "^id $1 expired "; }
 stress_begin 600 -s 3 -x -a EKEYEXPIRED random
-check "the stress has maps live before the token expires" \
-	wait_for 60 host_stat_at_least live_maps $(($(h0 live_maps) + 4))
+check "the stress has maps live before the token expires" wait_for 60 maps_live
 REFUSED0=$(host_stat fail_token_expired)
 check "the token expires mid-stress" wait_for 120 token_expired "$ID"
 check "the host refuses the stress's next maps (token_expired)" \

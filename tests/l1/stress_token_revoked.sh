@@ -5,12 +5,10 @@
 # shellcheck source=harness/l1/stress_lib.sh
 . "$KVMI_TOP/harness/l1/stress_lib.sh"
 stress_pair_up
-ID=$(awk '{ print $2 }' <<< "$ISSUED")
 stress_begin 600 -s 2 -x -a EKEYREVOKED random
-check "the stress has maps live" \
-	wait_for 120 host_stat_at_least live_maps $(($(h0 live_maps) + 4))
+stress_maps_live
 REFUSED0=$(host_stat fail_token_revoked)
-check "L1 revokes the token mid-stress" kvmi-ctl revoke "$ID"
+check "L1 revokes the token mid-stress" kvmi-ctl revoke "$TOKEN_ID"
 check "the host refuses the stress's next maps (token_revoked)" \
 	wait_for 120 host_stat_at_least fail_token_revoked $((REFUSED0 + 1))
 TOKENS_ENDED=1 STRESS_REFUSED=-EKEYREVOKED stress_end
