@@ -285,6 +285,7 @@ bench: deps
 	$(B)/bin/kvmi-run -t 900 --job tests/bench/bench_trace.sh
 	$(B)/bin/kvmi-run -t 900 --set 'L1_APPEND=clocksource=tsc tsc=reliable' \
 		--job tests/bench/bench_trace.sh
+	$(B)/bin/kvmi-run -t 900 --set L1_SMP=1 --job tests/bench/bench_stress.sh
 
 # ---- checks -----------------------------------------------------------------
 KERNEL_SRCS := $(filter-out %.mod.c,$(wildcard kmod/*/*.c kmod/*/*.h))

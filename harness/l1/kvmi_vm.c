@@ -2,7 +2,8 @@
 /*
  * kvmi-vm: start, drive and stop the L2 VMs inside L1.
  *
- *   kvmi-vm start NAME [-t S]           boot vmconfigs/NAME.json; return when
+ *   kvmi-vm start NAME [-t S] [-c CFG]  boot vmconfigs/NAME.json (or CFG.json,
+ *                                       a second VM of a kind); return when
  *                                       its agent answers
  *   kvmi-vm exec NAME [-t S] [-i] CMD   run CMD in the guest (/bin/sh -c);
  *                                       output and exit status come back;
@@ -225,10 +226,10 @@ static void hang_evidence(const char *name, const char *run)
 	free(path);
 }
 
-static int cmd_start(const char *name, int timeout)
+static int cmd_start(const char *name, const char *config, int timeout)
 {
 	char *top = xstrdup(envor("KVMI_TOP", "."));
-	char *cfgp = xasprintf("%s/vmconfigs/%s.json", top, name);
+	char *cfgp = xasprintf("%s/vmconfigs/%s.json", top, config);
 	const char *run = envor("KVMI_RUN", "/tmp");
 	const char *state = envor("KVMI_STATE", "/run/kvmi");
 	int64_t t0 = now_ms(), deadline = t0 + timeout * 1000LL;
@@ -251,6 +252,8 @@ static int cmd_start(const char *name, int timeout)
 	vars_set(&v, "NAME", name);
 	if (getenv("KVMI_SMP"))	/* the VM's vCPUs, where its config has ${SMP} */
 		vars_set(&v, "SMP", getenv("KVMI_SMP"));
+	if (getenv("KVMI_MEM"))	/* its -m, where its config has ${MEM} */
+		vars_set(&v, "MEM", getenv("KVMI_MEM"));
 	mkdir_p(state);
 	if (vmconfig_load(&c, cfgp, &v) || !(argv = vmconfig_qemu_argv(&c))) {
 		fprintf(stderr, "kvmi-vm: %s\n", c.err);
@@ -542,12 +545,24 @@ static int vm_args(int argc, char **argv, const char **name, int *timeout,
 	return 0;
 }
 
+/* start NAME [-t SECS] [-c CONFIG]: CONFIG (default NAME) names the vmconfig. */
 static int verb_start(int argc, char **argv)
 {
-	const char *name;
-	int timeout = 60;
+	const char *name = argv[1], *config = argv[1];
+	int timeout = 60, c;
 
-	return vm_args(argc, argv, &name, &timeout, NULL) ?: cmd_start(name, timeout);
+	optind = 2;
+	while ((c = getopt(argc, argv, "+t:c:")) != -1) {
+		if (c == 't')
+			timeout = (int)cli_u64_range("kvmi-vm", optarg, 1, 86400);
+		else if (c == 'c')
+			config = optarg;
+		else
+			return cli_cmd_usage(&cli, argv[0]);
+	}
+	if (strchr(name, '/') || strchr(config, '/') || optind != argc)
+		return cli_cmd_usage(&cli, argv[0]);
+	return cmd_start(name, config, timeout);
 }
 
 static int verb_exec(int argc, char **argv)
@@ -626,9 +641,9 @@ static int verb_pid(int argc, char **argv)
 }
 
 static const struct cli_cmd cmds[] = {
-	{ "start", "NAME [-t SECS]",
-	  "boot vmconfigs/NAME.json; returns when its agent answers (default 60 s)",
-	  verb_start, 1, 3 },
+	{ "start", "NAME [-t SECS] [-c CONFIG]",
+	  "boot vmconfigs/NAME.json (or CONFIG.json, as a VM called NAME); returns when its agent answers (default 60 s)",
+	  verb_start, 1, 5 },
 	{ "exec", "NAME [-t SECS] [-i] CMD...",
 	  "run CMD in the guest (/bin/sh -c): output and exit status come back; -i sends stdin along",
 	  verb_exec, 2, -1 },
@@ -650,7 +665,8 @@ static const struct cli cli = {
 	.summary = "start, drive and stop the L2 VMs, inside L1",
 	.footer = "Environment: KVMI_TOP, KVMI_BUILD, KVMI_RUN (console logs), KVMI_STATE\n"
 		  "(sockets, pid files, RAM files), KVMI_CONSOLE (progress lines),\n"
-		  "KVMI_SMP (start: vCPUs, where the config has ${SMP}).\n"
+		  "KVMI_SMP (start: vCPUs, where the config has ${SMP}), KVMI_MEM (start: -m, where\n"
+		  "it has ${MEM}).\n"
 		  "Exit status of exec: the command's, 124 at its timeout, 125 when the\n"
 		  "agent cannot be reached.\n",
 	.cmds = cmds,

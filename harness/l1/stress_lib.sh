@@ -33,6 +33,17 @@ check_replay() {
 		test "$got" = "$want" -a "$want" != null
 }
 
+# stress_baseline: the host's and the guest driver's counters (H0, G0),
+# and a hold on the target's RAM file (RAM, RAM_INO).
+stress_baseline() {
+	H0=$(kvmi-ctl stats --json)
+	G0=$(guest_counters)
+	sleep infinity 3< "$TARGET_RAM" &
+	HOLDER=$!
+	RAM=/proc/$HOLDER/fd/3
+	RAM_INO=$(inode_of "$TARGET_RAM")
+}
+
 # stress_begin TIMEOUT KVMI_STRESS_ARGS...: after pair_up, note the
 # baselines, hold the target's RAM file (RAM: a path to it that outlives
 # the target's QEMU), and start kvmi-stress in the introspector, in the
@@ -44,12 +55,7 @@ check_replay() {
 stress_begin() {
 	local timeout=$1
 	shift
-	H0=$(kvmi-ctl stats --json)
-	G0=$(guest_counters)
-	sleep infinity 3< "$TARGET_RAM" &
-	HOLDER=$!
-	RAM=/proc/$HOLDER/fd/3
-	RAM_INO=$(inode_of "$TARGET_RAM")
+	stress_baseline
 	STRESS_ARGS=$*
 	progress "kvmi-stress $*"
 	kvmi-vm exec introspector -t "$timeout" "kvmi-stress $* 2>&1; echo exit=\$?" \
@@ -65,21 +71,30 @@ host_stat_at_least() { [ "$(host_stat "$1")" -ge "$2" ]; }
 # stress_end: wait for kvmi-stress and assert its oracles and L1's. The
 # host's live tokens are expected back at baseline minus TOKENS_ENDED (a
 # token the conductor revoked, let expire, or whose target it killed).
-stress_end() {
-	local out st json want_tokens=$(($(h0 live_tokens) - ${TOKENS_ENDED:-0}))
-	wait "$STRESS_PID"
-	out=$(cat "$STATE/stress.out")
+# stress_verdict OUTPUT ARGS [NAME]: a kvmi-stress run's output (its
+# progress lines, its JSON, "exit=N") judged: two results, and the JSON in
+# STRESS_JSON and $KVMI_RUN/NAME.json.
+stress_verdict() {
+	local out=$1 args=$2 name=${3:-kvmi-stress} st
 	st=$(sed -n 's/^exit=//p' <<< "$out")
 	grep '^kvmi-stress:' <<< "$out" | while read -r l; do progress "$l"; done
-	json=$(grep -v -e '^kvmi-stress:' -e '^exit=' <<< "$out")
-	echo "$json" > "$KVMI_RUN/kvmi-stress.json"
+	STRESS_JSON=$(grep -v -e '^kvmi-stress:' -e '^exit=' <<< "$out")
+	echo "$STRESS_JSON" > "$KVMI_RUN/$name.json"
 	diag "$(grep '^kvmi-stress:' <<< "$out")"
-	diag "$(jq -c '{seed, rounds, seconds, totals, max_live_maps_per_round, oplog_hash}' <<< "$json")"
-	check "kvmi-stress $STRESS_ARGS: every oracle held (exit $st)" \
-		json_true '.failure == null' "$json" || diag "$(jq -r '.failure, .replay' <<< "$json")"
-	[ -n "${STRESS_REPLAY:-}" ] && check_replay "$json"
+	diag "$(jq -c '{seed, rounds, seconds, totals, max_live_maps_per_round, oplog_hash}' <<< "$STRESS_JSON")"
+	check "kvmi-stress $args: every oracle held (exit $st)" \
+		json_true '.failure == null' "$STRESS_JSON" ||
+		diag "$(jq -r '.failure, .replay' <<< "$STRESS_JSON")"
 	check "it verified words and made maps" \
-		json_true '.totals.words_verified > 0 and .totals.oracle_checks > 0 and .totals.maps_made > 0' "$json"
+		json_true '.totals.words_verified > 0 and .totals.oracle_checks > 0 and .totals.maps_made > 0' "$STRESS_JSON"
+}
+
+stress_end() {
+	local json want_tokens=$(($(h0 live_tokens) - ${TOKENS_ENDED:-0}))
+	wait "$STRESS_PID"
+	stress_verdict "$(cat "$STATE/stress.out")" "$STRESS_ARGS"
+	json=$STRESS_JSON
+	[ -n "${STRESS_REPLAY:-}" ] && check_replay "$json"
 	[ -n "${STRESS_REFUSED:-}" ] &&
 		check "maps were refused with $STRESS_REFUSED once L1 made it so" \
 			json_true ".totals.results[\"$STRESS_REFUSED\"] > 0" "$json"
@@ -91,14 +106,28 @@ stress_end() {
 	stress_ram_checks
 }
 
+# ram_checks RAM [WHOSE]: a target's RAM file byte for byte: its pattern,
+# no poison anywhere in its reserved range, the counter page.
+ram_checks() {
+	local w=${2:+ ($2)}
+	check "the target's pattern is intact, byte for byte$w" \
+		kvmi-pattern check "$1" "$PATTERN_GPA" "$PATTERN_GPA" "$PATTERN_SIZE"
+	check "no write made after an unmap reached the target (no poison word in its reserved range)$w" \
+		test "$(ram_words "$1" "$PATTERN_GPA" "$RESERVED_SIZE" | grep -c deadbeefdeadbeef)" = 0
+	check "the counter page holds the counter alone$w" \
+		test "$(ram_words "$1" $((COUNTER_GPA + 8)) 4088 | grep -vc '^0*$')" = 0
+}
+# scratch_written RAM: the indices of the scratch pages (kvmi-stress -o)
+# that hold a non-zero word, one per line.
+scratch_written() {
+	ram_words "$1" "$SCRATCH_GPA" $((255 * 4096)) |
+		awk '!/^0+$/ { print int((NR - 1) / 512) }' | uniq
+}
+SCRATCH_GPA=$((COUNTER_GPA + 4096))
+
 # The target's RAM file, through the job's own hold on it.
 stress_ram_checks() {
-	check "the target's pattern is intact, byte for byte" \
-		kvmi-pattern check "$RAM" "$PATTERN_GPA" "$PATTERN_GPA" "$PATTERN_SIZE"
-	check "no write made after an unmap reached the target (no poison word in its reserved range)" \
-		test "$(ram_words "$RAM" "$PATTERN_GPA" "$RESERVED_SIZE" | grep -c deadbeefdeadbeef)" = 0
-	check "the counter page holds the counter alone" \
-		test "$(ram_words "$RAM" $((COUNTER_GPA + 8)) 4088 | grep -vc '^0*$')" = 0
+	ram_checks "$RAM"
 	if kvmi-vm pid introspector > /dev/null; then
 		check "the introspector's QEMU maps no page of the target" \
 			test "$(vmas_of "$(kvmi-vm pid introspector)" "$RAM_INO")" = 0

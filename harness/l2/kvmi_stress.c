@@ -119,7 +119,8 @@ static const struct scenario scenarios[] = {
 
 static struct {
 	uint64_t seed, ops;
-	unsigned int round0, rounds, duration, threads, procs, shared;
+	unsigned int round0, rounds, duration, threads, procs, shared, scratch0;
+	bool shared_vm;	/* -B: another stress runs in this VM */
 	const struct scenario *sc;
 	const char *tok_path, *log_path;
 	bool threads_set, procs_set, until_ended;
@@ -786,7 +787,7 @@ static int run_round(unsigned int round, struct counts *tot, uint64_t *hash,
 		a->rng = cfg.seed ^ (uint64_t)round << 32 ^ (uint64_t)i << 16;
 		mix(&a->rng);
 		a->hash = 0xcbf29ce484222325ULL;
-		a->scratch_gpa = SCRATCH_GPA + i * PAGE;
+		a->scratch_gpa = SCRATCH_GPA + (cfg.scratch0 + i) * PAGE;
 		if (cfg.log_path) {
 			char *p = xasprintf("%s.%u.%u", cfg.log_path, round, i);
 
@@ -828,7 +829,7 @@ static int run_round(unsigned int round, struct counts *tot, uint64_t *hash,
 	}
 	munmap(shared_area, shared_len);
 	read_base(&b1);
-	if (!atomic_load(&stop) && compare_base(&b0, &b1, why, sizeof(why))) {
+	if (!atomic_load(&stop) && !cfg.shared_vm && compare_base(&b0, &b1, why, sizeof(why))) {
 		snprintf(fail_msg, sizeof(fail_msg), "round end: %s", why);
 		atomic_store(&stop, true);
 	}
@@ -879,6 +880,10 @@ static void usage(FILE *f)
 		"  -x            rounds until one in which every map was refused as -a\n"
 		"                allows (L1 ended the token), at least -R\n"
 		"  -a ERR,...    map refusals L1 brings about (EKEYREVOKED, EKEYEXPIRED)\n"
+		"  -o N          scratch pages from the Nth on (0): two stresses on one\n"
+		"                target each need their own\n"
+		"  -B            another stress runs in this VM: leave the driver's\n"
+		"                counters to L1 (checked only when both end)\n"
 		"  -T THREADS    thread actors (default: the scenario's)\n"
 		"  -P PROCS      process actors (default: the scenario's)\n"
 		"  -t TOKEN      the token file (default /run/t)\n"
@@ -901,7 +906,7 @@ int main(int argc, char **argv)
 	size_t len;
 	int c, ret = 0;
 
-	while ((c = getopt(argc, argv, "s:n:R:r:d:xa:T:P:t:l:h")) != -1) {
+	while ((c = getopt(argc, argv, "s:n:R:r:d:xa:o:BT:P:t:l:h")) != -1) {
 		switch (c) {
 		case 's': cfg.seed = cli_u64_range("kvmi-stress", optarg, 0, UINT64_MAX); break;
 		case 'n': cfg.ops = cli_u64_range("kvmi-stress", optarg, 1, 1 << 24); break;
@@ -914,6 +919,8 @@ int main(int argc, char **argv)
 			cfg.procs_set = true; break;
 		case 't': cfg.tok_path = optarg; break;
 		case 'x': cfg.until_ended = true; break;
+		case 'o': cfg.scratch0 = cli_u64_range("kvmi-stress", optarg, 0, 254); break;
+		case 'B': cfg.shared_vm = true; break;
 		case 'a':
 			for (char *e = strtok(optarg, ","); e; e = strtok(NULL, ",")) {
 				int i;
@@ -941,6 +948,11 @@ int main(int argc, char **argv)
 	if (!cfg.procs_set)
 		cfg.procs = cfg.sc->procs;
 	cfg.shared = cfg.sc->shared;
+	if (cfg.scratch0 + cfg.threads + cfg.procs > 255) {
+		fprintf(stderr, "kvmi-stress: -o %u: the scratch range has 255 pages\n",
+			cfg.scratch0);
+		return 2;
+	}
 	if (!cfg.threads && !cfg.procs) {
 		fprintf(stderr, "kvmi-stress: no actors\n");
 		return 2;
@@ -972,8 +984,9 @@ int main(int argc, char **argv)
 						      refused_count(&tot) > refused_before))))
 			break;
 	}
-	replay = xasprintf("kvmi-stress -s %" PRIu64 " -r %u -R 1 -n %" PRIu64 " -T %u -P %u %s",
-			   cfg.seed, round, cfg.ops, cfg.threads, cfg.procs, cfg.sc->name);
+	replay = xasprintf("kvmi-stress -s %" PRIu64 " -r %u -R 1 -n %" PRIu64 " -T %u -P %u -o %u %s",
+			   cfg.seed, round, cfg.ops, cfg.threads, cfg.procs, cfg.scratch0,
+			   cfg.sc->name);
 	json_object_object_add(out, "scenario", json_object_new_string(cfg.sc->name));
 	json_object_object_add(out, "seed", json_object_new_uint64(cfg.seed));
 	json_object_object_add(out, "rounds", json_object_new_int(done));
