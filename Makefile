@@ -264,7 +264,8 @@ run: deps
 # reproducer of the open L1 breakage (README, "Open").
 RACE_APPEND := slub_debug=FPZU,kmalloc-cg-512
 # First the soak: kvmi-stress's random scenario for DURATION seconds on SEED
-# (tests/l1/stress_soak.sh), with every oracle.
+# (tests/l1/stress_soak.sh), with every oracle; then memory hotplug
+# mid-stress, which froze L1 once in its first two runs (README, Stress).
 SEED ?= 1
 DURATION ?= 600
 stress: deps
@@ -272,6 +273,7 @@ stress: deps
 	$(B)/bin/kvmi-run -t $$(($(DURATION) + 900)) --set L1_SMP=1 \
 		--set 'L1_APPEND=kvmi.seed=$(SEED) kvmi.duration=$(DURATION)' \
 		--job tests/l1/stress_soak.sh
+	$(B)/bin/kvmi-run -t 600 --job tests/l1/stress_memory_hotplug.sh
 	$(B)/bin/kvmi-run -t 900 --repeat 10 --set L1_SMP=1 \
 		--set 'L1_APPEND=$(RACE_APPEND) kvmi.host_test_only=map_unmap_revoke' \
 		--job tests/l1/host_handler.sh
