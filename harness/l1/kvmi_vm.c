@@ -525,22 +525,28 @@ static const struct cli cli;
  * The VM's name, then -t SECS (and -i where in is not NULL); what follows
  * is left at argv + optind. 0, or a usage error.
  */
+/* NAME [-t SECS] [-i] [-c CONFIG]: -i where in is given, -c where config is. */
 static int vm_args(int argc, char **argv, const char **name, int *timeout,
-		   bool *in)
+		   bool *in, const char **config)
 {
 	int c;
 
 	*name = argv[1];
+	if (config)
+		*config = argv[1];
 	optind = 2;
-	while ((c = getopt(argc, argv, in ? "+t:i" : "+t:")) != -1) {
+	while ((c = getopt(argc, argv, in ? "+t:i" : config ? "+t:c:" : "+t:")) != -1) {
 		if (c == 't')
 			*timeout = (int)cli_u64_range("kvmi-vm", optarg, 1, 86400);
 		else if (c == 'i')
 			*in = true;
+		else if (c == 'c')
+			*config = optarg;
 		else
 			return cli_cmd_usage(&cli, argv[0]);
 	}
-	if (strchr(*name, '/') || (!in && optind != argc))
+	if (strchr(*name, '/') || (config && strchr(*config, '/')) ||
+	    (!in && optind != argc))
 		return cli_cmd_usage(&cli, argv[0]);
 	return 0;
 }
@@ -548,21 +554,11 @@ static int vm_args(int argc, char **argv, const char **name, int *timeout,
 /* start NAME [-t SECS] [-c CONFIG]: CONFIG (default NAME) names the vmconfig. */
 static int verb_start(int argc, char **argv)
 {
-	const char *name = argv[1], *config = argv[1];
-	int timeout = 60, c;
+	const char *name, *config;
+	int timeout = 60;
 
-	optind = 2;
-	while ((c = getopt(argc, argv, "+t:c:")) != -1) {
-		if (c == 't')
-			timeout = (int)cli_u64_range("kvmi-vm", optarg, 1, 86400);
-		else if (c == 'c')
-			config = optarg;
-		else
-			return cli_cmd_usage(&cli, argv[0]);
-	}
-	if (strchr(name, '/') || strchr(config, '/') || optind != argc)
-		return cli_cmd_usage(&cli, argv[0]);
-	return cmd_start(name, config, timeout);
+	return vm_args(argc, argv, &name, &timeout, NULL, &config) ?:
+	       cmd_start(name, config, timeout);
 }
 
 static int verb_exec(int argc, char **argv)
@@ -571,7 +567,7 @@ static int verb_exec(int argc, char **argv)
 	int timeout = 60;
 	bool in = false;
 
-	if (vm_args(argc, argv, &name, &timeout, &in))
+	if (vm_args(argc, argv, &name, &timeout, &in, NULL))
 		return 2;
 	if (optind == argc)
 		return cli_cmd_usage(&cli, "exec");
@@ -583,7 +579,7 @@ static int verb_stop(int argc, char **argv)
 	const char *name;
 	int timeout = 60;
 
-	return vm_args(argc, argv, &name, &timeout, NULL) ?: cmd_stop(name, timeout);
+	return vm_args(argc, argv, &name, &timeout, NULL, NULL) ?: cmd_stop(name, timeout);
 }
 
 static int verb_kill(int argc, char **argv)
@@ -591,7 +587,7 @@ static int verb_kill(int argc, char **argv)
 	const char *name;
 	int timeout = 60;
 
-	return vm_args(argc, argv, &name, &timeout, NULL) ?: cmd_kill(name);
+	return vm_args(argc, argv, &name, &timeout, NULL, NULL) ?: cmd_kill(name);
 }
 
 static int verb_qmp(int argc, char **argv)
@@ -600,7 +596,7 @@ static int verb_qmp(int argc, char **argv)
 	int timeout = 60;
 	bool unused;
 
-	if (vm_args(argc, argv, &name, &timeout, &unused))
+	if (vm_args(argc, argv, &name, &timeout, &unused, NULL))
 		return 2;
 	if (argc - optind < 1 || argc - optind > 2)
 		return cli_cmd_usage(&cli, "qmp");
@@ -617,7 +613,7 @@ static int verb_state(int argc, char **argv)
 	const char *name;
 	int timeout = 60;
 
-	if (vm_args(argc, argv, &name, &timeout, NULL))
+	if (vm_args(argc, argv, &name, &timeout, NULL, NULL))
 		return 2;
 	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
 		if (!strcmp(argv[0], map[i][0]))
@@ -631,7 +627,7 @@ static int verb_pid(int argc, char **argv)
 	int timeout = 60;
 	pid_t pid;
 
-	if (vm_args(argc, argv, &name, &timeout, NULL))
+	if (vm_args(argc, argv, &name, &timeout, NULL, NULL))
 		return 2;
 	pid = read_pid(name);
 	if (pid <= 0 || !alive(pid))

@@ -39,6 +39,9 @@ put_token() {
 	kvmi-vm exec introspector -i "cat > /run/t && kvmi-hc token /run/t ${2:-0}" < "$1"
 }
 
+# token_expired ID: the host says token ID has expired.
+token_expired() { kvmi-ctl list | grep -q "^id $1 expired "; }
+
 # memfd_of PID: the memfd of the QEMU whose pid is PID, as a path to open:
 # the target's RAM (vmconfigs/target.json), or the introspector's mapping
 # window (vmconfigs/introspector.json). Each has one. QEMU names every

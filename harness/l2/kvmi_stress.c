@@ -68,6 +68,7 @@
 #define LIFE_PAGES	8
 #define POISON		0xdeadbeefdeadbeefULL
 #define SCRATCH_MAGIC	0x5343ULL	/* "SC" */
+#define NR_ERRNO	160		/* results are counted by errno below this */
 
 /* The target's reserved range (vmconfigs/target.json, memmap=2M$0x8000000). */
 #define PATTERN_GPA	0x8000000ULL
@@ -124,7 +125,7 @@ static struct {
 	const struct scenario *sc;
 	const char *tok_path, *log_path;
 	bool threads_set, procs_set, until_ended;
-	bool allowed[160];	/* map refusals the conductor makes legitimate */
+	bool allowed[NR_ERRNO];	/* map refusals the conductor makes legitimate */
 } cfg = { .seed = 1, .ops = 2000, .rounds = 1, .tok_path = "/run/t" };
 
 static struct kvmi_map_mem_token token;
@@ -157,7 +158,7 @@ struct counts {
 	uint64_t ops[NR_OPS];
 	uint64_t words, checks, maps_ok, forks, ends[NR_ENDS];
 	uint64_t res[NR_OPS][2];	/* [op][0]: 0, [1]: refused as allowed */
-	uint64_t err[160];		/* results by errno */
+	uint64_t err[NR_ERRNO];		/* results by errno */
 };
 
 /* The operation log: what was drawn (never what happened), hashed per actor. */
@@ -209,14 +210,14 @@ static void failf(struct actor *a, const char *fmt, ...)
 static void count_res(struct actor *a, enum op op, int err, bool refused)
 {
 	a->n.res[op][refused]++;
-	if (err >= 0 && err < 160)
+	if (err >= 0 && err < NR_ERRNO)
 		a->n.err[err]++;
 }
 
 /* A refusal of a map that L1 is making happen (-a): revoked, expired. */
 static bool allowed(int err)
 {
-	return err > 0 && err < 160 && cfg.allowed[err];
+	return err > 0 && err < NR_ERRNO && cfg.allowed[err];
 }
 
 static int do_map(int f, void *gva, uint64_t gpa)
@@ -629,31 +630,39 @@ struct base {
 	long areas, objects, leaked, used, pin_acq, pin_rel;
 };
 
-static long stat_of(const char *path, const char *key)
+/* The value of "KEY VALUE" lines in text s, or -1. */
+static long key_in(const char *s, const char *key)
 {
-	char *s = read_file(path, NULL), *p;
-	long v = -1;
 	size_t n = strlen(key);
 
-	for (p = s; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL)
-		if (!strncmp(p, key, n) && p[n] == ' ') {
-			v = atol(p + n + 1);
-			break;
-		}
+	for (const char *p = s; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL)
+		if (!strncmp(p, key, n) && p[n] == ' ')
+			return atol(p + n + 1);
+	return -1;
+}
+
+static long stat_of(const char *path, const char *key)
+{
+	char *s = read_file(path, NULL);
+	long v = key_in(s, key);
+
 	free(s);
 	return v;
 }
 
 static void read_base(struct base *b)
 {
-	const char *ds = "/sys/kernel/debug/kvmmem/stats";
+	char *ds = read_file("/sys/kernel/debug/kvmmem/stats", NULL),
+	     *vm = read_file("/proc/vmstat", NULL);
 
-	b->areas = stat_of(ds, "areas");
-	b->objects = stat_of(ds, "map_objects");
-	b->leaked = stat_of(ds, "leaked_pages");
-	b->used = stat_of(ds, "window_used");
-	b->pin_acq = stat_of("/proc/vmstat", "nr_foll_pin_acquired");
-	b->pin_rel = stat_of("/proc/vmstat", "nr_foll_pin_released");
+	b->areas = key_in(ds, "areas");
+	b->objects = key_in(ds, "map_objects");
+	b->leaked = key_in(ds, "leaked_pages");
+	b->used = key_in(ds, "window_used");
+	b->pin_acq = key_in(vm, "nr_foll_pin_acquired");
+	b->pin_rel = key_in(vm, "nr_foll_pin_released");
+	free(ds);
+	free(vm);
 }
 
 static int compare_base(const struct base *b0, const struct base *b1, char *why, size_t n)
@@ -729,7 +738,7 @@ static struct json_object *counts_json(const struct counts *n)
 	for (unsigned int i = 0; i < NR_OPS; i++)
 		if (n->ops[i])
 			json_object_object_add(ops, op_names[i], json_object_new_int64(n->ops[i]));
-	for (unsigned int i = 0; i < 160; i++)
+	for (unsigned int i = 0; i < NR_ERRNO; i++)
 		if (n->err[i])
 			json_object_object_add(errs, i ? errno_name(-(long)i) : "0",
 					       json_object_new_int64(n->err[i]));
@@ -855,7 +864,7 @@ static uint64_t refused_count(const struct counts *n)
 {
 	uint64_t r = 0;
 
-	for (unsigned int i = 0; i < 160; i++)
+	for (unsigned int i = 0; i < NR_ERRNO; i++)
 		if (cfg.allowed[i])
 			r += n->err[i];
 	return r;
@@ -925,9 +934,9 @@ int main(int argc, char **argv)
 			for (char *e = strtok(optarg, ","); e; e = strtok(NULL, ",")) {
 				int i;
 
-				for (i = 1; i < 160 && strcmp(errno_name(-i) + 1, e); i++)
+				for (i = 1; i < NR_ERRNO && strcmp(errno_name(-i) + 1, e); i++)
 					;
-				if (i == 160) {
+				if (i == NR_ERRNO) {
 					fprintf(stderr, "kvmi-stress: -a: no errno %s\n", e);
 					return 2;
 				}

@@ -16,7 +16,6 @@ expect() {
 stat() { kvmi-ctl stat "$1"; }
 test_stat() { [ "$(stat "$1")" = "$2" ]; }
 meminfo() { vmstat_refresh; awk -v k="$1:" '$1 == k { print $2 }' /proc/meminfo; }
-token_expired() { kvmi-ctl list | grep -q "^id $1 expired "; }
 BASE_MAPS=$(stat live_maps) BASE_TOKENS=$(stat live_tokens)
 pair_up || ktap_done
 # The introspector QEMU's VMAs of its mapping window (its memfd).
