@@ -13,7 +13,11 @@
  *   lives     processes forked one after another by a process actor: each
  *             opens /dev/kvmmem, maps pages, verifies them, and ends in a
  *             way its generator chose (unmap, munmap, close then exit,
- *             exit, SIGKILL, fork), after which no map of its is left.
+ *             exit, SIGKILL, fork), after which no map of its is left; in
+ *             the "vma" scenario a life first works on its own mapping
+ *             (mprotect, munmap or mremap of part of it, madvise, mlock,
+ *             msync, a second fd), each call with the one result the
+ *             driver and mm allow, its pages verified after each.
  * What an actor does is drawn before it is done and never depends on what
  * another actor did: the same seed gives every actor the same operations,
  * whatever the interleaving (the operation log's hash says so; results
@@ -79,12 +83,35 @@
 enum op {
 	OP_MAP_SHARED, OP_UNMAP_SHARED, OP_READ_SHARED,
 	OP_MAP_OWN, OP_UNMAP_OWN, OP_VERIFY_OWN, OP_WRITE_OWN, OP_FORK,
-	OP_LIFE, NR_OPS
+	OP_LIFE, OP_VMA, NR_OPS
 };
 static const char *const op_names[NR_OPS] = {
 	"map_shared", "unmap_shared", "read_shared", "map_own", "unmap_own",
-	"verify_own", "write_own", "fork", "life",
+	"verify_own", "write_own", "fork", "life", "vma",
 };
+
+/*
+ * What a life of the "vma" scenario does to its mapping of n pages before
+ * it ends, and the one result each may have: the driver's VMA can be
+ * neither split (may_split), moved (->mremap), grown nor duplicated
+ * (VM_DONTEXPAND), and is VM_IO | VM_PFNMAP to mm (no LRU advice, no GUP
+ * population, no VM_DONTCOPY undone, mlock a no-op).
+ */
+enum vma_op {
+	V_PROT_RO, V_PROT_NONE_REMAP, V_PROT_PART, V_MUNMAP_PART, V_MREMAP_MOVE,
+	V_MREMAP_GROW, V_MREMAP_SHRINK, V_MREMAP_DUP, V_MREMAP_DONTUNMAP,
+	V_MADV_DONTNEED, V_MADV_COLD, V_MADV_DOFORK, V_MADV_DONTFORK,
+	V_MADV_WILLNEED, V_MADV_REMOVE, V_MADV_POPULATE, V_MLOCK, V_MSYNC,
+	V_SECOND_FD, V_UNMAP_REMAP, NR_VOPS
+};
+static const char *const vop_names[NR_VOPS] = {
+	"mprotect_ro", "mprotect_none_remap", "mprotect_part", "munmap_part",
+	"mremap_move", "mremap_grow", "mremap_shrink", "mremap_dup",
+	"mremap_dontunmap", "madv_dontneed", "madv_cold", "madv_dofork",
+	"madv_dontfork", "madv_willneed", "madv_remove", "madv_populate_read",
+	"mlock", "msync", "second_fd", "unmap_remap",
+};
+#define LIFE_VOPS	6	/* at most, per life */
 
 enum life_end { END_UNMAP, END_MUNMAP, END_CLOSE_EXIT, END_EXIT, END_KILL, END_FORK, NR_ENDS };
 static const char *const end_names[NR_ENDS] = {
@@ -97,24 +124,27 @@ struct scenario {
 	const char *help;
 	unsigned int threads, procs, shared;
 	unsigned int weight[NR_OPS];	/* for thread actors */
+	bool vma;			/* lives work on their mapping first */
 };
 
 static const struct scenario scenarios[] = {
 	{ "same-address", "threads map, unmap and read the same window pages at once",
-	  4, 0, 4, { [OP_MAP_SHARED] = 4, [OP_UNMAP_SHARED] = 4, [OP_READ_SHARED] = 3 } },
+	  4, 0, 4, { [OP_MAP_SHARED] = 4, [OP_UNMAP_SHARED] = 4, [OP_READ_SHARED] = 3 }, false },
 	{ "owned", "threads map, verify, write and unmap pages of their own, exact model",
 	  4, 0, 0, { [OP_MAP_OWN] = 4, [OP_UNMAP_OWN] = 3, [OP_VERIFY_OWN] = 3,
-		     [OP_WRITE_OWN] = 2 } },
+		     [OP_WRITE_OWN] = 2 }, false },
 	{ "lives", "processes map and end every way: unmap, munmap, close, exit, SIGKILL, fork",
-	  0, 2, 0, { 0 } },
+	  0, 2, 0, { 0 }, false },
 	{ "fork", "threads fork while mapped: the child has no window",
 	  2, 0, 2, { [OP_MAP_SHARED] = 2, [OP_UNMAP_SHARED] = 1, [OP_READ_SHARED] = 1,
 		     [OP_MAP_OWN] = 2, [OP_UNMAP_OWN] = 1, [OP_VERIFY_OWN] = 1,
-		     [OP_FORK] = 1 } },
+		     [OP_FORK] = 1 }, false },
+	{ "vma", "lives mprotect, munmap, mremap, madvise, mlock and msync their mapping, and map through two fds",
+	  0, 2, 0, { 0 }, true },
 	{ "random", "all of it at once: shared and owned pages, forks, and lives",
 	  3, 1, 4, { [OP_MAP_SHARED] = 3, [OP_UNMAP_SHARED] = 3, [OP_READ_SHARED] = 2,
 		     [OP_MAP_OWN] = 3, [OP_UNMAP_OWN] = 2, [OP_VERIFY_OWN] = 2,
-		     [OP_WRITE_OWN] = 1, [OP_FORK] = 1 } },
+		     [OP_WRITE_OWN] = 1, [OP_FORK] = 1 }, false },
 	{ NULL }
 };
 
@@ -156,7 +186,7 @@ static uint64_t below(uint64_t *s, uint64_t n)
 
 struct counts {
 	uint64_t ops[NR_OPS];
-	uint64_t words, checks, maps_ok, forks, ends[NR_ENDS];
+	uint64_t words, checks, maps_ok, forks, ends[NR_ENDS], vops[NR_VOPS];
 	uint64_t res[NR_OPS][2];	/* [op][0]: 0, [1]: refused as allowed */
 	uint64_t err[NR_ERRNO];		/* results by errno */
 };
@@ -466,15 +496,238 @@ static void *thread_actor(void *arg)
 }
 
 /*
- * A life, in the child: open, mmap, map n pages, verify them, tell the
- * parent (one byte), and end as drawn. No allocation here: the parent has
- * threads. Exit status: 0, or the step that failed.
+ * The driver's maps of this process (debugfs kvmmem/mappings: "pid gva
+ * ..."), read without allocating: we may be a child of a threaded process.
  */
-static int life_child(uint64_t *gpas, unsigned int n, enum life_end end, int pipefd)
+static int maps_of_self(void)
+{
+	static char b[1 << 18];
+	int f = open("/sys/kernel/debug/kvmmem/mappings", O_RDONLY), pid = getpid(), n = 0;
+	ssize_t r, len = 0;
+
+	if (f < 0)
+		return -1;
+	while ((r = read(f, b + len, sizeof(b) - 1 - len)) > 0)
+		len += r;
+	close(f);
+	b[len] = 0;
+	for (char *l = b; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL)
+		n += atoi(l) == pid;
+	return n;
+}
+
+static int count_mapped(const uint64_t *gpas, unsigned int n)
+{
+	int c = 0;
+
+	for (unsigned int k = 0; k < n; k++)
+		c += !!gpas[k];
+	return c;
+}
+
+/* A life's failed VMA operation, said on stderr (no stdio: we forked). */
+static int vop_fail(enum vma_op v, const char *what, int got, int want)
+{
+	char b[200];
+	int l = snprintf(b, sizeof(b), "kvmi-stress: life %d: %s: %s %s, want %s\n",
+			 (int)getpid(), vop_names[v], what, got ? errno_name(-got) : "0",
+			 want ? errno_name(-want) : "0");
+
+	if (write(2, b, l) < 0)
+		return 19;
+	return 19;
+}
+
+/* A life's pages, each as its map says: the target's or the window's (0). */
+static bool life_pages_ok(const uint8_t *p, const uint64_t *gpas, unsigned int n)
+{
+	for (unsigned int k = 0; k < n; k++) {
+		const volatile uint64_t *w = (const volatile uint64_t *)(p + k * PAGE);
+
+		for (unsigned int i = 0; i < WORDS; i++)
+			if (w[i] != (gpas[k] ? kvmi_pattern_word(gpas[k] + i * 8) : 0))
+				return false;
+	}
+	return true;
+}
+
+/* The result of a call that says -1 and errno. */
+static int res(long r)
+{
+	return r == -1 ? errno : 0;
+}
+
+/*
+ * One VMA operation v on a life's mapping p of n pages (page k where one is
+ * named): its result must be the one allowed, and afterwards every page is
+ * what its map says. 0, or a life's exit status (19).
+ */
+static int life_vop(int f, uint8_t *p, uint64_t *gpas, unsigned int n,
+		    enum vma_op v, unsigned int k)
+{
+	const size_t len = n * PAGE;
+	const int rw = PROT_READ | PROT_WRITE;
+	int got = 0, want = 0, g2 = 0, w2 = 0;
+	uint8_t *q;
+
+	switch (v) {
+	case V_PROT_RO:		/* whole: allowed, and the maps read the same */
+		got = res(mprotect(p, len, PROT_READ));
+		if (!got && !life_pages_ok(p, gpas, n))
+			return vop_fail(v, "pages changed under PROT_READ:", 0, 0);
+		g2 = res(mprotect(p, len, rw));
+		break;
+	case V_PROT_NONE_REMAP:	/* map and unmap need no access to the page */
+		got = res(mprotect(p, len, PROT_NONE));
+		if (!got && gpas[k]) {
+			g2 = do_unmap(f, p + k * PAGE);
+			if (!g2)
+				g2 = do_map(f, p + k * PAGE, gpas[k]);
+		}
+		if (res(mprotect(p, len, rw)))
+			return vop_fail(v, "mprotect back to read-write:", errno, 0);
+		break;
+	case V_PROT_PART:	/* a split: refused if there is one to make */
+		got = res(mprotect(p + k * PAGE, PAGE, PROT_READ));
+		want = n > 1 ? EINVAL : 0;
+		g2 = res(mprotect(p, len, rw));
+		break;
+	case V_MUNMAP_PART:
+		got = res(munmap(p + k * PAGE, PAGE));
+		want = n > 1 ? EINVAL : 0;
+		if (n == 1) {	/* that was the whole mapping: the map ended */
+			if (maps_of_self())
+				return vop_fail(v, "map left after munmap:", 0, 0);
+			gpas[0] = 0;
+			q = mmap(p, PAGE, rw, MAP_SHARED | MAP_FIXED_NOREPLACE, f, 0);
+			if (q != p)
+				return vop_fail(v, "mmap again:", errno, 0);
+		}
+		break;
+	case V_MREMAP_MOVE:	/* the move is undone: ->mremap refuses it */
+		q = mmap(NULL, len, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (q == MAP_FAILED)
+			return vop_fail(v, "mmap of the destination:", errno, 0);
+		got = mremap(p, len, len, MREMAP_MAYMOVE | MREMAP_FIXED, q) == MAP_FAILED ?
+		      errno : 0;
+		want = EINVAL;
+		munmap(q, len);
+		break;
+	case V_MREMAP_GROW:
+		got = mremap(p, len, len + PAGE, MREMAP_MAYMOVE) == MAP_FAILED ? errno : 0;
+		want = EFAULT;
+		break;
+	case V_MREMAP_SHRINK:	/* a split, if the mapping has pages to lose */
+		got = n > 1 && mremap(p, len, len - PAGE, 0) == MAP_FAILED ? errno : 0;
+		want = n > 1 ? EINVAL : 0;
+		break;
+	case V_MREMAP_DUP:	/* old_len 0: a second mapping of the same pages */
+		got = mremap(p, 0, len, MREMAP_MAYMOVE) == MAP_FAILED ? errno : 0;
+		want = EFAULT;
+		break;
+	case V_MREMAP_DONTUNMAP:
+		got = mremap(p, len, len, MREMAP_MAYMOVE | MREMAP_DONTUNMAP) == MAP_FAILED ?
+		      errno : 0;
+		want = EINVAL;
+		break;
+	case V_MADV_DONTNEED:
+		got = res(madvise(p, len, MADV_DONTNEED));
+		want = EINVAL;
+		break;
+	case V_MADV_COLD:
+		got = res(madvise(p, len, k & 1 ? MADV_PAGEOUT : MADV_COLD));
+		want = EINVAL;
+		break;
+	case V_MADV_DOFORK:	/* VM_DONTCOPY stays: a child has no window */
+		got = res(madvise(p, len, MADV_DOFORK));
+		want = EINVAL;
+		break;
+	case V_MADV_DONTFORK:	/* it is so already: nothing to change */
+		got = res(madvise(p, len, MADV_DONTFORK));
+		break;
+	case V_MADV_WILLNEED:
+		got = res(madvise(p, len, MADV_WILLNEED));
+		break;
+	case V_MADV_REMOVE:	/* no hole to punch in a character device */
+		got = res(madvise(p, len, MADV_REMOVE));
+		want = ENODEV;
+		break;
+	case V_MADV_POPULATE:	/* GUP: never on VM_IO | VM_PFNMAP */
+		got = res(madvise(p, len, MADV_POPULATE_READ));
+		want = EINVAL;
+		break;
+	case V_MLOCK:		/* VM_SPECIAL: a no-op, and the maps stay */
+		got = res(mlock(p, len));
+		g2 = res(munlock(p, len));
+		break;
+	case V_MSYNC:		/* no fsync: MS_SYNC refused, MS_ASYNC a no-op */
+		got = res(msync(p, len, MS_SYNC));
+		want = EINVAL;
+		g2 = res(msync(p, len, MS_ASYNC));
+		break;
+	case V_SECOND_FD: {	/* each fd's gvas are its own */
+		int f2 = open("/dev/kvmmem", O_RDWR), e;
+		uint64_t g = PATTERN_GPA + k * PAGE;
+
+		if (f2 < 0)
+			return vop_fail(v, "open:", errno, 0);
+		q = mmap(NULL, PAGE, rw, MAP_SHARED, f2, 0);
+		close(f2);	/* the mapping holds the file */
+		if (q == MAP_FAILED)
+			return vop_fail(v, "mmap:", errno, 0);
+		got = do_map(f, q, g);		/* fd 1, a page of fd 2's */
+		want = EINVAL;
+		f2 = open("/dev/kvmmem", O_RDWR);
+		g2 = do_map(f2, p + k * PAGE, g);	/* a new fd, fd 1's page */
+		w2 = EINVAL;
+		close(f2);
+		/* fd 2's page through fd 2, which only its mapping holds now */
+		e = do_unmap(f, q);
+		if (e != EINVAL)
+			return vop_fail(v, "unmap of fd 2's page through fd 1:", e, EINVAL);
+		if (maps_of_self() != count_mapped(gpas, n))
+			return vop_fail(v, "fd 1's maps changed:", 0, 0);
+		munmap(q, PAGE);
+		break;
+	}
+	case V_UNMAP_REMAP: {	/* the window's page between two maps */
+		uint64_t g = gpas[k];
+
+		if (!g)
+			break;
+		got = do_unmap(f, p + k * PAGE);
+		gpas[k] = 0;
+		if (!got && !life_pages_ok(p, gpas, n))
+			return vop_fail(v, "the window page after unmap:", 0, 0);
+		g2 = do_map(f, p + k * PAGE, g);
+		gpas[k] = g;
+		break;
+	}
+	default:
+		return 0;
+	}
+	if (got != want)
+		return vop_fail(v, "", got, want);
+	if (g2 != w2)
+		return vop_fail(v, "then:", g2, w2);
+	if (!life_pages_ok(p, gpas, n))
+		return vop_fail(v, "a page is not what its map says afterwards:", 0, 0);
+	return 0;
+}
+
+/*
+ * A life, in the child: open, mmap, map n pages, verify them, do what vops
+ * says to the mapping, tell the parent (two bytes), and end as drawn. No
+ * allocation here: the parent has threads. Exit status: 0, or the step
+ * that failed.
+ */
+static int life_child(uint64_t *gpas, unsigned int n, const uint8_t (*vops)[2],
+		      unsigned int nv, enum life_end end, int pipefd)
 {
 	int f = open("/dev/kvmmem", O_RDWR);
 	uint8_t *p;
 	unsigned char c[2] = { 0, 0 };	/* maps made; the errno of a refused one */
+	int st;
 
 	if (f < 0)
 		return 10;
@@ -500,6 +753,11 @@ static int life_child(uint64_t *gpas, unsigned int n, enum life_end end, int pip
 		for (unsigned int i = 0; i < WORDS; i++)
 			if (w[i] != kvmi_pattern_word(gpas[k] + i * 8))
 				return 13;
+	}
+	for (unsigned int j = 0; j < nv; j++) {
+		st = life_vop(f, p, gpas, n, vops[j][0], vops[j][1] % n);
+		if (st)
+			return st;
 	}
 	if (write(pipefd, c, 2) != 2)
 		return 14;
@@ -564,6 +822,7 @@ static void *proc_actor(void *arg)
 		[10] = "open", [11] = "mmap", [12] = "map", [13] = "the pattern through a map",
 		[14] = "tell the parent", [15] = "unmap", [16] = "the window page after unmap",
 		[17] = "a map after close", [18] = "fork: the grandchild has the window",
+		[19] = "a VMA operation (said above)",
 	};
 	struct actor *a = arg;
 
@@ -571,6 +830,8 @@ static void *proc_actor(void *arg)
 		unsigned int n = 1 + below(&a->rng, LIFE_PAGES);
 		enum life_end end = below(&a->rng, NR_ENDS);
 		uint64_t gpas[LIFE_PAGES];
+		uint8_t vops[LIFE_VOPS][2];
+		unsigned int nv = cfg.sc->vma ? 1 + below(&a->rng, LIFE_VOPS) : 0;
 		int pfd[2], st, left;
 		pid_t pid;
 		unsigned char c[2] = { 0, 0 };
@@ -578,6 +839,11 @@ static void *proc_actor(void *arg)
 		for (unsigned int k = 0; k < n; k++)
 			gpas[k] = PATTERN_GPA + below(&a->rng, PATTERN_PAGES) * PAGE;
 		oplog(a, OP_LIFE, n, end);
+		for (unsigned int j = 0; j < nv; j++) {
+			vops[j][0] = below(&a->rng, NR_VOPS);
+			vops[j][1] = below(&a->rng, LIFE_PAGES);
+			oplog(a, OP_VMA, vops[j][0], vops[j][1]);
+		}
 		if (pipe2(pfd, O_CLOEXEC)) {
 			failf(a, "pipe: %s", errno_str(errno));
 			break;
@@ -585,7 +851,7 @@ static void *proc_actor(void *arg)
 		pid = fork();
 		if (!pid) {
 			close(pfd[0]);
-			_exit(life_child(gpas, n, end, pfd[1]));
+			_exit(life_child(gpas, n, vops, nv, end, pfd[1]));
 		}
 		close(pfd[1]);
 		if (pid < 0) {
@@ -605,8 +871,8 @@ static void *proc_actor(void *arg)
 			int e = WIFEXITED(st) ? WEXITSTATUS(st) : 0;
 
 			failf(a, "life %" PRIu64 " (%u pages, ends by %s): %s%s", a->seq, n,
-			      end_names[end], e >= 10 && e <= 18 ? "failed at " : "died, status ",
-			      e >= 10 && e <= 18 ? life_err[e] : "?");
+			      end_names[end], e >= 10 && e <= 19 ? "failed at " : "died, status ",
+			      e >= 10 && e <= 19 ? life_err[e] : "?");
 			break;
 		}
 		left = maps_of(pid);
@@ -616,6 +882,9 @@ static void *proc_actor(void *arg)
 			break;
 		}
 		a->n.ends[end]++;
+		for (unsigned int j = 0; j < nv; j++)
+			a->n.vops[vops[j][0]]++;
+		a->n.checks += nv;
 		a->n.maps_ok += c[0];
 		if (c[0] < n)
 			a->n.err[c[1]] += n - c[0];
@@ -733,7 +1002,8 @@ static void check_scratch(struct actor *a)
 static struct json_object *counts_json(const struct counts *n)
 {
 	struct json_object *o = json_object_new_object(), *ops = json_object_new_object(),
-			   *errs = json_object_new_object(), *ends = json_object_new_object();
+			   *errs = json_object_new_object(), *ends = json_object_new_object(),
+			   *vops = json_object_new_object();
 
 	for (unsigned int i = 0; i < NR_OPS; i++)
 		if (n->ops[i])
@@ -745,9 +1015,13 @@ static struct json_object *counts_json(const struct counts *n)
 	for (unsigned int i = 0; i < NR_ENDS; i++)
 		if (n->ends[i])
 			json_object_object_add(ends, end_names[i], json_object_new_int64(n->ends[i]));
+	for (unsigned int i = 0; i < NR_VOPS; i++)
+		if (n->vops[i])
+			json_object_object_add(vops, vop_names[i], json_object_new_int64(n->vops[i]));
 	json_object_object_add(o, "ops", ops);
 	json_object_object_add(o, "results", errs);
 	json_object_object_add(o, "lives_ended_by", ends);
+	json_object_object_add(o, "vma_ops_done", vops);
 	json_object_object_add(o, "words_verified", json_object_new_int64(n->words));
 	json_object_object_add(o, "oracle_checks", json_object_new_int64(n->checks));
 	json_object_object_add(o, "maps_made", json_object_new_int64(n->maps_ok));
