@@ -141,10 +141,10 @@ static const struct scenario scenarios[] = {
 		     [OP_FORK] = 1 }, false },
 	{ "vma", "lives mprotect, munmap, mremap, madvise, mlock and msync their mapping, and map through two fds",
 	  0, 2, 0, { 0 }, true },
-	{ "random", "all of it at once: shared and owned pages, forks, and lives",
+	{ "random", "all of it at once: shared and owned pages, forks, and lives that work on their mapping",
 	  3, 1, 4, { [OP_MAP_SHARED] = 3, [OP_UNMAP_SHARED] = 3, [OP_READ_SHARED] = 2,
 		     [OP_MAP_OWN] = 3, [OP_UNMAP_OWN] = 2, [OP_VERIFY_OWN] = 2,
-		     [OP_WRITE_OWN] = 1, [OP_FORK] = 1 }, false },
+		     [OP_WRITE_OWN] = 1, [OP_FORK] = 1 }, true },
 	{ NULL }
 };
 
@@ -525,14 +525,22 @@ static int count_mapped(const uint64_t *gpas, unsigned int n)
 	return c;
 }
 
-/* A life's failed VMA operation, said on stderr (no stdio: we forked). */
+/*
+ * A life's failed VMA operation, said on stderr (no stdio: we forked):
+ * what went wrong, and the result got and wanted if want is not -1.
+ */
 static int vop_fail(enum vma_op v, const char *what, int got, int want)
 {
 	char b[200];
-	int l = snprintf(b, sizeof(b), "kvmi-stress: life %d: %s: %s %s, want %s\n",
-			 (int)getpid(), vop_names[v], what, got ? errno_name(-got) : "0",
-			 want ? errno_name(-want) : "0");
+	int l;
 
+	if (want == -1)
+		l = snprintf(b, sizeof(b), "kvmi-stress: life %d: %s: %s\n", (int)getpid(),
+			     vop_names[v], what);
+	else
+		l = snprintf(b, sizeof(b), "kvmi-stress: life %d: %s: %s%s, want %s\n",
+			     (int)getpid(), vop_names[v], what, got ? errno_name(-got) : "0",
+			     want ? errno_name(-want) : "0");
 	if (write(2, b, l) < 0)
 		return 19;
 	return 19;
@@ -574,7 +582,7 @@ static int life_vop(int f, uint8_t *p, uint64_t *gpas, unsigned int n,
 	case V_PROT_RO:		/* whole: allowed, and the maps read the same */
 		got = res(mprotect(p, len, PROT_READ));
 		if (!got && !life_pages_ok(p, gpas, n))
-			return vop_fail(v, "pages changed under PROT_READ:", 0, 0);
+			return vop_fail(v, "pages changed under PROT_READ", 0, -1);
 		g2 = res(mprotect(p, len, rw));
 		break;
 	case V_PROT_NONE_REMAP:	/* map and unmap need no access to the page */
@@ -585,7 +593,7 @@ static int life_vop(int f, uint8_t *p, uint64_t *gpas, unsigned int n,
 				g2 = do_map(f, p + k * PAGE, gpas[k]);
 		}
 		if (res(mprotect(p, len, rw)))
-			return vop_fail(v, "mprotect back to read-write:", errno, 0);
+			return vop_fail(v, "mprotect back to read-write: ", errno, 0);
 		break;
 	case V_PROT_PART:	/* a split: refused if there is one to make */
 		got = res(mprotect(p + k * PAGE, PAGE, PROT_READ));
@@ -597,17 +605,17 @@ static int life_vop(int f, uint8_t *p, uint64_t *gpas, unsigned int n,
 		want = n > 1 ? EINVAL : 0;
 		if (n == 1) {	/* that was the whole mapping: the map ended */
 			if (maps_of_self())
-				return vop_fail(v, "map left after munmap:", 0, 0);
+				return vop_fail(v, "map left after munmap", 0, -1);
 			gpas[0] = 0;
 			q = mmap(p, PAGE, rw, MAP_SHARED | MAP_FIXED_NOREPLACE, f, 0);
 			if (q != p)
-				return vop_fail(v, "mmap again:", errno, 0);
+				return vop_fail(v, "mmap again: ", errno, 0);
 		}
 		break;
 	case V_MREMAP_MOVE:	/* the move is undone: ->mremap refuses it */
 		q = mmap(NULL, len, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 		if (q == MAP_FAILED)
-			return vop_fail(v, "mmap of the destination:", errno, 0);
+			return vop_fail(v, "mmap of the destination: ", errno, 0);
 		got = mremap(p, len, len, MREMAP_MAYMOVE | MREMAP_FIXED, q) == MAP_FAILED ?
 		      errno : 0;
 		want = EINVAL;
@@ -670,11 +678,11 @@ static int life_vop(int f, uint8_t *p, uint64_t *gpas, unsigned int n,
 		uint64_t g = PATTERN_GPA + k * PAGE;
 
 		if (f2 < 0)
-			return vop_fail(v, "open:", errno, 0);
+			return vop_fail(v, "open: ", errno, 0);
 		q = mmap(NULL, PAGE, rw, MAP_SHARED, f2, 0);
 		close(f2);	/* the mapping holds the file */
 		if (q == MAP_FAILED)
-			return vop_fail(v, "mmap:", errno, 0);
+			return vop_fail(v, "mmap: ", errno, 0);
 		got = do_map(f, q, g);		/* fd 1, a page of fd 2's */
 		want = EINVAL;
 		f2 = open("/dev/kvmmem", O_RDWR);
@@ -684,9 +692,9 @@ static int life_vop(int f, uint8_t *p, uint64_t *gpas, unsigned int n,
 		/* fd 2's page through fd 2, which only its mapping holds now */
 		e = do_unmap(f, q);
 		if (e != EINVAL)
-			return vop_fail(v, "unmap of fd 2's page through fd 1:", e, EINVAL);
+			return vop_fail(v, "unmap of fd 2's page through fd 1: ", e, EINVAL);
 		if (maps_of_self() != count_mapped(gpas, n))
-			return vop_fail(v, "fd 1's maps changed:", 0, 0);
+			return vop_fail(v, "fd 1's maps changed", 0, -1);
 		munmap(q, PAGE);
 		break;
 	}
@@ -698,7 +706,7 @@ static int life_vop(int f, uint8_t *p, uint64_t *gpas, unsigned int n,
 		got = do_unmap(f, p + k * PAGE);
 		gpas[k] = 0;
 		if (!got && !life_pages_ok(p, gpas, n))
-			return vop_fail(v, "the window page after unmap:", 0, 0);
+			return vop_fail(v, "the window page after unmap", 0, -1);
 		g2 = do_map(f, p + k * PAGE, g);
 		gpas[k] = g;
 		break;
@@ -707,11 +715,11 @@ static int life_vop(int f, uint8_t *p, uint64_t *gpas, unsigned int n,
 		return 0;
 	}
 	if (got != want)
-		return vop_fail(v, "", got, want);
+		return vop_fail(v, "got ", got, want);
 	if (g2 != w2)
-		return vop_fail(v, "then:", g2, w2);
+		return vop_fail(v, "then got ", g2, w2);
 	if (!life_pages_ok(p, gpas, n))
-		return vop_fail(v, "a page is not what its map says afterwards:", 0, 0);
+		return vop_fail(v, "a page is not what its map says afterwards", 0, -1);
 	return 0;
 }
 
