@@ -31,7 +31,8 @@
  *   -EROFS        a2 is in a read-only memslot
  *   -ELOOP        the target is the caller (a2 is backed by the target's RAM)
  *   -EALREADY     a2 is mapped already
- *   -ENOSPC       this VM has KVMI_MAX_MAPS live maps
+ *   -ENOSPC       this VM has kvm.kvmi_max_maps live maps (a parameter
+ *                 of kvm.ko, KVMI_MAX_MAPS unless root lowers it)
  *   -ENOMEM       no memory, or the VMM hit vm.max_map_count
  *   -EIO          the map failed after a2's old page was unmapped and the
  *                 window page could not be put back: a2 is a hole in the
@@ -120,7 +121,7 @@ struct kvmi_mem_map {
  * through it hold it until they end.
  */
 #define KVMI_MAX_TOKENS		64
-#define KVMI_MAX_MAPS		65536
+#define KVMI_MAX_MAPS		65536	/* kvm.kvmi_max_maps's default */
 #define KVMI_DEFAULT_TTL_S	600
 
 struct kvmi_token_issue {

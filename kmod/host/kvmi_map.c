@@ -50,6 +50,14 @@ struct kvmi_map {
 
 static DEFINE_HASHTABLE(kvmi_vms, 6);
 
+/*
+ * Live maps per introspector VM: kvm.kvmi_max_maps, which root may lower
+ * at any time (maps past it are refused; those alive stay).
+ */
+static unsigned int kvmi_max_maps = KVMI_MAX_MAPS;
+module_param(kvmi_max_maps, uint, 0644);
+MODULE_PARM_DESC(kvmi_max_maps, "live maps per introspector VM (kvmi-harness)");
+
 /* Windows' restore files alive (debugfs "windows"): tokens' and maps'. */
 atomic_t kvmi_nr_windows = ATOMIC_INIT(0);
 
@@ -377,7 +385,7 @@ static long kvmi_vm_map_locked(struct kvm_vcpu *vcpu, struct kvmi_vm *vm,
 			    &map->hva, why);
 	if (ret)
 		return ret;
-	if (vm->nr_maps >= KVMI_MAX_MAPS) {
+	if (vm->nr_maps >= READ_ONCE(kvmi_max_maps)) {
 		*why = KVMI_FAIL_LIMIT;
 		return -ENOSPC;
 	}

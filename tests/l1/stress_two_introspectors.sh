@@ -20,7 +20,7 @@ stress_begin 600 -s 7 -R 2 -o 0 random
 ARGS2="-s 8 -R 2 -o 32 random"
 out2=$(kvmi-vm exec introspector2 -t 600 "kvmi-stress $ARGS2 2>&1; echo exit=\$?")
 stress_verdict "$out2" "$ARGS2 (introspector2)" kvmi-stress-2
-stress_end
+STRESS_OTHERS=$(jq .totals.maps_made <<< "$STRESS_JSON") stress_end
 check "the target's scratch pages hold writes of the first stress (0-3) and the second (32-35) alone" \
 	test "$(scratch_written "$RAM" | awk '$1 > 3 && ($1 < 32 || $1 > 35)' | wc -l)" = 0
 check "the second introspector's QEMU maps no page of the target" \
