@@ -94,6 +94,12 @@ stress_end() {
 	wait "$STRESS_PID"
 	stress_verdict "$(cat "$STATE/stress.out")" "$STRESS_ARGS"
 	json=$STRESS_JSON
+	# Every map the host made was one of the stress's ioctls (or its
+	# lives'), counted; checked before the replay makes more.
+	# STRESS_OTHERS: the maps another stress counted.
+	made=$(($(jq .totals.maps_made <<< "$json") + ${STRESS_OTHERS:-0}))
+	check "the host made exactly the maps kvmi-stress counted ($made)" \
+		test $(($(host_stat total_maps) - $(h0 total_maps))) = "$made"
 	[ -n "${STRESS_REPLAY:-}" ] && check_replay "$json"
 	[ -n "${STRESS_REFUSED:-}" ] &&
 		check "maps were refused with $STRESS_REFUSED once L1 made it so" \
@@ -102,11 +108,6 @@ stress_end() {
 	if [ "$leaked" -gt 0 ]; then
 		leaks_end "$leaked"
 	fi
-	# Every map the host made was one of the stress's ioctls (or its
-	# lives'), counted; STRESS_OTHERS: maps another stress counted.
-	made=$(($(jq .totals.maps_made <<< "$json") + ${STRESS_OTHERS:-0}))
-	check "the host made exactly the maps kvmi-stress counted ($made)" \
-		test $(($(host_stat total_maps) - $(h0 total_maps))) = "$made"
 	check "the host's live maps and retained pages are back at baseline, live tokens at $want_tokens" \
 		test "$(host_stat live_maps) $(host_stat retained) $(host_stat live_tokens)" = \
 		"$(h0 live_maps) $(h0 retained) $want_tokens"
