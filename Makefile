@@ -274,6 +274,7 @@ stress: deps
 		--set 'L1_APPEND=kvmi.seed=$(SEED) kvmi.duration=$(DURATION)' \
 		--job tests/l1/stress_soak.sh
 	$(B)/bin/kvmi-run -t 600 --job tests/l1/stress_memory_hotplug.sh
+	$(B)/bin/kvmi-run -t 600 --set L1_SMP=1 --job tests/l1/stress_vma.sh
 	$(B)/bin/kvmi-run -t 900 --repeat 10 --set L1_SMP=1 \
 		--set 'L1_APPEND=$(RACE_APPEND) kvmi.host_test_only=map_unmap_revoke' \
 		--job tests/l1/host_handler.sh
