@@ -52,14 +52,18 @@ stress_baseline() {
 # watches through L1 alone (kvmi-ctl, QMP, /proc), and a stress L1 must
 # end is run with -x: it stops after a round whose maps were all refused
 # as -a allows, once L1 has ended the token.
+# STRESS_BEFORE and STRESS_AFTER: shell run in the introspector around it,
+# in the same request (their output must not reach stdout).
 stress_begin() {
 	local timeout=$1
 	shift
 	stress_baseline
 	STRESS_ARGS=$*
 	progress "kvmi-stress $*"
-	kvmi-vm exec introspector -t "$timeout" "kvmi-stress $* 2>&1; echo exit=\$?" \
-		> "$STATE/stress.out" &
+	kvmi-vm exec introspector -t "$timeout" \
+		"${STRESS_BEFORE:-}
+		kvmi-stress $* 2>&1; echo exit=\$?
+		${STRESS_AFTER:-}" > "$STATE/stress.out" &
 	STRESS_PID=$!
 }
 

@@ -549,6 +549,16 @@ struct life_report {
 	unsigned char ref[LIFE_PAGES + LIFE_VOPS];
 };
 
+/* A refusal -a allows, noted for the parent: 0; any other error as it is. */
+static int life_refused(struct life_report *rep, int err)
+{
+	if (!allowed(err))
+		return err;
+	if (rep->nref < sizeof(rep->ref))
+		rep->ref[rep->nref++] = err;
+	return 0;
+}
+
 /* A map a life made (gpas[k] = g), or saw refused as allowed (0). */
 static int life_map(int f, uint8_t *p, uint64_t *gpas, unsigned int k, uint64_t g,
 		    struct life_report *rep)
@@ -556,11 +566,8 @@ static int life_map(int f, uint8_t *p, uint64_t *gpas, unsigned int k, uint64_t 
 	int err = do_map(f, p + k * PAGE, g);
 
 	gpas[k] = err ? 0 : g;
-	if (!err)
-		rep->made++;
-	else if (allowed(err) && rep->nref < sizeof(rep->ref))
-		rep->ref[rep->nref++] = err;
-	return allowed(err) ? 0 : err;
+	rep->made += !err;
+	return err ? life_refused(rep, err) : 0;
 }
 
 /*
@@ -574,19 +581,18 @@ static int life_unmap(int f, uint8_t *p, uint64_t *gpas, unsigned int k,
 
 	if (!err)
 		gpas[k] = 0;
-	else if (allowed(err) && rep->nref < sizeof(rep->ref))
-		rep->ref[rep->nref++] = err;
-	return allowed(err) ? 0 : err;
+	return err ? life_refused(rep, err) : 0;
 }
 
 /*
- * The driver's maps of this process (debugfs kvmmem/mappings: "pid gva
- * ..."), read without allocating: we may be a child of a threaded process.
+ * The driver's maps of process pid (debugfs kvmmem/mappings: "pid gva
+ * ..."), read without allocating: a life, a child of a threaded process,
+ * asks too.
  */
-static int maps_of_self(void)
+static int maps_of(pid_t pid)
 {
-	static char b[1 << 18];
-	int f = open("/sys/kernel/debug/kvmmem/mappings", O_RDONLY), pid = getpid(), n = 0;
+	char b[1 << 18];
+	int f = open("/sys/kernel/debug/kvmmem/mappings", O_RDONLY), n = 0;
 	ssize_t r, len = 0;
 
 	if (f < 0)
@@ -595,7 +601,7 @@ static int maps_of_self(void)
 		len += r;
 	close(f);
 	b[len] = 0;
-	for (char *l = b; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL)
+	for (char *l = b; *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : l + strlen(l))
 		n += atoi(l) == pid;
 	return n;
 }
@@ -626,7 +632,7 @@ static int vop_fail(enum vma_op v, const char *what, int got, int want)
 			     (int)getpid(), vop_names[v], what, got ? errno_name(-got) : "0",
 			     want ? errno_name(-want) : "0");
 	if (write(2, b, l) < 0)
-		return 19;
+		_exit(19);	/* nowhere to say it */
 	return 19;
 }
 
@@ -690,7 +696,7 @@ static int life_vop(int f, uint8_t *p, uint64_t *gpas, unsigned int n,
 		got = res(munmap(p + k * PAGE, PAGE));
 		want = n > 1 ? EINVAL : 0;
 		if (n == 1) {	/* that was the whole mapping: the map ended */
-			if (maps_of_self())
+			if (maps_of(getpid()))
 				return vop_fail(v, "map left after munmap", 0, -1);
 			gpas[0] = 0;
 			q = mmap(p, PAGE, rw, MAP_SHARED | MAP_FIXED_NOREPLACE, f, 0);
@@ -779,7 +785,7 @@ static int life_vop(int f, uint8_t *p, uint64_t *gpas, unsigned int n,
 		e = do_unmap(f, q);
 		if (e != EINVAL)
 			return vop_fail(v, "unmap of fd 2's page through fd 1: ", e, EINVAL);
-		if (maps_of_self() != count_mapped(gpas, n))
+		if (maps_of(getpid()) != count_mapped(gpas, n))
 			return vop_fail(v, "fd 1's maps changed", 0, -1);
 		munmap(q, PAGE);
 		break;
@@ -884,20 +890,6 @@ static int life_child(uint64_t *gpas, unsigned int n, const uint8_t (*vops)[2],
 		break;
 	}
 	return 0;
-}
-
-/* Does the driver list a map of process pid? (debugfs kvmmem/mappings) */
-static int maps_of(pid_t pid)
-{
-	char *s = read_file("/sys/kernel/debug/kvmmem/mappings", NULL), *l, *save;
-	int n = 0;
-
-	if (!s)
-		return -1;
-	for (l = strtok_r(s, "\n", &save); l; l = strtok_r(NULL, "\n", &save))
-		n += atoi(l) == pid;
-	free(s);
-	return n;
 }
 
 static void *proc_actor(void *arg)
@@ -1031,16 +1023,14 @@ static int compare_base(const struct base *b0, const struct base *b1, char *why,
 		"areas", "map_objects", "leaked_pages", "window_used",
 		"nr_foll_pin_acquired", "nr_foll_pin_released",
 	};
-	const long *x = &b0->areas, *y = &b1->areas;
-	long d = b1->leaked - b0->leaked;
+	struct base c = *b1;
+	const long *x = &b0->areas, *y = &c.areas;
+	long d = c.leaked - b0->leaked;
 
-	if (cfg.allowed[ENOMEM] && d > 0 && b1->used - b0->used == d) {
-		struct base c = *b1;
-
+	if (cfg.allowed[ENOMEM] && d > 0 && c.used - b0->used == d) {
 		*leaked += d;
 		c.leaked -= d;
 		c.used -= d;
-		return compare_base(b0, &c, why, n, leaked);
 	}
 	for (unsigned int i = 0; i < 6; i++)
 		if (x[i] != y[i] || x[i] < 0) {

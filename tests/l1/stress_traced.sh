@@ -21,18 +21,13 @@ ZAP_PID=$KT_PID
 
 # The stress, with kvmi-trace pin around it in the introspector (one
 # request: the agent serves one at a time).
-stress_baseline
-STRESS_ARGS="-s 9 -R 2 random"
-progress "kvmi-stress $STRESS_ARGS, kvmi-trace pin around it"
-kvmi-vm exec introspector -t 900 "
+STRESS_BEFORE="
 	v() { echo 1 > /proc/sys/vm/stat_refresh
 	      awk '/^nr_foll_pin_(acquired|released)/ { printf \"%s \", \$2 }' /proc/vmstat; }
 	kvmi-trace pin --json > /run/pin.json 2> /run/pin.err < /dev/null & t=\$!
 	n=0; until grep -q ^Tracing /run/pin.err || [ \$n -ge 1200 ]; do sleep 0.1; n=\$((n + 1)); done
-	v > /run/pin.v
-	kvmi-stress $STRESS_ARGS 2>&1; echo exit=\$?
-	v >> /run/pin.v; kill -INT \$t; wait \$t" > "$STATE/stress.out" &
-STRESS_PID=$!
+	v > /run/pin.v" STRESS_AFTER="v >> /run/pin.v; kill -INT \$t; wait \$t" \
+	stress_begin 900 -s 9 -R 2 random
 stress_end
 KT_PID=$HC_PID kt_stop
 KT_PID=$ZAP_PID kt_stop
