@@ -5,7 +5,8 @@
  *
  *   kvmi-mem [-t TOKEN_FILE] CMD...    or    kvmi-mem [-t TOKEN_FILE] -i
  *     map GPA          map target GPA into a window page of this process
- *                      (a page of /dev/kvmmem's mapping window, mmap()ed)
+ *                      (a page of /dev/kvmmem's mapping window, mmap()ed);
+ *                      a refused map must leave that page as it was
  *     dump GPA [LEN]   hex dump of that page (default 256 bytes)
  *     unmap GPA
  *     list             every live mapping in this guest: pid gva gpa target
@@ -32,6 +33,8 @@
 
 #define PAGE 4096
 #define MAX_MAPS 1024
+/* What a window page holds while a map over it is asked for. */
+#define WINDOW_MARK 0xa5
 
 static struct {
 	uint64_t gpa;
@@ -50,9 +53,11 @@ static char **find(uint64_t gpa)
 
 static int do_map(uint64_t gpa)
 {
+	static char marked[PAGE];
 	char *p;
 	int i;
 
+	memset(marked, WINDOW_MARK, PAGE);
 	for (i = 0; i < MAX_MAPS && maps[i].gva; i++)
 		;
 	if (i == MAX_MAPS || find(gpa)) {
@@ -61,10 +66,16 @@ static int do_map(uint64_t gpa)
 		return 1;
 	}
 	p = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (p != MAP_FAILED)
+		memset(p, WINDOW_MARK, PAGE);
 	req.gpa = gpa;
 	req.gva = (uintptr_t)p;
 	if (p == MAP_FAILED || ioctl(fd, KVM_INTRO_MEM_MAP, &req)) {
 		fprintf(stderr, "kvmi-mem: map 0x%" PRIx64 ": %s\n", gpa, errno_str(errno));
+		/* A refused map leaves the window's page as it was. */
+		if (p != MAP_FAILED && memcmp(marked, p, PAGE))
+			fprintf(stderr, "kvmi-mem: map 0x%" PRIx64
+				": refused, yet the window page changed\n", gpa);
 		if (p != MAP_FAILED)
 			munmap(p, PAGE);
 		return 1;
