@@ -12,6 +12,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <glob.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -119,37 +120,44 @@ void preflight(struct env *env)
 	}
 }
 
+/* An initramfs per vmconfig (vmconfigs/NAME.json: initramfs/NAME.cpio.gz). */
 void build_initramfs(struct env *env)
 {
-	const char *names[] = { "l1", "target", "introspector" };
+	char *pat = xasprintf("%s/vmconfigs/*.json", env->top);
+	char *dir = xasprintf("%s/initramfs", env->build);
 	struct vars vars = { 0 };
+	glob_t g;
 
+	if (glob(pat, 0, NULL, &g))
+		die("%s: no vmconfig", pat);
+	mkdir_p(dir);
 	vars_set(&vars, "ABI", env->abi);
 	vars_set(&vars, "TOP", env->top);
 	vars_set(&vars, "BUILD", env->build);
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-		char *cfgp = xasprintf("%s/vmconfigs/%s.json", env->top, names[i]);
-		char *dir = xasprintf("%s/initramfs", env->build);
-		char *out = xasprintf("%s/%s.cpio.gz", dir, names[i]);
+	for (size_t i = 0; i < g.gl_pathc; i++) {
+		char *name = xstrdup(strrchr(g.gl_pathv[i], '/') + 1);
+		char *out, err[512];
 		struct vmconfig c;
 		struct stat st;
-		char err[512];
 		int64_t t0 = now_ms();
 
-		mkdir_p(dir);
-		if (vmconfig_load(&c, cfgp, &vars))
+		*strrchr(name, '.') = '\0';
+		out = xasprintf("%s/%s.cpio.gz", dir, name);
+		if (vmconfig_load(&c, g.gl_pathv[i], &vars))
 			die("%s", c.err);
 		if (initramfs_build(&c, env->abi, out, err, sizeof(err)))
-			die("initramfs %s: %s", names[i], err);
+			die("initramfs %s: %s", name, err);
 		stat(out, &st);
-		ktap_diag(&env->k, "initramfs %s: %.1f MiB in %.1fs", names[i],
+		ktap_diag(&env->k, "initramfs %s: %.1f MiB in %.1fs", name,
 			  st.st_size / 1048576.0, (now_ms() - t0) / 1000.0);
 		vmconfig_free(&c);
-		free(cfgp);
-		free(dir);
+		free(name);
 		free(out);
 	}
+	globfree(&g);
 	vars_free(&vars);
+	free(dir);
+	free(pat);
 }
 
 void make_run_dir(struct env *env)

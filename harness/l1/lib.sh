@@ -42,17 +42,20 @@ put_token() {
 # token_expired ID: the host says token ID has expired.
 token_expired() { kvmi-ctl list | grep -q "^id $1 expired "; }
 
-# memfd_of PID: the memfd of the QEMU whose pid is PID, as a path to open:
-# the target's RAM (vmconfigs/target.json), or the introspector's mapping
-# window (vmconfigs/introspector.json). Each has one. QEMU names every
-# memfd "memory-backend-memfd": tell them apart by inode (inode_of).
+# memfd_of PID [SIZE]: the memfd of the QEMU whose pid is PID, as a path to
+# open: the target's RAM (vmconfigs/target.json), or the introspector's
+# mapping window (vmconfigs/introspector.json). Each has one; a peer
+# (vmconfigs/peer.json) has both, told apart by SIZE ("256M"). QEMU names
+# every memfd "memory-backend-memfd": tell them apart by inode (inode_of).
 memfd_of() {
-	local f
+	local f bytes=
+	[ -n "${2:-}" ] && bytes=$(numfmt --from=iec "$2")
 	for f in /proc/"$1"/fd/*; do
 		[ "$(readlink "$f")" = "/memfd:memory-backend-memfd (deleted)" ] &&
+			{ [ -z "$bytes" ] || [ "$(command stat -L -c %s "$f")" = "$bytes" ]; } &&
 			{ echo "$f"; return 0; }
 	done
-	echo "no memfd in QEMU $1" >&2
+	echo "no memfd${2:+ of $2} in QEMU $1" >&2
 	return 1
 }
 inode_of() { command stat -L -c %i "$1"; }

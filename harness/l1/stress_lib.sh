@@ -14,8 +14,10 @@ RESERVED_SIZE=$((2 << 20))
 ram_words() { od -An -v -tx8 -w8 -j "$(($2))" -N "$(($3))" "$1" | tr -d ' '; }
 # json_true FILTER JSON: jq's verdict on JSON, quietly.
 json_true() { jq -e "$1" > /dev/null <<< "$2"; }
+# guest_counters VM: the guest driver's counters and the pin counters of
+# VM (an introspector).
 guest_counters() {
-	kvmi-vm exec introspector \
+	kvmi-vm exec "$1" \
 		"cat /sys/kernel/debug/kvmmem/stats; grep ^nr_foll_pin /proc/vmstat"
 }
 
@@ -37,7 +39,7 @@ check_replay() {
 # and a hold on the target's RAM file (RAM, RAM_INO).
 stress_baseline() {
 	H0=$(kvmi-ctl stats --json)
-	G0=$(guest_counters)
+	G0=$(guest_counters introspector)
 	sleep infinity 3< "$TARGET_RAM" &
 	HOLDER=$!
 	RAM=/proc/$HOLDER/fd/3
@@ -116,7 +118,7 @@ stress_end() {
 		test "$(host_stat live_maps) $(host_stat retained) $(host_stat live_tokens)" = \
 		"$(h0 live_maps) $(h0 retained) $want_tokens"
 	check "the guest driver's objects, areas, window pages and pin counters are back" \
-		diff <(echo "$G0") <(guest_counters)
+		diff <(echo "$G0") <(guest_counters introspector)
 	stress_ram_checks
 }
 

@@ -93,7 +93,7 @@ MAPS=$(host_stat live_maps) M0=$(host_stat fail_mm)
 kvmi-vm exec introspector "kvmi-mem map $PATTERN_GPA sleep 3600 > /dev/null 2>&1 &"
 check "a process in the introspector holds a map" \
 	wait_for 60 host_stat_at_least live_maps $((MAPS + 1))
-G1=$(guest_counters)
+G1=$(guest_counters introspector)
 sysctl -qw vm.max_map_count=$(($(wc -l < "/proc/$I/maps") - 2))
 # shellcheck disable=SC2016 # expands in the introspector
 check "it is killed while its VMM is past vm.max_map_count; the driver lists no map" kvmi-vm exec introspector \
@@ -103,7 +103,7 @@ check "it is killed while its VMM is past vm.max_map_count; the driver lists no 
 sysctl -qw vm.max_map_count="$ORIG"
 check "the host refused the unmap its exit asked for (-ENOMEM)" \
 	test "$(host_stat fail_mm)" = $((M0 + 1))
-G2=$(guest_counters)
+G2=$(guest_counters introspector)
 diag "before: $(tr '\n' ' ' <<< "$G1")"
 diag "after:  $(tr '\n' ' ' <<< "$G2")"
 delta() { echo $(($(awk -v k="$1" '$1 == k { print $2 }' <<< "$G2") -

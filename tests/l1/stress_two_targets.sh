@@ -29,7 +29,7 @@ stress_verdict "$(sed '1,/^===$/d' <<< "$out")" "$A2 (target2)" kvmi-stress-2
 check "the host's live maps and retained pages are back at baseline" \
 	test "$(host_stat live_maps) $(host_stat retained)" = "$(h0 live_maps) $(h0 retained)"
 check "the guest driver's objects, areas, window pages and pin counters are back" \
-	diff <(echo "$G0") <(guest_counters)
+	diff <(echo "$G0") <(guest_counters introspector)
 ram_checks "$RAM" target
 ram_checks "$RAM2" target2
 w1=$(scratch_written "$RAM" | tr '\n' ' ') w2=$(scratch_written "$RAM2" | tr '\n' ' ')
