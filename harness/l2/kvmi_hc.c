@@ -8,7 +8,8 @@
  *                                       gva) or "page:N" (a0/a2: page N's
  *                                       gpa). -u: from user mode (CPL 3).
  *   kvmi-hc token FILE [OFFSET]         place the 32-byte token in FILE at
- *                                       OFFSET (4080 straddles two pages)
+ *                                       OFFSET (4080 straddles two pages,
+ *                                       8176 two physically apart)
  *   kvmi-hc gpa N                       page N's gpa
  *   kvmi-hc check N GPA                 page N holds the pattern of target GPA
  *   kvmi-hc zero N                      page N reads as zeros
@@ -431,7 +432,7 @@ static int cmd_race(int argc, char **argv)
 
 static const struct cli_cmd cmds[] = {
 	{ "token", "FILE [OFFSET]",
-	  "place the 32-byte token in FILE at OFFSET of the device's buffer (4080 straddles two pages)",
+	  "place the 32-byte token in FILE at OFFSET of the device's buffer (4080 straddles two physically contiguous pages, 8176 two that are not)",
 	  cmd_token, 1, 2 },
 	{ "gpa", "N", "page N's gpa", cmd_gpa, 1, 1 },
 	{ "check", "N GPA", "page N holds the pattern of target GPA", cmd_check, 2, 2 },

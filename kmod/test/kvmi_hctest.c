@@ -2,7 +2,8 @@
 /*
  * Test-only raw hypercall device for the introspector guest. It lets the
  * harness reach the host handler without the /dev/kvmmem driver: raw
- * hypercalls, a token buffer that may straddle two pages, and guest pages
+ * hypercalls, a token buffer that may straddle two pages (physically
+ * contiguous or not), and guest pages
  * to redirect and inspect. In a guest with a mapping window (an ivshmem
  * device, as /dev/kvmmem uses) the pages are the window's last
  * KVMI_HCTEST_NR_PAGES, which /dev/kvmmem hands out last; in one without
@@ -21,13 +22,22 @@
 #include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/timekeeping.h>
+#include <linux/vmalloc.h>
 #include <asm/kvm_para.h>
 #include <uapi/linux/kvm_para.h>
 
 #include "../../include/uapi/kvmi.h"
 #include "kvmi_hctest.h"
 
-#define TOKEN_BUF_ORDER 1	/* two pages */
+/*
+ * The token buffer: three pages, virtually contiguous. The first two are
+ * physically contiguous too (an order-1 allocation); the third is not the
+ * page after the second. A token at 4080 straddles the first pair, one at
+ * 8176 the second, whose gpas are apart.
+ */
+#define TOKEN_BUF_PAGES 3
+#define TOKEN_BUF_SIZE (TOKEN_BUF_PAGES * PAGE_SIZE)
+static struct page *hctest_token_pair, *hctest_token_third;
 
 /*
  * The token buffer and the pages' contents: written under the write side;
@@ -129,9 +139,9 @@ static long hctest_set_token(struct kvmi_hctest_token __user *argp)
 
 	if (copy_from_user(&t, argp, sizeof(t)))
 		return -EFAULT;
-	if (t.offset > (PAGE_SIZE << TOKEN_BUF_ORDER) - sizeof(t.token))
+	if (t.offset > TOKEN_BUF_SIZE - sizeof(t.token))
 		return -EINVAL;
-	memset(hctest_token, 0, PAGE_SIZE << TOKEN_BUF_ORDER);
+	memset(hctest_token, 0, TOKEN_BUF_SIZE);
 	memcpy(hctest_token + t.offset, t.token, sizeof(t.token));
 	hctest_token_offset = t.offset;
 	return 0;
@@ -270,18 +280,47 @@ static void hctest_free(void)
 	if (hctest_window_va)
 		memunmap(hctest_window_va);
 	if (hctest_token)
-		free_pages((unsigned long)hctest_token, TOKEN_BUF_ORDER);
+		vunmap(hctest_token);
+	if (hctest_token_pair)
+		__free_pages(hctest_token_pair, 1);
+	if (hctest_token_third)
+		__free_page(hctest_token_third);
+}
+
+/* The token buffer, laid out as TOKEN_BUF_PAGES says. */
+static int hctest_token_alloc(void)
+{
+	struct page *pages[TOKEN_BUF_PAGES], *other;
+
+	hctest_token_pair = alloc_pages(GFP_KERNEL | __GFP_ZERO, 1);
+	hctest_token_third = alloc_page(GFP_KERNEL | __GFP_ZERO);
+	if (!hctest_token_pair || !hctest_token_third)
+		return -ENOMEM;
+	if (page_to_pfn(hctest_token_third) == page_to_pfn(hctest_token_pair) + 2) {
+		/* Adjacent after all: any other page is not. */
+		other = alloc_page(GFP_KERNEL | __GFP_ZERO);
+		if (!other)
+			return -ENOMEM;
+		__free_page(hctest_token_third);
+		hctest_token_third = other;
+	}
+	pages[0] = hctest_token_pair;
+	pages[1] = hctest_token_pair + 1;
+	pages[2] = hctest_token_third;
+	hctest_token = vmap(pages, TOKEN_BUF_PAGES, VM_MAP, PAGE_KERNEL);
+	if (!hctest_token)
+		return -ENOMEM;
+	pr_info("kvmi_hctest: token buffer at gpas 0x%llx, 0x%llx, 0x%llx\n",
+		(u64)page_to_phys(pages[0]), (u64)page_to_phys(pages[1]),
+		(u64)page_to_phys(pages[2]));
+	return 0;
 }
 
 static int __init kvmi_hctest_init(void)
 {
 	int i, ret;
 
-	hctest_token = (void *)__get_free_pages(GFP_KERNEL | __GFP_ZERO,
-						 TOKEN_BUF_ORDER);
-	if (!hctest_token)
-		return -ENOMEM;
-	ret = hctest_find_window();
+	ret = hctest_token_alloc() ?: hctest_find_window();
 	for (i = 0; !ret && !hctest_window && i < KVMI_HCTEST_NR_PAGES; i++) {
 		hctest_pages[i] = alloc_page(GFP_KERNEL | __GFP_ZERO);
 		if (!hctest_pages[i])

@@ -29,7 +29,11 @@ struct kvmi_hctest_call {
 	__u32 pad;
 };
 
-/* Place a 32-byte token at offset in a 2-page buffer (crosses at 4080). */
+/*
+ * Place a 32-byte token at offset in a 3-page buffer, virtually contiguous:
+ * at 4080 it crosses two physically contiguous pages, at 8176 two that are
+ * not.
+ */
 struct kvmi_hctest_token {
 	__u64 token[4];
 	__u32 offset;

@@ -98,6 +98,20 @@ put_token "$STATE/tok" 4080
 expect "token straddling two guest pages works" 0 32 token "$PATTERN_GPA" page:4
 check "page mapped with it holds the pattern" hc check 4 "$PATTERN_GPA"
 expect "unmap page 4" 0 33 page:4
+# The host reads the token page by page: kvmi_hctest's buffer's second
+# crossing is between pages whose gpas are apart (it says where they are).
+bufs=$(kvmi-vm exec introspector "dmesg | grep 'token buffer at gpas' | tail -n 1")
+apart() {
+	local g
+	read -r -a g <<< "$(sed 's/.*gpas //; s/,//g' <<< "$bufs")"
+	echo "$bufs"
+	[ $((g[1] - g[0])) -eq 4096 ] && [ $((g[2] - g[1])) -ne 4096 ]
+}
+check "the test buffer's last two pages are not physically contiguous" apart
+put_token "$STATE/tok" 8176
+expect "token straddling two pages apart in guest-physical memory works" 0 32 token "$PATTERN_GPA" page:4
+check "page mapped with it holds the pattern" hc check 4 "$PATTERN_GPA"
+expect "unmap page 4" 0 33 page:4
 put_token "$STATE/tok"
 
 # 6. vm.max_map_count: the next map fails cleanly, earlier maps stay.
