@@ -193,6 +193,7 @@ struct boot_end {
 	int64_t silent_ms;	/* since L1's last heartbeat (or boot) */
 	double secs;
 	char qmp_err[256];	/* why QMP could not be reached */
+	char where[192];	/* a frozen L1's vCPU: its RIPs, HLT */
 };
 
 /*
@@ -214,8 +215,8 @@ static enum verdict classify(const struct test *t, const struct boot_end *b,
 	}
 	if (b->silent) {
 		strfmt(o->reason, sizeof(o->reason),
-		       "L1 silent for %.0fs (no heartbeat) at %.0fs, no kernel message: L1 froze",
-		       b->silent_ms / 1000.0, b->secs);
+		       "L1 silent for %.0fs (no heartbeat) at %.0fs, no kernel message: L1 froze%s%s",
+		       b->silent_ms / 1000.0, b->secs, b->where[0] ? "; " : "", b->where);
 		return V_FROZEN;
 	}
 	if (b->timed_out) {
@@ -288,6 +289,49 @@ static void on_qmp_event(void *ctx, struct json_object *ev)
 
 	if (reason && !o->shutdown[0])
 		strfmt(o->shutdown, sizeof(o->shutdown), "%s", reason);
+}
+
+/*
+ * A frozen L1: where its vCPUs are. FROZEN_SAMPLES of QMP "info registers
+ * -a", FROZEN_GAP_MS apart, into DIR/l1-frozen-registers.txt, and in where
+ * the first vCPU's RIP, RFLAGS and HLT of each (one RIP throughout: stuck
+ * there; a few: a tight loop; HLT=1 with IF (0x200) clear: halted for good).
+ */
+#define FROZEN_SAMPLES 3
+#define FROZEN_GAP_MS 500
+static void frozen_evidence(struct qmp *q, const char *dir, char *where, size_t n)
+{
+	struct json_object *args = json_object_new_object();
+	char *path = xasprintf("%s/l1-frozen-registers.txt", dir);
+	FILE *f = fopen(path, "w");
+	size_t used = 0;
+
+	json_object_object_add(args, "command-line",
+			       json_object_new_string("info registers -a"));
+	for (int i = 0; f && i < FROZEN_SAMPLES; i++) {
+		struct json_object *r = qmp_execute(q, "human-monitor-command",
+						    json_object_get(args), now_ms() + 5000);
+		const char *regs = r ? json_object_get_string(r) : NULL;
+		const char *rip = regs ? strstr(regs, "RIP=") : NULL;
+		const char *efl = regs ? strstr(regs, "RFL=") : NULL;
+		const char *hlt = regs ? strstr(regs, "HLT=") : NULL;
+
+		fprintf(f, "--- sample %d\n%s\n", i, regs ? regs : q->err);
+		if (rip && used < n)
+			used += snprintf(where + used, n - used, "%s%.20s %.12s %.5s",
+					 i ? ", " : "vCPU 0 at ", rip, efl ? efl : "",
+					 hlt ? hlt : "");
+		json_object_put(r);
+		if (i + 1 < FROZEN_SAMPLES)
+			usleep(FROZEN_GAP_MS * 1000);
+	}
+	if (f) {
+		fclose(f);
+		if (used < n)
+			snprintf(where + used, n - used, " (%s)", path);
+	}
+	json_object_put(args);
+	free(path);
 }
 
 /* Stop QEMU cleanly (QMP quit), or kill it if that does not work. */
@@ -370,6 +414,8 @@ void run_l1(struct env *env, const struct test *t, const char *dir,
 			break;
 		}
 	}
+	if (b.silent && q.fd >= 0)
+		frozen_evidence(&q, dir, b.where, sizeof(b.where));
 	if (!exited)
 		stop_qemu(&p, &q, &b.qemu_status);
 	if (q.fd >= 0)
