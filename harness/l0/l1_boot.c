@@ -193,7 +193,7 @@ struct boot_end {
 	int64_t silent_ms;	/* since L1's last heartbeat (or boot) */
 	double secs;
 	char qmp_err[256];	/* why QMP could not be reached */
-	char where[192];	/* a frozen L1's vCPU: its RIPs, HLT */
+	char where[256];	/* a frozen L1's vCPU: its RIPs, HLT */
 };
 
 /*
@@ -308,18 +308,19 @@ static void frozen_evidence(struct qmp *q, const char *dir, char *where, size_t 
 
 	json_object_object_add(args, "command-line",
 			       json_object_new_string("info registers -a"));
-	for (int i = 0; f && i < FROZEN_SAMPLES; i++) {
-		struct json_object *r = qmp_execute(q, "human-monitor-command",
-						    json_object_get(args), now_ms() + 5000);
+	for (int i = 0; i < FROZEN_SAMPLES; i++) {
+		struct json_object *r = qmp_execute(q, "human-monitor-command", args,
+						    now_ms() + 5000);
 		const char *regs = r ? json_object_get_string(r) : NULL;
 		const char *rip = regs ? strstr(regs, "RIP=") : NULL;
 		const char *efl = regs ? strstr(regs, "RFL=") : NULL;
 		const char *hlt = regs ? strstr(regs, "HLT=") : NULL;
 
-		fprintf(f, "--- sample %d\n%s\n", i, regs ? regs : q->err);
+		if (f)
+			fprintf(f, "--- sample %d\n%s\n", i, regs ? regs : q->err);
 		if (rip && used < n)
 			used += snprintf(where + used, n - used, "%s%.20s %.12s %.5s",
-					 i ? ", " : "vCPU 0 at ", rip, efl ? efl : "",
+					 used ? ", " : "vCPU 0 at ", rip, efl ? efl : "",
 					 hlt ? hlt : "");
 		json_object_put(r);
 		if (i + 1 < FROZEN_SAMPLES)
@@ -328,7 +329,7 @@ static void frozen_evidence(struct qmp *q, const char *dir, char *where, size_t 
 	if (f) {
 		fclose(f);
 		if (used < n)
-			snprintf(where + used, n - used, " (%s)", path);
+			snprintf(where + used, n - used, " (in l1-frozen-registers.txt)");
 	}
 	json_object_put(args);
 	free(path);

@@ -111,8 +111,15 @@ bench_in_introspector() {
 	ktap_done
 }
 
+# host_stat NAME: one of the host handler's counters now; h0 NAME: in the
+# baseline the job took (H0, kvmi-ctl stats --json).
+host_stat() { kvmi-ctl stat "$1"; }
+h0() { jq -r ".$1" <<< "$H0"; }
+
 STATE=${KVMI_STATE:-/run/kvmi}
-target_var() { jq -er ".vars.$1" "$KVMI_TOP/vmconfigs/target.json"; }
+# vm_var CONFIG NAME: a variable of vmconfigs/CONFIG.json.
+vm_var() { jq -er ".vars.$2" "$KVMI_TOP/vmconfigs/$1.json"; }
+target_var() { vm_var target "$1"; }
 # shellcheck disable=SC2034
 PATTERN_GPA=$(target_var PATTERN_GPA)
 # shellcheck disable=SC2034

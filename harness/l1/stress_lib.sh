@@ -69,9 +69,6 @@ stress_begin() {
 	STRESS_PID=$!
 }
 
-# host_stat NAME: one of the host handler's counters now; h0 NAME at start.
-host_stat() { kvmi-ctl stat "$1"; }
-h0() { jq -r ".$1" <<< "$H0"; }
 host_stat_at_least() { [ "$(host_stat "$1")" -ge "$2" ]; }
 
 # stress_end: wait for kvmi-stress and assert its oracles and L1's. The
@@ -104,7 +101,8 @@ stress_end() {
 	# lives'), counted; checked before the replay makes more.
 	# STRESS_OTHERS: the maps another stress counted.
 	made=$(($(jq .totals.maps_made <<< "$json") + ${STRESS_OTHERS:-0}))
-	check "the host made exactly the maps kvmi-stress counted ($made)" \
+	diag "maps kvmi-stress counted: $made"
+	check "the host made exactly the maps kvmi-stress counted" \
 		test $(($(host_stat total_maps) - $(h0 total_maps))) = "$made"
 	[ -n "${STRESS_REPLAY:-}" ] && check_replay "$json"
 	[ -n "${STRESS_REFUSED:-}" ] &&
@@ -162,6 +160,14 @@ scratch_written() {
 		awk '!/^0+$/ { print int((NR - 1) / 512) }' | uniq
 }
 SCRATCH_GPA=$((COUNTER_GPA + 4096))
+# scratch_only RAM FIRST LAST: RAM holds scratch writes, on pages FIRST to
+# LAST alone (says which it holds).
+scratch_only() {
+	local w
+	w=$(scratch_written "$1")
+	echo "scratch pages written: $(tr '\n' ' ' <<< "$w")"
+	[ -n "$w" ] && [ "$(awk -v a="$2" -v b="$3" '$1 < a || $1 > b' <<< "$w" | wc -l)" = 0 ]
+}
 
 # The target's RAM file, through the job's own hold on it.
 stress_ram_checks() {

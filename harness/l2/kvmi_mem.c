@@ -51,13 +51,20 @@ static char **find(uint64_t gpa)
 	return NULL;
 }
 
+/* The page at p holds byte c throughout. */
+static bool page_is(const char *p, unsigned char c)
+{
+	for (int i = 0; i < PAGE; i++)
+		if ((unsigned char)p[i] != c)
+			return false;
+	return true;
+}
+
 static int do_map(uint64_t gpa)
 {
-	static char marked[PAGE];
 	char *p;
 	int i;
 
-	memset(marked, WINDOW_MARK, PAGE);
 	for (i = 0; i < MAX_MAPS && maps[i].gva; i++)
 		;
 	if (i == MAX_MAPS || find(gpa)) {
@@ -73,7 +80,7 @@ static int do_map(uint64_t gpa)
 	if (p == MAP_FAILED || ioctl(fd, KVM_INTRO_MEM_MAP, &req)) {
 		fprintf(stderr, "kvmi-mem: map 0x%" PRIx64 ": %s\n", gpa, errno_str(errno));
 		/* A refused map leaves the window's page as it was. */
-		if (p != MAP_FAILED && memcmp(marked, p, PAGE))
+		if (p != MAP_FAILED && !page_is(p, WINDOW_MARK))
 			fprintf(stderr, "kvmi-mem: map 0x%" PRIx64
 				": refused, yet the window page changed\n", gpa);
 		if (p != MAP_FAILED)

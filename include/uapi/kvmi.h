@@ -75,9 +75,10 @@ struct kvmi_mem_map {
  * KVM_INTRO_MEM_MAP maps the target's gpa over the window page at gva,
  * KVM_INTRO_MEM_UNMAP (the gva) ends it. Errors: those of the hypercalls
  * above, as the host returned them (-EKEYEXPIRED and -EKEYREVOKED
- * included; not -EROFS nor -ELOOP, which its window never meets), and -EINVAL (gva not page aligned, or not in a mapping of
- * this file), -EFAULT, -ENOMEM, -ENODEV (the window's device went),
- * -EOPNOTSUPP (the host has no handler).
+ * included; not -EROFS nor -ELOOP, which its window never meets), and
+ * -EINVAL (gva not page aligned, or not in a mapping of this file),
+ * -EFAULT, -ENOMEM, -ENODEV (the window's device went), -EOPNOTSUPP (the
+ * host has no handler).
  */
 #define KVM_INTRO_MEM_MAP	_IOW('i', 0x01, struct kvmi_mem_map)
 #define KVM_INTRO_MEM_UNMAP	_IOW('i', 0x02, unsigned long)

@@ -5,8 +5,9 @@
 #    (QMP "info mtree -f"), an oracle apart from the host handler's own
 #    layout: for every range of its RAM backend, the first and the last
 #    page map and read, byte for byte, as the RAM file's pages at the
-#    offsets QEMU gives; the pages just outside (a hole, the end of RAM)
-#    are refused -ERANGE. The target is paused meanwhile, so no byte moves.
+#    offsets QEMU gives; the pages just outside them (the end of RAM, the
+#    first page of every other range in the view, above 4 GiB) are
+#    refused -ERANGE. The target is paused meanwhile, so no byte moves.
 # 2. Every refusal a map through /dev/kvmmem can meet, with its errno: each
 #    moves the host's counter for it by one and no other counter, and
 #    leaves the window page as it was (kvmi-mem checks its mark).
@@ -127,8 +128,9 @@ progress "RAM edges, target paused"
 check "the target pauses" kvmi-vm pause target
 check_here "every RAM range's first and last page read as the RAM file; the pages outside: -ERANGE" edges
 check "the target resumes" kvmi-vm resume target
-delta() { echo $(($(kvmi-ctl stat "$1") - $(jq ".$1" <<< "$H0"))); }
-check "the host made a map per page inside ($INSIDE), refused one per page outside ($OUTSIDE), none live" \
+delta() { echo $(($(host_stat "$1") - $(h0 "$1"))); }
+diag "edge pages inside the target's RAM: $INSIDE; outside: $OUTSIDE"
+check "the host made a map per page inside, refused one per page outside, none live" \
 	test "$(delta total_maps) $(delta total_unmaps) $(delta fail_target_range) $(delta live_maps)" \
 	= "$INSIDE $INSIDE $OUTSIDE 0"
 
@@ -162,7 +164,7 @@ check "a forged token: -EACCES" refused token_unknown -EACCES "$STATE/forged"
 check "an unaligned target gpa: -EINVAL, from the driver" refused "" -EINVAL \
 	"$STATE/tok" $((PATTERN_GPA + 8))
 
-check "a token bound to another process: -EPERM" \
+check "a token bound to another process (L1's init)" \
 	issue -w "$WIN" -i 1 -o "$STATE/other-pid"
 check "the introspector maps with it: -EPERM" refused wrong_introspector -EPERM "$STATE/other-pid"
 
@@ -197,6 +199,10 @@ guest=$(kvmi-vm exec introspector "cat /sys/kernel/debug/kvmmem/stats")
 diag "$guest"
 check "the guest driver holds no map object and leaked no page" \
 	test "$(grep -cE '^(map_objects|leaked_pages) 0$' <<< "$guest")" = 2
-check "the host's live maps are back" \
-	test "$(kvmi-ctl stat live_maps)" = "$(jq .live_maps <<< "$H0")"
+# The tokens for another process and another window are live still.
+for id in $(kvmi-ctl list | awk -v pair="$(id_of "$ISSUED")" '$3 == "live" && $2 != pair { print $2 }'); do
+	kvmi-ctl revoke "$id"
+done
+check "the host's live maps are back, and its live tokens once the two left are revoked" \
+	test "$(host_stat live_maps) $(host_stat live_tokens)" = "$(h0 live_maps) $(h0 live_tokens)"
 ktap_done

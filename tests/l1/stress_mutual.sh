@@ -12,24 +12,22 @@
 # shellcheck source=harness/l1/stress_lib.sh
 . "$KVMI_TOP/harness/l1/stress_lib.sh"
 
-peer_var() { jq -er ".vars.$1" "$KVMI_TOP/vmconfigs/peer.json"; }
-RAM_SIZE=$(peer_var RAM) WIN_SIZE=$(peer_var WINDOW)
+RAM_SIZE=$(vm_var peer RAM) WIN_SIZE=$(vm_var peer WINDOW)
 boot_peers() { kvmi-vm start peer1 -c peer -t 180 && kvmi-vm start peer2 -c peer -t 180; }
 check "two peers boot (vmconfigs/peer.json as peer1 and peer2)" boot_peers || ktap_done
 P1=$(kvmi-vm pid peer1) P2=$(kvmi-vm pid peer2)
 RAM1=$(memfd_of "$P1" "$RAM_SIZE") RAM2=$(memfd_of "$P2" "$RAM_SIZE")
 WIN1=$(memfd_of "$P1" "$WIN_SIZE") WIN2=$(memfd_of "$P2" "$WIN_SIZE")
-# token FROM TO: a token for TO's RAM, bound to FROM and its window, handed
-# to FROM as /run/t.
+# token FROM FROM_PID FROM_WINDOW TO_PID TO_RAM: a token for TO's RAM, bound
+# to FROM and its window, handed to FROM as /run/t.
 token() {
-	local from=$1 to=$2 p r w
-	p=$(kvmi-vm pid "$from") r=$(memfd_of "$(kvmi-vm pid "$to")" "$RAM_SIZE")
-	w=$(memfd_of "$p" "$WIN_SIZE")
-	kvmi-ctl issue -t "$(kvmi-vm pid "$to")" -r "$r" -w "$w" -i "$p" -o "$STATE/tok-$from" &&
-		kvmi-vm exec "$from" -i 'cat > /run/t' < "$STATE/tok-$from"
+	kvmi-ctl issue -t "$4" -r "$5" -w "$3" -i "$2" -o "$STATE/tok-$1" &&
+		kvmi-vm exec "$1" -i 'cat > /run/t' < "$STATE/tok-$1"
 }
-check "a token for peer2's RAM, bound to peer1 and its window, handed to peer1" token peer1 peer2
-check "a token for peer1's RAM, bound to peer2 and its window, handed to peer2" token peer2 peer1
+check "a token for peer2's RAM, bound to peer1 and its window, handed to peer1" \
+	token peer1 "$P1" "$WIN1" "$P2" "$RAM2"
+check "a token for peer1's RAM, bound to peer2 and its window, handed to peer2" \
+	token peer2 "$P2" "$WIN2" "$P1" "$RAM1"
 check "each peer's RAM and window are four distinct files" test "$(for f in "$RAM1" "$RAM2" "$WIN1" "$WIN2"; do
 	inode_of "$f"; done | sort -u | wc -l)" = 4
 
@@ -41,7 +39,9 @@ HOLDER=$!
 HELD1=/proc/$HOLDER/fd/3 HELD2=/proc/$HOLDER/fd/4
 INO1=$(inode_of "$RAM1") INO2=$(inode_of "$RAM2")
 
-A1="-s 21 -R 3 random" A2="-s 22 -R 3 random"
+# Scratch pages 0-3 for peer1's stress (in peer2's RAM), 32-35 for peer2's
+# (in peer1's): a map that reached the wrong RAM shows there.
+A1="-s 21 -R 3 -o 0 random" A2="-s 22 -R 3 -o 32 random"
 progress "kvmi-stress $A1 in peer1, $A2 in peer2"
 kvmi-vm exec peer1 -t 600 "kvmi-stress $A1 2>&1; echo exit=\$?" > "$STATE/s1.out" &
 S1=$!
@@ -56,7 +56,8 @@ stress_verdict "$(cat "$STATE/s1.out")" "$A1 (peer1 on peer2)" kvmi-stress-peer1
 made1=$(jq .totals.maps_made <<< "$STRESS_JSON")
 stress_verdict "$(cat "$STATE/s2.out")" "$A2 (peer2 on peer1)" kvmi-stress-peer2
 made2=$(jq .totals.maps_made <<< "$STRESS_JSON")
-check "the host made exactly the maps both stresses counted ($made1 + $made2)" \
+diag "maps the stresses counted: $made1 (peer1) + $made2 (peer2)"
+check "the host made exactly the maps both stresses counted" \
 	test $(($(host_stat total_maps) - $(h0 total_maps))) = $((made1 + made2))
 check "the host's live maps, retained pages and live tokens are back at baseline" \
 	test "$(host_stat live_maps) $(host_stat retained) $(host_stat live_tokens)" = \
@@ -67,8 +68,10 @@ check "peer2's driver objects, areas, window pages and pin counters are back" \
 	diff <(echo "$G2") <(guest_counters peer2)
 ram_checks "$HELD1" peer1
 ram_checks "$HELD2" peer2
-check "peer1's RAM holds the scratch writes of peer2's stress" test -n "$(scratch_written "$HELD1")"
-check "peer2's RAM holds the scratch writes of peer1's stress" test -n "$(scratch_written "$HELD2")"
+check "peer1's RAM holds peer2's stress's writes (pages 32-35) and no other" \
+	scratch_only "$HELD1" 32 35
+check "peer2's RAM holds peer1's stress's writes (pages 0-3) and no other" \
+	scratch_only "$HELD2" 0 3
 check "neither QEMU maps a page of the other's RAM" \
 	test "$(vmas_of "$P1" "$INO2") $(vmas_of "$P2" "$INO1")" = "0 0"
 kill "$HOLDER"
