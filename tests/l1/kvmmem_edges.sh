@@ -13,7 +13,7 @@
 #    leaves the window page as it was (kvmi-mem checks its mark).
 # -EROFS and -ELOOP cannot come through /dev/kvmmem (its window is an
 # ivshmem BAR: writable, never RAM): host_map reaches them by hypercall;
-# -EALREADY is kvmmem_test's, -ENOMEM stress_limits'.
+# -EALREADY is kvmmem_test's.
 # shellcheck source=harness/l1/lib.sh
 . "$KVMI_TOP/harness/l1/lib.sh"
 
@@ -186,6 +186,13 @@ max=$(cat $LIMIT)
 echo 0 > $LIMIT
 check "with kvm.kvmi_max_maps at 0: -ENOSPC" refused map_limit -ENOSPC "$STATE/tok"
 echo "$max" > $LIMIT
+
+# The introspector's QEMU past L1's vm.max_map_count (one below its VMAs:
+# /proc/PID/maps has a line more, the vsyscall page), for one map.
+ORIG=$(sysctl -n vm.max_map_count)
+sysctl -qw vm.max_map_count=$(($(wc -l < "/proc/$I/maps") - 2))
+check "with its QEMU past vm.max_map_count: -ENOMEM" refused mm -ENOMEM "$STATE/tok"
+sysctl -qw vm.max_map_count="$ORIG"
 
 check "past the end of RAM: -ERANGE" refused target_range -ERANGE "$STATE/tok" \
 	$((0x$(tail -n 1 <<< "$RANGES" | awk '{ print $2 }') + 1))
