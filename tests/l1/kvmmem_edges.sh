@@ -21,19 +21,20 @@ pair_up || ktap_done
 H0=$(kvmi-ctl stats --json)
 PAGE=4096
 
-# The target's RAM in its flat view: "START END OFFSET" (hex) per range of
-# the RAM backend ("ram", vmconfigs/target.json), from the view of the
-# "memory" address space.
+# The target's flat view (QMP "info mtree -f"), the ranges of its "memory"
+# address space alone, asked for once.
+VIEW=$(kvmi-vm qmp target human-monitor-command '{"command-line": "info mtree -f"}' |
+	jq -r . | tr -d '\r' | awk '
+	/^FlatView/ { mem = 0 }
+	/^ AS "memory"/ { mem = 1 }
+	mem && $1 ~ /^[0-9a-f]+-[0-9a-f]+$/')
+# The target's RAM in it: "START END OFFSET" (hex) per range of the RAM
+# backend ("ram", vmconfigs/target.json).
 ram_ranges() {
-	kvmi-vm qmp target human-monitor-command '{"command-line": "info mtree -f"}' |
-		jq -r . | tr -d '\r' | awk '
-		/^FlatView/ { mem = 0 }
-		/^ AS "memory"/ { mem = 1 }
-		mem && $1 ~ /^[0-9a-f]+-[0-9a-f]+$/ && $4 ~ /^(ram|rom)\):$/ && $5 == "ram" {
-			split($1, r, "-")
-			off = $6 ~ /^@/ ? substr($6, 2) : "0"
-			print r[1], r[2], off
-		}'
+	awk '$4 ~ /^(ram|rom)\):$/ && $5 == "ram" {
+		split($1, r, "-")
+		print r[1], r[2], ($6 ~ /^@/ ? substr($6, 2) : "0")
+	}' <<< "$VIEW"
 }
 # Where gpa (decimal) is in the RAM file, or nothing outside the ranges.
 file_offset() {
@@ -51,15 +52,7 @@ dump_hex() { sed -n -E 's/^[0-9a-f]{8,}: (([0-9a-f]{4} ){8}).*/\1/p' | tr -d ' \
 
 # The first page of every other range in that view (the BIOS ROM, device
 # MMIO): not the target's RAM.
-other_pages() {
-	kvmi-vm qmp target human-monitor-command '{"command-line": "info mtree -f"}' |
-		jq -r . | tr -d '\r' | awk '
-		/^FlatView/ { mem = 0 }
-		/^ AS "memory"/ { mem = 1 }
-		mem && $1 ~ /^[0-9a-f]+-[0-9a-f]+$/ && $5 != "ram" && $1 ~ /000-/ {
-			split($1, r, "-"); print r[1]
-		}'
-}
+other_pages() { awk '$5 != "ram" && $1 ~ /000-/ { split($1, r, "-"); print r[1] }' <<< "$VIEW"; }
 RANGES=$(ram_ranges)
 OTHERS=$(other_pages)
 diag "the first pages of its other ranges:" "$OTHERS"
@@ -83,11 +76,12 @@ edge_pages() {
 }
 
 # One edge page: mapped, read, compared with the RAM file, unmapped; or
-# refused -ERANGE when outside every range.
+# refused -ERANGE when outside every range (EDGE_INSIDE says which).
 edge() {
 	local gpa=$1 hex off out want got
 	hex=$(printf '0x%x' "$gpa")
 	off=$(file_offset "$gpa")
+	EDGE_INSIDE=${off:+1}
 	out=$(kvmi-vm exec introspector "kvmi-mem map $hex dump $hex $PAGE unmap $hex 2>&1")
 	if [ -z "$off" ]; then
 		grep -q "^kvmi-mem: map $hex: -ERANGE (" <<< "$out" &&
@@ -115,7 +109,7 @@ edges() {
 	for gpa in $(edge_pages); do
 		if ! edge "$gpa"; then
 			bad=$((bad + 1))
-		elif [ -n "$(file_offset "$gpa")" ]; then
+		elif [ -n "$EDGE_INSIDE" ]; then
 			INSIDE=$((INSIDE + 1))
 		else
 			OUTSIDE=$((OUTSIDE + 1))
