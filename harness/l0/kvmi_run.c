@@ -62,6 +62,11 @@ static void apply_expect(const struct test *t, struct outcome *o)
 	if (!strcmp(t->expect, "watchdog")) {
 		o->pass = o->v == V_WATCHDOG &&
 			  strstr(o->watchdog, t->match ? t->match : "kvmi-harness watchdog self-test");
+		if (o->pass && t->splat && !(o->splat && strstr(o->splat, t->splat))) {
+			o->pass = false;
+			strfmt(was, sizeof(was), "%s, without \"%s\" in the lines quoted",
+			       o->reason, t->splat);
+		}
 	} else if (!strcmp(t->expect, "timeout")) {
 		/*
 		 * A hang with L1 alive is the job's: reported, never retried,
@@ -124,6 +129,7 @@ static void run_one(struct env *env, struct test *t, const char *dir,
 	rename(dir, old);
 	free(old);
 	free(o->nested);
+	free(o->splat);
 	*o = (struct outcome){ .l1_userspace = -1, .retried = true,
 			       .first_secs = (now_ms() - t0) / 1000.0 };
 	mkdir_p(dir);
@@ -277,6 +283,7 @@ static void finish_test(struct env *env, struct test *t, struct outcome *o,
 	report(env, t, o);
 	json_object_array_add(jtests, result_json(t, o));
 	free(o->nested);
+	free(o->splat);
 }
 
 /*

@@ -27,6 +27,7 @@ struct test {
 	int timeout;		/* seconds */
 	const char *expect;	/* NULL, "watchdog", "timeout" or "retry" */
 	const char *match;	/* watchdog: the kernel line must hold this */
+	const char *splat;	/* watchdog: and the lines quoted after it */
 	int within;		/* retry: the first attempt ends in this many s */
 	const char *l1_append;	/* more L1 kernel parameters for this test */
 	struct json_object *vars;	/* vmconfig variables it needs, or NULL */
@@ -54,6 +55,8 @@ struct outcome {
 	char watchdog[CONSOLE_LINE_MAX + 64];	/* the first kernel message */
 	int64_t watchdog_ms;	/* when it was seen */
 	bool splat_done;	/* its "---[ end trace" came */
+	char *splat;		/* its console's lines around it */
+	int splat_lines;
 	double secs;
 	double l1_userspace;	/* seconds from QEMU start, or -1 */
 	char shutdown[64];	/* L1's QMP SHUTDOWN reason, if it came */

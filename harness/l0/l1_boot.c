@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -27,6 +28,9 @@
 #define HEARTBEAT_LOST_MS 45000	/* L1 beats every 10 s */
 /* After a kernel message, read on this long at most for the rest of it. */
 #define SPLAT_MS 5000
+/* The kernel message quoted in the verdict: context before, lines from it. */
+#define SPLAT_BEFORE 8
+#define SPLAT_LINES 80
 
 static pid_t current_group;
 
@@ -47,7 +51,25 @@ struct console {
 	struct ktap *k;
 	char tail[TAIL_LINES][CONSOLE_LINE_MAX];
 	int ntail;
+	bool fired;		/* the watchdog's first match was here */
 };
+
+/*
+ * The console that printed the first kernel message keeps its lines in
+ * the outcome: a few before it, then the splat, so that the verdict
+ * quotes the whole message even where only the runner's output is kept.
+ */
+static void splat_add(struct outcome *o, const char *line)
+{
+	char *s;
+
+	if (o->splat_lines >= SPLAT_LINES)
+		return;
+	s = xasprintf("%s%s\n", o->splat ? o->splat : "", line);
+	free(o->splat);
+	o->splat = s;
+	o->splat_lines++;
+}
 
 static void on_console_line(void *ctx, const char *line)
 {
@@ -55,12 +77,19 @@ static void on_console_line(void *ctx, const char *line)
 	const char *what = watchdog_match(line), *m;
 	double t = (now_ms() - c->t0) / 1000.0;
 
-	snprintf(c->tail[c->ntail++ % TAIL_LINES], CONSOLE_LINE_MAX, "%s", line);
 	if (what && !c->o->watchdog[0]) {
+		int n = c->ntail < SPLAT_BEFORE ? c->ntail : SPLAT_BEFORE;
+
 		snprintf(c->o->watchdog, sizeof(c->o->watchdog), "%s (%s console): %s",
 			 what, c->src, line);
 		c->o->watchdog_ms = now_ms();
+		c->fired = true;
+		for (int i = c->ntail - n; i < c->ntail; i++)
+			splat_add(c->o, c->tail[i % TAIL_LINES]);
 	}
+	if (c->fired)
+		splat_add(c->o, line);
+	snprintf(c->tail[c->ntail++ % TAIL_LINES], CONSOLE_LINE_MAX, "%s", line);
 	if (c->o->watchdog[0] && (strstr(line, "---[ end trace") ||
 				  strstr(line, "---[ end Kernel panic")))
 		c->o->splat_done = true;
@@ -137,12 +166,27 @@ static void pump_tails(struct tails *ts, const char *dir, const struct console *
 		t->con = *proto;
 		t->con.src = t->name;
 		t->con.ntail = 0;
+		t->con.fired = false;
 		ts->n++;
 	}
 	if (d)
 		closedir(d);
-	for (int i = 0; i < ts->n; i++)
+	for (int i = 0; i < ts->n; i++) {
+		struct stat st;
+
+		/*
+		 * A console rewritten from its start (a VM config without
+		 * append=on, started again) is read again from there: no line
+		 * of its new life may pass unseen.
+		 */
+		if (!fstat(ts->t[i].fd, &st) &&
+		    st.st_size < lseek(ts->t[i].fd, 0, SEEK_CUR)) {
+			ktap_diag(proto->k, "[%s] %s was truncated; reading it from its start",
+				  proto->test, ts->t[i].name);
+			lseek(ts->t[i].fd, 0, SEEK_SET);
+		}
 		pump_fd(ts->t[i].fd, &ts->t[i].con);
+	}
 }
 
 static void close_tails(struct tails *ts)
@@ -161,6 +205,16 @@ static void diag_tail(struct ktap *k, const char *what, struct console *c)
 	ktap_diag(k, "---- last lines of the %s console ----", what);
 	for (int i = first; i < c->ntail; i++)
 		ktap_diag(k, "%s", c->tail[i % TAIL_LINES]);
+}
+
+static void diag_splat(struct ktap *k, const struct outcome *o)
+{
+	char *s = xstrdup(o->splat), *save = NULL;
+
+	ktap_diag(k, "---- the kernel message, as its console printed it ----");
+	for (char *l = strtok_r(s, "\n", &save); l; l = strtok_r(NULL, "\n", &save))
+		ktap_diag(k, "%s", l);
+	free(s);
 }
 
 /* ---- one L1 boot ------------------------------------------------------- */
@@ -440,7 +494,9 @@ void run_l1(struct env *env, const struct test *t, const char *dir,
 	b.silent_ms = now_ms() - (o->last_beat ? o->last_beat : con.t0);
 	b.secs = (now_ms() - con.t0) / 1000.0;
 	o->v = classify(t, &b, o);
-	if (o->v != V_PASS)
+	if (o->v == V_WATCHDOG && o->splat)
+		diag_splat(&env->k, o);
+	else if (o->v != V_PASS)
 		diag_tail(&env->k, "L1", &con);
 	free(sp);
 	free(kp);

@@ -57,6 +57,8 @@ int load_suite(struct env *env, struct json_object **root,
 			t->expect = json_object_get_string(v);
 		if (json_object_object_get_ex(o, "match", &v))
 			t->match = json_object_get_string(v);
+		if (json_object_object_get_ex(o, "splat", &v))
+			t->splat = json_object_get_string(v);
 		if (json_object_object_get_ex(o, "within", &v))
 			t->within = json_object_get_int(v);
 		if (json_object_object_get_ex(o, "l1_append", &v))

@@ -226,6 +226,23 @@ static void hang_evidence(const char *name, const char *run)
 	free(path);
 }
 
+/*
+ * A VM's console log is appended to (the vmconfigs' append=on), so a VM
+ * started again after a kill keeps its earlier life's console above this
+ * line, and L0's watchdog reads the new life from where the old one ended.
+ */
+static void console_mark(const char *run, const char *name)
+{
+	char *p = xasprintf("%s/%s-console.log", run, name);
+	int fd = open(p, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+
+	if (fd >= 0) {
+		dprintf(fd, "\n%s: %s: a new QEMU starts\n", CONSOLE_TAG_VM, name);
+		close(fd);
+	}
+	free(p);
+}
+
 static int cmd_start(const char *name, const char *config, int timeout)
 {
 	char *top = xstrdup(envor("KVMI_TOP", "."));
@@ -289,6 +306,7 @@ static int cmd_start(const char *name, const char *config, int timeout)
 		return 2;
 	}
 	po.cpu = cpus ? (int)cpu + 1 : 0;
+	console_mark(run, name);
 	log = xasprintf("%s/%s-qemu.log", run, name);
 	po.out_path = log;
 	ret = proc_start(&qemu, argv, &po);
