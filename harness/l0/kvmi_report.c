@@ -6,7 +6,8 @@
  * histogram the tracers wrote (kvmi-trace -o <test>/NAME.trace.json; the
  * last document of each file is the final report). Plots come from
  * gnuplot (plots/ keeps its scripts and data); the page is written with
- * libxml2. kvmi-run runs it at the end of every run.
+ * libxml2. A table gives every kvmi-stress run's throughput, oracles and
+ * replay command. kvmi-run runs it at the end of every run.
  */
 #define _GNU_SOURCE
 #include "cli.h"
@@ -36,6 +37,7 @@ struct report {
 	int nplots;
 	int nfailed;		/* plots gnuplot could not draw */
 	int nfigures;		/* benchmark files shown */
+	int nstress;		/* kvmi-stress runs shown */
 };
 
 static const char *str(struct json_object *o, const char *key)
@@ -527,6 +529,78 @@ static void bench_figures(struct report *r, const char *test, const char *name)
 	free(path);
 }
 
+/* ---- stress runs ---------------------------------------------------------- */
+
+static void cell_num(struct report *r, const char *fmt, double v)
+{
+	xmlTextWriterStartElement(r->w, BAD_CAST "td");
+	xmlTextWriterWriteFormatString(r->w, fmt, v);
+	end(r->w);
+}
+
+/*
+ * A kvmi-stress run's JSON (stress_lib.sh keeps it as <test>/kvmi-stress*.json):
+ * one row of the stress table, with its throughput, what its oracles saw
+ * and the command that replays it.
+ */
+static void stress_row(struct report *r, const char *test, const char *name)
+{
+	struct json_object *doc, *totals, *ops, *failure;
+	struct json_object_iter it;
+	double secs, maps, nops = 0;
+	char *path, *run;
+
+	if (strncmp(name, "kvmi-stress", 11) || !ends_with(name, ".json"))
+		return;
+	path = xasprintf("%s/%s/%s", r->run_dir, test, name);
+	doc = json_object_from_file(path);
+	free(path);
+	if (!json_object_object_get_ex(doc, "totals", &totals) ||
+	    !json_object_object_get_ex(totals, "ops", &ops)) {
+		json_object_put(doc);
+		return;
+	}
+	json_object_object_foreachC(ops, it)
+		nops += json_object_get_double(it.val);
+	secs = json_object_get_double(json_object_object_get(doc, "seconds"));
+	maps = json_object_get_double(json_object_object_get(totals, "maps_made"));
+	if (!r->nstress++) {
+		elem(r->w, "h2", "Stress runs");
+		start(r->w, "table", "stress");
+		start(r->w, "tr", NULL);
+		for (const char *h = "test\0run\0scenario\0seed\0seconds\0ops\0ops/s\0maps\0"
+				     "maps/s\0words verified\0oracle checks\0oracles\0replay\0";
+		     *h; h += strlen(h) + 1)
+			elem(r->w, "th", h);
+		end(r->w);
+	}
+	run = xstrdup(name);
+	run[strlen(run) - 5] = 0;	/* without .json */
+	start(r->w, "tr", NULL);
+	elem(r->w, "td", test);
+	elem(r->w, "td", run);
+	elem(r->w, "td", str(doc, "scenario"));
+	elem(r->w, "td", str(doc, "seed"));
+	cell_num(r, "%.1f", secs);
+	cell_num(r, "%.0f", nops);
+	cell_num(r, "%.0f", secs > 0 ? nops / secs : 0);
+	cell_num(r, "%.0f", maps);
+	cell_num(r, "%.0f", secs > 0 ? maps / secs : 0);
+	elem(r->w, "td", str(totals, "words_verified"));
+	elem(r->w, "td", str(totals, "oracle_checks"));
+	failure = json_object_object_get(doc, "failure");
+	start(r->w, "td", failure ? "fail" : "pass");
+	xmlTextWriterWriteString(r->w, BAD_CAST(failure ? json_object_to_json_string(failure) :
+					       "held"));
+	end(r->w);
+	start(r->w, "td", NULL);
+	elem(r->w, "code", str(doc, "replay"));
+	end(r->w);
+	end(r->w);
+	free(run);
+	json_object_put(doc);
+}
+
 /* ---- the page -------------------------------------------------------------- */
 
 static const char style[] =
@@ -667,12 +741,15 @@ static int write_report(struct report *r)
 	each_test_file(r, tests, timeline_plots);
 	if (r->nplots == hists)
 		elem(r->w, "p", "No timeline was recorded in this run.");
+	each_test_file(r, tests, stress_row);
+	if (r->nstress)
+		end(r->w);	/* the stress table */
 	each_test_file(r, tests, bench_figures);
 	xmlTextWriterEndDocument(r->w);
 	xmlFreeTextWriter(r->w);
 	ret = rename(tmp, out) ? -errno : 0;
 	if (!ret)
-		printf("%s: %d plot(s)%s\n", out, r->nplots,
+		printf("%s: %d plot(s), %d stress run(s)%s\n", out, r->nplots, r->nstress,
 		       r->nfailed ? ", some not drawn (plots/)" : "");
 out:
 	json_object_put(sum);

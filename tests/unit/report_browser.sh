@@ -1,12 +1,14 @@
 #!/bin/bash
 # report_browser TOP BUILD: kvmi-report's page in a real browser. A run
 # directory (tests/unit/report/: a real make run's summary, its kvmi-trace hc
-# report and its timeline of the host handler's counters, and a real make
-# bench's figures and bpftrace histogram) is turned into report.html;
+# report and its timeline of the host handler's counters, a real make
+# bench's figures and bpftrace histogram, and a real stress_mutual's two
+# kvmi-stress runs) is turned into report.html;
 # headless Chromium loads it, the page counts the plots that laid out with a
 # non-empty box, and a screenshot is taken. Every histogram in the tracers'
 # JSON and every timeline must be a plot, every plot drawn, every bench
-# figure in a table, every link to a log resolve.
+# figure in a table, every stress run a row with its ops/s and replay,
+# every link to a log resolve.
 top=$1 build=$2
 # shellcheck source=harness/lib/ktap.sh
 . "$top/harness/lib/ktap.sh"
@@ -26,17 +28,20 @@ done
 for f in "$run"/*/*.timeline.json; do
 	[ "$(jq -s length "$f")" -gt 1 ] && want=$((want + 1))
 done
-diag "the fixture holds $want histogram(s) and timeline(s)"
+stress=("$run"/*/kvmi-stress*.json)
+nstress=${#stress[@]}
+diag "the fixture holds $want histogram(s) and timeline(s), $nstress stress run(s)"
 fixture_complete() {
 	local t=("$run"/*/*.timeline.json) b=("$run"/*/bench_*.json) h=("$run"/*/*.trace.json)
-	echo "${#h[@]} tracer file(s), ${#t[@]} timeline(s), ${#b[@]} benchmark file(s)"
-	[ "${#h[@]}" -gt 0 ] && [ "${#t[@]}" -gt 0 ] && [ "${#b[@]}" -gt 0 ]
+	echo "${#h[@]} tracer file(s), ${#t[@]} timeline(s), ${#b[@]} benchmark file(s), $nstress stress run(s)"
+	[ "${#h[@]}" -gt 0 ] && [ "${#t[@]}" -gt 0 ] && [ "${#b[@]}" -gt 0 ] && [ "$nstress" -gt 0 ]
 }
-check "the fixture has tracer histograms, a timeline and a benchmark's figures" fixture_complete
+check "the fixture has tracer histograms, a timeline, a benchmark's figures and stress runs" \
+	fixture_complete
 out=$("$build/bin/kvmi-report" "$run" 2>&1)
 diag "$out"
 check "kvmi-report writes report.html with every histogram as a plot" \
-	grep -qx "$run/report.html: $want plot(s)" <<< "$out"
+	grep -qx "$run/report.html: $want plot(s), $nstress stress run(s)" <<< "$out"
 check "one SVG per plot from gnuplot" \
 	test "$(find "$run/plots" -name '*.svg' | wc -l)" -eq "$want"
 
@@ -66,6 +71,20 @@ for f in "$run"/*/bench_*.json; do
 	for mode in $(jq -r '.modes[]?.mode' "$f"); do
 		check "$name: mode $mode has its row" grep -q "<tr><td>$mode</td>" "$run/report.html"
 	done
+done
+# Every kvmi-stress run: a row with its throughput, its oracles and its replay.
+stress_cell() { awk -v v="$1" -v f="$2" 'BEGIN { printf f, v }'; }
+for f in "$run"/*/kvmi-stress*.json; do
+	name=${f#"$run/"} test=${name%%/*} base=$(basename "$f" .json)
+	secs=$(jq .seconds "$f") ops=$(jq '[.totals.ops[]] | add' "$f")
+	want_row="<tr><td>$test</td><td>$base</td><td>$(jq -r .scenario "$f")</td>"
+	want_row+="<td>$(jq .seed "$f")</td><td>$(stress_cell "$secs" %.1f)</td><td>$ops</td>"
+	want_row+="<td>$(stress_cell "$(jq "$ops / .seconds" "$f")" %.0f)</td>"
+	want_row+="<td>$(jq .totals.maps_made "$f")</td>"
+	check "$name: its row, with $ops ops in $secs s" grep -qF "$want_row" "$run/report.html"
+	check "$name: its oracles held and its replay command is shown" \
+		grep -qF "<td class=\"pass\">held</td><td><code>$(jq -r .replay "$f")</code>" \
+		"$run/report.html"
 done
 self_contained() { ! grep -qE '(src|href)="(https?:|//)' "$1"; }
 check "the page is self-contained (no src= or external href)" \
