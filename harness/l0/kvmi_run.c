@@ -164,6 +164,8 @@ static struct json_object *result_json(const struct test *t,
 		json_object_object_add(jt, "l1_shutdown", json_object_new_string(o->shutdown));
 	if (o->nested)
 		json_object_object_add(jt, "ktap", json_object_new_string(o->nested));
+	if (o->v == V_WATCHDOG && o->splat)
+		json_object_object_add(jt, "kernel_message", json_object_new_string(o->splat));
 	return jt;
 }
 
@@ -305,6 +307,8 @@ static void outcome_save(const char *dir, const struct outcome *o)
 	json_object_object_add(j, "shutdown", json_object_new_string(o->shutdown));
 	if (o->nested)
 		json_object_object_add(j, "nested", json_object_new_string(o->nested));
+	if (o->splat)
+		json_object_object_add(j, "splat", json_object_new_string(o->splat));
 	if (json_object_to_file(p, j))
 		fprintf(stderr, "kvmi: cannot write %s\n", p);
 	json_object_put(j);
@@ -348,6 +352,8 @@ static void outcome_load(const char *dir, struct outcome *o)
 	strfmt(o->shutdown, sizeof(o->shutdown), "%s", jstr(j, "shutdown"));
 	if (json_object_object_get(j, "nested"))
 		o->nested = xstrdup(jstr(j, "nested"));
+	if (json_object_object_get(j, "splat"))
+		o->splat = xstrdup(jstr(j, "splat"));
 	json_object_put(j);
 	unlink(p);
 	free(p);

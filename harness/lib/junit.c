@@ -42,6 +42,9 @@ static void testcase(xmlTextWriterPtr w, struct json_object *t)
 		xmlTextWriterStartElement(w, BAD_CAST "failure");
 		attr(w, "message", str(t, "reason"));
 		attr(w, "type", str(t, "verdict"));
+		/* a kernel message: its console's lines, as the failure's text */
+		if (*str(t, "kernel_message"))
+			xmlTextWriterWriteString(w, BAD_CAST str(t, "kernel_message"));
 		xmlTextWriterEndElement(w);
 	}
 	if (*out)

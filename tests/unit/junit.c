@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
-/* junit.xml: one testcase per test, failures with their reason, valid XML. */
+/*
+ * junit.xml: one testcase per test, failures with their reason (and the
+ * kernel message's lines as the failure's text), valid XML.
+ */
 #define _GNU_SOURCE
 #include "kselftest_harness.h"
 #include "junit.h"
@@ -51,6 +54,8 @@ TEST(failures_reasons_and_output)
 	json_object_array_add(tests, result("l2_boot", "pass", "", "KTAP version 1\n1..1\nok 1 x\n"));
 	json_object_array_add(tests, result("host_map", "fail",
 					    "watchdog: kernel BUG (l1 console): <kernel BUG at x.c:1!>", NULL));
+	json_object_object_add(json_object_array_get_idx(tests, 1), "kernel_message",
+			       json_object_new_string("[1.0] kernel BUG at x.c:1!\n[1.1] Call Trace:\n"));
 	json_object_object_add(sum, "tests", tests);
 	json_object_object_add(sum, "failed", json_object_new_int(1));
 	json_object_object_add(sum, "seconds", json_object_new_double(3));
@@ -62,6 +67,8 @@ TEST(failures_reasons_and_output)
 	EXPECT_TRUE(xpath_is(doc, "string(//testsuite/@failures)", "1"));
 	EXPECT_TRUE(xpath_is(doc, "string(//testcase[@name='host_map']/failure/@message)",
 			     "watchdog: kernel BUG (l1 console): <kernel BUG at x.c:1!>"));
+	EXPECT_TRUE(xpath_is(doc, "string(//testcase[@name='host_map']/failure)",
+			     "[1.0] kernel BUG at x.c:1!\n[1.1] Call Trace:\n"));
 	EXPECT_TRUE(xpath_is(doc, "count(//testcase[@name='l2_boot']/failure)", "0"));
 	EXPECT_TRUE(xpath_is(doc, "string(//testcase[@name='l2_boot']/system-out)",
 			     "KTAP version 1\n1..1\nok 1 x\n"));
