@@ -11,7 +11,7 @@
 DEB_PACKAGES := qemu-system-x86 linux-image-amd64 linux-headers-amd64 \
 	linux-source-6.1 busybox-static clang llvm libbpf-dev dwarves \
 	cpio gcc make libc6-dev libjson-c-dev libkmod-dev libelf-dev zlib1g-dev \
-	pkg-config bc flex bison xz-utils kmod patch perl jq shellcheck rsync \
+	pkg-config bc flex bison libssl-dev xz-utils kmod patch perl jq shellcheck rsync \
 	python3-jsonschema libxml2-dev gnuplot-nox chromium-headless-shell help2man \
 	bpftrace linux-perf
 # bpftool 7.5 from bookworm-backports, it alone, pinned: its prog loadall
@@ -66,7 +66,7 @@ BINS := $(L0_BINS:%=$(B)/bin/%) $(L1_BINS:%=$(B)/bin/%) \
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(B)/tests/unit_%,$(wildcard tests/unit/*.c))
 
 .PHONY: all help deps test unit run bench stress check kernel modules bpf man install clean \
-	kvm-selftests
+	kvm-selftests debug-kernel
 all: kernel modules $(BINS) $(UNIT_TESTS) bpf man kvm-selftests
 
 help:
@@ -82,6 +82,8 @@ help:
 	@echo '  make modules    the guest driver and the test modules (kmod/guest, kmod/test)'
 	@echo '  make bpf        the BPF tracers and kvmi-trace (bpf/)'
 	@echo '  make unit       unit tests alone, under ASan + UBSan'
+	@echo '  make debug-kernel  a 6.1 kernel with lockdep, KASAN, kmemleak and fault injection,'
+	@echo '                  cached outside the clone; built only, no test boots it yet'
 	@echo '  make check      checkpatch --strict, shellcheck, vmconfigs/*.json against the schema'
 	@echo '  make install    kvmi-trace, kvmi-report, the BPF objects, man pages and bash'
 	@echo '                  completion under PREFIX (/usr/local), DESTDIR honoured'
@@ -91,6 +93,12 @@ help:
 deps:
 	@harness/l0/deps.sh $(DEB_PACKAGES)
 	@harness/l0/deps-backports.sh $(BPO_PACKAGES)
+
+# Debian's 6.1 trimmed to what L1 and L2 load, with the checkers of
+# vmconfigs/debug-kernel.config; cached under ~/.cache/kvmi-harness, keyed by
+# the source's version and the fragment, so a second build is instant.
+debug-kernel: deps
+	harness/l0/debug-kernel
 
 kernel:
 	$(Q)$(MAKE) --no-print-directory -C kmod/host
@@ -296,6 +304,7 @@ bench: deps
 KERNEL_SRCS := $(filter-out %.mod.c,$(wildcard kmod/*/*.c kmod/*/*.h))
 SCRIPTS := $(wildcard harness/*/*.sh tests/*.sh tests/*/*.sh) \
 	harness/l0/kernel-abi harness/l0/stack-measure harness/l0/qemu-suite harness/l0/race-record \
+	harness/l0/debug-kernel \
 	harness/completion/kvmi.bash .ci/run
 CHECKPATCH := $(B)/checkpatch/scripts/checkpatch.pl
 check: $(CHECKPATCH)
