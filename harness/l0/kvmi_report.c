@@ -65,6 +65,14 @@ static void end(xmlTextWriterPtr w)
 	xmlTextWriterFullEndElement(w);
 }
 
+/* A number in a table cell. */
+static void cell_num(struct report *r, const char *fmt, double v)
+{
+	xmlTextWriterStartElement(r->w, BAD_CAST "td");
+	xmlTextWriterWriteFormatString(r->w, fmt, v);
+	end(r->w);
+}
+
 static void row(xmlTextWriterPtr w, const char *key, const char *value)
 {
 	start(w, "tr", NULL);
@@ -531,13 +539,6 @@ static void bench_figures(struct report *r, const char *test, const char *name)
 
 /* ---- stress runs ---------------------------------------------------------- */
 
-static void cell_num(struct report *r, const char *fmt, double v)
-{
-	xmlTextWriterStartElement(r->w, BAD_CAST "td");
-	xmlTextWriterWriteFormatString(r->w, fmt, v);
-	end(r->w);
-}
-
 /*
  * A kvmi-stress run's JSON (stress_lib.sh keeps it as <test>/kvmi-stress*.json):
  * one row of the stress table, with its throughput, what its oracles saw
@@ -684,10 +685,7 @@ static void verdicts(struct report *r, struct json_object *tests)
 		xmlTextWriterWriteString(r->w, BAD_CAST result);
 		end(r->w);
 		elem(r->w, "td", str(t, "verdict"));
-		xmlTextWriterStartElement(r->w, BAD_CAST "td");
-		xmlTextWriterWriteFormatString(r->w, "%.1f",
-			json_object_get_double(json_object_object_get(t, "seconds")));
-		end(r->w);
+		cell_num(r, "%.1f", json_object_get_double(json_object_object_get(t, "seconds")));
 		elem(r->w, "td", str(t, "reason"));
 		start(r->w, "td", NULL);
 		each_file(r, str(t, "name"), log_link);
