@@ -66,7 +66,7 @@ BINS := $(L0_BINS:%=$(B)/bin/%) $(L1_BINS:%=$(B)/bin/%) \
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(B)/tests/unit_%,$(wildcard tests/unit/*.c))
 
 .PHONY: all help deps test unit run bench stress check kernel modules bpf man install clean \
-	kvm-selftests debug-kernel
+	kvm-selftests debug-kernel debug-modules
 all: kernel modules $(BINS) $(UNIT_TESTS) bpf man kvm-selftests
 
 help:
@@ -83,12 +83,12 @@ help:
 	@echo '  make bpf        the BPF tracers and kvmi-trace (bpf/)'
 	@echo '  make unit       unit tests alone, under ASan + UBSan'
 	@echo '  make debug-kernel  a 6.1 kernel with lockdep, KASAN, kmemleak and fault injection,'
-	@echo '                  cached outside the clone; built only, no test boots it yet'
+	@echo '                  cached outside the clone; KERNEL=debug boots it (test, run, ...)'
 	@echo '  make check      checkpatch --strict, shellcheck, vmconfigs/*.json against the schema'
 	@echo '  make install    kvmi-trace, kvmi-report, the BPF objects, man pages and bash'
 	@echo '                  completion under PREFIX (/usr/local), DESTDIR honoured'
 	@echo '  make clean      remove build/'
-	@echo 'Options: V=1 (show commands), EXTRA_CFLAGS=..., TESTS=...'
+	@echo 'Options: V=1 (show commands), EXTRA_CFLAGS=..., TESTS=..., KERNEL=debug'
 
 deps:
 	@harness/l0/deps.sh $(DEB_PACKAGES)
@@ -99,6 +99,28 @@ deps:
 # the source's version and the fragment, so a second build is instant.
 debug-kernel: deps
 	harness/l0/debug-kernel
+
+# KERNEL=debug: make test, run, bench and stress boot the debug kernel in L1
+# and L2 (kvmi-run --kernel ROOT); our kvm.ko, kvm-amd.ko and the guest and
+# test modules are built against its tree, into build/kernel/REL/.
+KERNEL ?=
+ifeq ($(KERNEL),debug)
+KVMI_RUN := $(B)/bin/kvmi-run --kernel "$$(harness/l0/debug-kernel --root)"
+KERNEL_BUILD := debug-modules
+else ifeq ($(KERNEL),)
+KVMI_RUN := $(B)/bin/kvmi-run
+KERNEL_BUILD :=
+else
+$(error KERNEL=$(KERNEL): the one other kernel is KERNEL=debug)
+endif
+
+debug-modules: debug-kernel
+	$(Q)root=$$(harness/l0/debug-kernel --root 2> /dev/null) && \
+	rel=$$(ls "$$root/lib/modules") && kdir=$$root/lib/modules/$$rel/build && \
+	out=$(CURDIR)/$(B)/kernel/$$rel && \
+	$(MAKE) --no-print-directory -C kmod/host KDIR=$$kdir B=$$out/host \
+		VMLINUX=$$kdir/vmlinux && \
+	$(MAKE) --no-print-directory -C kmod KDIR=$$kdir OUT=$$out
 
 kernel:
 	$(Q)$(MAKE) --no-print-directory -C kmod/host
@@ -259,12 +281,12 @@ install: bpf man $(B)/bin/kvmi-report
 
 # ---- running ----------------------------------------------------------------
 test: deps
-	@$(MAKE) --no-print-directory all
-	$(B)/bin/kvmi-run $(TESTS)
+	@$(MAKE) --no-print-directory all $(KERNEL_BUILD)
+	$(KVMI_RUN) $(TESTS)
 
 run: deps
-	@$(MAKE) --no-print-directory all
-	$(B)/bin/kvmi-run -t 600 --job tests/run.sh
+	@$(MAKE) --no-print-directory all $(KERNEL_BUILD)
+	$(KVMI_RUN) -t 600 --job tests/run.sh
 
 # The map/unmap/revoke races, repeated: kvmi_host_test's map_unmap_revoke
 # (also in make test, once) 10 times with one L1 vCPU, then
@@ -277,28 +299,28 @@ RACE_APPEND := slub_debug=FPZU,kmalloc-cg-512
 SEED ?= 1
 DURATION ?= 600
 stress: deps
-	@$(MAKE) --no-print-directory all
-	$(B)/bin/kvmi-run -t $$(($(DURATION) + 900)) --set L1_SMP=1 \
+	@$(MAKE) --no-print-directory all $(KERNEL_BUILD)
+	$(KVMI_RUN) -t $$(($(DURATION) + 900)) --set L1_SMP=1 \
 		--set 'L1_APPEND=kvmi.seed=$(SEED) kvmi.duration=$(DURATION)' \
 		--job tests/l1/stress_soak.sh
-	$(B)/bin/kvmi-run -t 5400 --set L1_SMP=1 --set 'L1_APPEND=kvmi.repeat=20' \
+	$(KVMI_RUN) -t 5400 --set L1_SMP=1 --set 'L1_APPEND=kvmi.repeat=20' \
 		--job tests/l1/stress_target_killed.sh
-	$(B)/bin/kvmi-run -t 5400 --set L1_SMP=1 --set 'L1_APPEND=kvmi.repeat=20' \
+	$(KVMI_RUN) -t 5400 --set L1_SMP=1 --set 'L1_APPEND=kvmi.repeat=20' \
 		--job tests/l1/stress_introspector_killed.sh
-	$(B)/bin/kvmi-run -t 900 --repeat 10 --set L1_SMP=1 \
+	$(KVMI_RUN) -t 900 --repeat 10 --set L1_SMP=1 \
 		--set 'L1_APPEND=$(RACE_APPEND) kvmi.host_test_only=map_unmap_revoke' \
 		--job tests/l1/host_handler.sh
-	$(B)/bin/kvmi-run -t 900 --set 'L1_APPEND=$(RACE_APPEND)' --job tests/l1/map_race_token_death.sh
+	$(KVMI_RUN) -t 900 --set 'L1_APPEND=$(RACE_APPEND)' --job tests/l1/map_race_token_death.sh
 
 # Benchmarks are not tests: ratios within one run, JSON in results/.
 bench: deps
-	@$(MAKE) --no-print-directory all
-	$(B)/bin/kvmi-run -t 600 --job tests/bench/bench_host_map.sh
-	$(B)/bin/kvmi-run -t 900 --job tests/bench/bench_kvmmem.sh
-	$(B)/bin/kvmi-run -t 900 --job tests/bench/bench_trace.sh
-	$(B)/bin/kvmi-run -t 900 --set 'L1_APPEND=clocksource=tsc tsc=reliable' \
+	@$(MAKE) --no-print-directory all $(KERNEL_BUILD)
+	$(KVMI_RUN) -t 600 --job tests/bench/bench_host_map.sh
+	$(KVMI_RUN) -t 900 --job tests/bench/bench_kvmmem.sh
+	$(KVMI_RUN) -t 900 --job tests/bench/bench_trace.sh
+	$(KVMI_RUN) -t 900 --set 'L1_APPEND=clocksource=tsc tsc=reliable' \
 		--job tests/bench/bench_trace.sh
-	$(B)/bin/kvmi-run -t 900 --set L1_SMP=1 --job tests/bench/bench_stress.sh
+	$(KVMI_RUN) -t 900 --set L1_SMP=1 --job tests/bench/bench_stress.sh
 
 # ---- checks -----------------------------------------------------------------
 KERNEL_SRCS := $(filter-out %.mod.c,$(wildcard kmod/*/*.c kmod/*/*.h))

@@ -211,6 +211,8 @@ void write_summary(struct env *env, struct json_object *jtests, double secs)
 	char *sp = xasprintf("%s/summary.json", env->run_dir);
 
 	json_object_object_add(summary, "abi", json_object_new_string(env->abi));
+	json_object_object_add(summary, "kernel_root",
+			       json_object_new_string(env->kroot[0] ? env->kroot : "/"));
 	json_object_object_add(summary, "run_dir", json_object_new_string(env->run_dir));
 	json_object_object_add(summary, "tests", jtests);
 	json_object_object_add(summary, "passed", json_object_new_int(env->k.pass));
@@ -486,6 +488,11 @@ static const char usage[] =
 	"      --no-retry      no second try after L1 froze or reset (measuring)\n"
 	"  -j, --jobs N        run up to N tests at once, each in its own L1\n"
 	"      --repeat N      run each selected test N times (NAME_1 ... NAME_N)\n"
+	"      --kernel ROOT   boot the kernel installed under ROOT (ROOT/boot/vmlinuz-REL,\n"
+	"                      ROOT/lib/modules/REL) in L1 and L2, with our modules\n"
+	"                      from build/kernel/REL (make test KERNEL=debug); its\n"
+	"                      ROOT/boot/kvmi-REL.json may add kernel parameters and\n"
+	"                      scale the suite's timeouts\n"
 	"  -h, --help          this help;  --version  the version\n"
 	"Results go to results/<run-id>/ (results/latest); KTAP on stdout.\n";
 
@@ -503,6 +510,7 @@ int main(int argc, char **argv)
 		{ "no-retry", no_argument, NULL, 'R' },
 		{ "jobs", required_argument, NULL, 'j' },
 		{ "repeat", required_argument, NULL, 'r' },
+		{ "kernel", required_argument, NULL, 'k' },
 		{ 0 }
 	};
 	struct env env = { 0 };
@@ -512,7 +520,7 @@ int main(int argc, char **argv)
 	int ntests = 0, timeout = 0, c, nsel, shard = 0, nshards = 0, jobs = 1;
 	int repeat = 1;
 	bool list = false, merge = false, *sel;
-	char exe[PATH_MAX];
+	char exe[PATH_MAX], debug_only[1024] = "";
 	int64_t t0 = now_ms();
 
 	while ((c = getopt_long(argc, argv, "lt:j:hV", opts, NULL)) != -1) {
@@ -551,6 +559,10 @@ int main(int argc, char **argv)
 			break;
 		case 'j':
 			jobs = (int)cli_u64_range("kvmi-run", optarg, 1, MAX_JOBS);
+			break;
+		case 'k':
+			if (!realpath(optarg, env.kroot))
+				die("--kernel %s: %s", optarg, strerror(errno));
 			break;
 		default:
 			fputs(usage, stderr);
@@ -609,10 +621,28 @@ int main(int argc, char **argv)
 	signal(SIGTERM, on_signal);
 	signal(SIGPIPE, SIG_IGN);
 	preflight(&env);
+	for (int i = 0; i < ntests; i++)	/* a slower kernel's (kprofile.h) */
+		tests[i].timeout *= env.kp.timeout_scale;
 	take_lock();
 	make_run_dir(&env);
+	/* The detectors' meta-tests: not in the plan without a debug kernel. */
+	for (int i = 0; i < ntests; i++) {
+		if (!sel[i] || !tests[i].needs_debug || env.kroot[0])
+			continue;
+		sel[i] = false;
+		nsel--;
+		strfmt(debug_only + strlen(debug_only), sizeof(debug_only) - strlen(debug_only),
+		       " %s", tests[i].name);
+	}
 	ktap_start(&env.k, stdout, nsel);
+	if (debug_only[0])
+		ktap_diag(&env.k, "not in this run, they need a debug kernel (make test KERNEL=debug):%s",
+			  debug_only);
 	ktap_diag(&env.k, "kvmi-run: kernel %s, results in %s", env.abi, env.run_dir);
+	if (env.kroot[0])
+		ktap_diag(&env.k, "kernel installed under %s, our modules in %s; "
+			  "kernel parameters \"%s\", timeouts x%d", env.kroot, env.kbuild,
+			  env.kp.cmdline, env.kp.timeout_scale);
 	build_initramfs(&env);
 	env.jobs = jobs;
 	stack_info(&env);

@@ -10,6 +10,7 @@
 #define KVMI_RUN_H
 
 #include "console.h"
+#include "kprofile.h"
 #include "ktap.h"
 #include "vmconfig.h"
 
@@ -30,6 +31,7 @@ struct test {
 	const char *splat;	/* watchdog: and the lines quoted after it */
 	int within;		/* retry: the first attempt ends in this many s */
 	const char *l1_append;	/* more L1 kernel parameters for this test */
+	bool needs_debug;	/* "kernel": "debug": runs only under --kernel */
 	struct json_object *vars;	/* vmconfig variables it needs, or NULL */
 };
 
@@ -68,6 +70,16 @@ struct env {
 	char build[PATH_MAX];
 	char run_dir[PATH_MAX];
 	char abi[128];
+	/* --kernel ROOT: a kernel installed under ROOT (ROOT/boot/vmlinuz-ABI,
+	 * ROOT/lib/modules/ABI), not /; kbuild: our modules and the initramfs
+	 * images for that kernel (build/, or build/kernel/ABI for another).
+	 */
+	char kroot[PATH_MAX];
+	char kbuild[PATH_MAX];
+	/* L2's kernel: Debian's, and our modules and initramfs images for it. */
+	char l2_abi[128];
+	char l2_kbuild[PATH_MAX];
+	struct kprofile kp;	/* ROOT/boot/kvmi-ABI.json: cmdline, timeout scale */
 	char qmp[108];		/* L1's QMP socket (sun_path is 108 bytes) */
 	int retries;		/* tests run twice after L1 froze or reset */
 	bool no_retry;		/* --no-retry: measure, do not forgive */
@@ -102,6 +114,7 @@ int merge_runs(struct env *env, struct test *tests, int ntests, int ndirs,
 /* suite.c */
 int load_suite(struct env *env, struct json_object **root, struct test **tests);
 void preflight(struct env *env);
+void kernel_vars(const struct env *env, struct vars *vars, bool l1);
 void build_initramfs(struct env *env);
 void make_run_dir(struct env *env);
 void take_lock(void);

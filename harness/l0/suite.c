@@ -10,6 +10,7 @@
 #include "util.h"
 #include "vmconfig.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <glob.h>
@@ -63,6 +64,12 @@ int load_suite(struct env *env, struct json_object **root,
 			t->within = json_object_get_int(v);
 		if (json_object_object_get_ex(o, "l1_append", &v))
 			t->l1_append = json_object_get_string(v);
+		t->needs_debug = false;
+		if (json_object_object_get_ex(o, "kernel", &v)) {
+			if (strcmp(json_object_get_string(v), "debug"))
+				die("%s: %s: \"kernel\" can only be \"debug\"", path, t->name);
+			t->needs_debug = true;
+		}
 		t->vars = NULL;
 		if (json_object_object_get_ex(o, "vars", &v)) {
 			if (!json_object_is_type(v, json_type_object))
@@ -95,70 +102,149 @@ int load_suite(struct env *env, struct json_object **root,
 
 /* ---- preflight --------------------------------------------------------- */
 
+/* The release installed under --kernel's ROOT: its one lib/modules/REL. */
+static void kernel_release(struct env *env)
+{
+	char *dir = xasprintf("%s/lib/modules", env->kroot);
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	int n = 0;
+
+	if (!d)
+		die("--kernel %s: no %s (make debug-kernel installs one)",
+		    env->kroot, dir);
+	while ((e = readdir(d))) {
+		if (e->d_name[0] == '.')
+			continue;
+		strfmt(env->abi, sizeof(env->abi), "%s", e->d_name);
+		n++;
+	}
+	closedir(d);
+	if (n != 1)
+		die("--kernel %s: %s holds %d kernel releases, not 1", env->kroot, dir, n);
+	free(dir);
+}
+
 void preflight(struct env *env)
 {
-	char *cmd = xasprintf("%s/harness/l0/kernel-abi", env->top);
+	char *cmd = xasprintf("%s/harness/l0/kernel-abi", env->top), *p;
 	FILE *f = popen(cmd, "r");
-	char *p;
 
-	if (!f || !fgets(env->abi, sizeof(env->abi), f) || pclose(f))
+	/* Debian's kernel: L2's always, L1's unless --kernel. */
+	if (!f || !fgets(env->l2_abi, sizeof(env->l2_abi), f) || pclose(f))
 		exit(2);	/* kernel-abi explained why */
-	env->abi[strcspn(env->abi, "\n")] = '\0';
+	env->l2_abi[strcspn(env->l2_abi, "\n")] = '\0';
 	free(cmd);
+	strfmt(env->l2_kbuild, sizeof(env->l2_kbuild), "%s", env->build);
+	if (env->kroot[0]) {
+		char err[512];
+
+		kernel_release(env);
+		strfmt(env->kbuild, sizeof(env->kbuild), "%s/kernel/%s",
+		       env->build, env->abi);
+		p = xasprintf("%s/boot/kvmi-%s.json", env->kroot, env->abi);
+		if (kprofile_load(&env->kp, p, err, sizeof(err)))
+			die("--kernel: %s", err);
+		free(p);
+	} else {
+		env->kp.timeout_scale = 1;
+		strfmt(env->abi, sizeof(env->abi), "%s", env->l2_abi);
+		strfmt(env->kbuild, sizeof(env->kbuild), "%s", env->build);
+	}
 	if (!in_path("qemu-system-x86_64"))
 		die("qemu-system-x86_64 not found: install qemu-system-x86 (make deps)");
 	if (!in_path("cpio"))
 		die("cpio not found: install cpio (make deps)");
-	p = xasprintf("/boot/vmlinuz-%s", env->abi);
-	if (access(p, R_OK))
-		die("%s missing: install linux-image-%s (make deps)", p, env->abi);
-	free(p);
-	for (const char *m = "host/kvm.ko\0host/kvm-amd.ko\0test/kvmi_hctest.ko\0bin/kvmi-vm\0";
+	for (int l2 = 0; l2 <= 1; l2++) {
+		p = l2 ? xasprintf("/boot/vmlinuz-%s", env->l2_abi) :
+			 xasprintf("%s/boot/vmlinuz-%s", env->kroot, env->abi);
+		if (access(p, R_OK))
+			die("%s missing: install linux-image-%s (make deps)", p,
+			    l2 ? env->l2_abi : env->abi);
+		free(p);
+	}
+	for (const char *m = "host/kvm.ko\0host/kvm-amd.ko\0test/kvmi_pfnleak.ko\0";
 	     *m; m += strlen(m) + 1) {
-		p = xasprintf("%s/%s", env->build, m);
+		p = xasprintf("%s/%s", env->kbuild, m);
+		if (access(p, R_OK))
+			die("%s missing: run make%s", p, env->kroot[0] ? " KERNEL=debug" : "");
+		free(p);
+	}
+	for (const char *m = "test/kvmi_hctest.ko\0guest/kvmmem.ko\0bin/kvmi-vm\0";
+	     *m; m += strlen(m) + 1) {
+		p = xasprintf("%s/%s", env->l2_kbuild, m);
 		if (access(p, R_OK))
 			die("%s missing: run make", p);
 		free(p);
 	}
 }
 
-/* An initramfs per vmconfig (vmconfigs/NAME.json: initramfs/NAME.cpio.gz). */
+/*
+ * The variables a vmconfig has for the kernel it boots: L1's (--kernel's,
+ * or Debian's), or an L2 VM's (Debian's: a debug kernel in L2 under nested
+ * TCG is too slow to boot, README). L1 hands L2's on to kvmi-vm.
+ */
+void kernel_vars(const struct env *env, struct vars *vars, bool l1)
+{
+	char scale[16];
+
+	snprintf(scale, sizeof(scale), "%d", env->kp.timeout_scale);
+	vars_set(vars, "ABI", l1 ? env->abi : env->l2_abi);
+	vars_set(vars, "KROOT", l1 ? env->kroot : "");
+	vars_set(vars, "KBUILD", l1 ? env->kbuild : env->l2_kbuild);
+	vars_set(vars, "KAPPEND", l1 ? env->kp.cmdline : "");
+	vars_set(vars, "L2_ABI", env->l2_abi);
+	vars_set(vars, "L2_KBUILD", env->l2_kbuild);
+	vars_set(vars, "TIMEOUT_SCALE", scale);
+	if (l1)
+		kprofile_vars(&env->kp, vars);
+}
+
+/*
+ * An initramfs per vmconfig (vmconfigs/NAME.json: initramfs/NAME.cpio.gz),
+ * for the kernel that boots it: l1.json's L1's, the others L2's.
+ */
 void build_initramfs(struct env *env)
 {
 	char *pat = xasprintf("%s/vmconfigs/*.json", env->top);
-	char *dir = xasprintf("%s/initramfs", env->build);
-	struct vars vars = { 0 };
 	glob_t g;
 
 	if (glob(pat, 0, NULL, &g))
 		die("%s: no vmconfig", pat);
-	mkdir_p(dir);
-	vars_set(&vars, "ABI", env->abi);
-	vars_set(&vars, "TOP", env->top);
-	vars_set(&vars, "BUILD", env->build);
 	for (size_t i = 0; i < g.gl_pathc; i++) {
 		char *name = xstrdup(strrchr(g.gl_pathv[i], '/') + 1);
-		char *out, err[512];
+		bool l1;
+		char *out, *dir, *moddir, err[512];
+		struct vars vars = { 0 };
 		struct vmconfig c;
 		struct stat st;
 		int64_t t0 = now_ms();
 
 		*strrchr(name, '.') = '\0';
+		l1 = !strcmp(name, "l1");
+		dir = xasprintf("%s/initramfs", l1 ? env->kbuild : env->l2_kbuild);
+		moddir = l1 ? xasprintf("%s/lib/modules/%s", env->kroot, env->abi) :
+			      xasprintf("/lib/modules/%s", env->l2_abi);
+		mkdir_p(dir);
+		kernel_vars(env, &vars, l1);
+		vars_set(&vars, "TOP", env->top);
+		vars_set(&vars, "BUILD", env->build);
 		out = xasprintf("%s/%s.cpio.gz", dir, name);
 		if (vmconfig_load(&c, g.gl_pathv[i], &vars))
 			die("%s", c.err);
-		if (initramfs_build(&c, env->abi, out, err, sizeof(err)))
+		if (initramfs_build(&c, moddir, out, err, sizeof(err)))
 			die("initramfs %s: %s", name, err);
 		stat(out, &st);
 		ktap_diag(&env->k, "initramfs %s: %.1f MiB in %.1fs", name,
 			  st.st_size / 1048576.0, (now_ms() - t0) / 1000.0);
 		vmconfig_free(&c);
+		vars_free(&vars);
+		free(moddir);
+		free(dir);
 		free(name);
 		free(out);
 	}
 	globfree(&g);
-	vars_free(&vars);
-	free(dir);
 	free(pat);
 }
 
@@ -200,7 +286,7 @@ void stack_info(struct env *env)
 
 	for (size_t i = 0; env->set && i < env->set->n; i++)
 		vars_set(&vars, env->set->key[i], env->set->val[i]);
-	vars_set(&vars, "ABI", env->abi);
+	kernel_vars(env, &vars, true);
 	if (vmconfig_load(&c, cfgp, &vars))
 		die("%s", c.err);
 	qemu = vmconfig_str(&c, "qemu");

@@ -14,7 +14,7 @@ STOCK_KVM=/lib/modules/$(uname -r)/kernel/arch/x86/kvm
 kvm_use() {
 	local dir
 	case $1 in
-	ours) dir=$KVMI_BUILD/host ;;
+	ours) dir=$KVMI_KBUILD/host ;;
 	stock) dir=$STOCK_KVM ;;
 	*) echo "kvm_use: ours or stock, not $1"; return 2 ;;
 	esac

@@ -12,6 +12,9 @@ for a in $cmdline; do
 	esac
 done
 export KVMI_TOP KVMI_BUILD KVMI_RUN KVMI_JOB
+# Our modules for L1's kernel; L2's kernel (Debian's) and ours for it.
+export KVMI_KBUILD=${KVMI_KBUILD:-$KVMI_BUILD}
+export KVMI_L2_ABI=${KVMI_L2_ABI:-$(uname -r)} KVMI_L2_KBUILD=${KVMI_L2_KBUILD:-$KVMI_BUILD}
 export KVMI_STATE=/run/kvmi KVMI_CONSOLE=/dev/console
 export PATH=$KVMI_BUILD/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 export HOME=/root
@@ -37,13 +40,34 @@ mount -t debugfs debugfs /sys/kernel/debug
 mount -t bpf bpf /sys/fs/bpf
 log "root mounted at $(cut -d' ' -f1 /proc/uptime)s"
 
-if ! { insmod "/lib/modules/$(uname -r)/kernel/virt/lib/irqbypass.ko" &&
-	insmod "$KVMI_BUILD/host/kvm.ko" && modprobe ccp &&
-	insmod "$KVMI_BUILD/host/kvm-amd.ko"; } > "$KVMI_RUN/modules.log" 2>&1; then
+# A kernel installed under a root of its own (kvmi-run --kernel ROOT): put
+# its image and modules where Debian's would be, in the overlay, so modprobe,
+# kvmi-vm and the jobs find them as usual.
+rel=$(uname -r)
+if [ -n "${KVMI_KROOT:-}" ]; then
+	if ! { mkdir -p "/lib/modules/$rel" &&
+		mount --bind "$KVMI_KROOT/lib/modules/$rel" "/lib/modules/$rel" &&
+		ln -sf "$KVMI_KROOT/boot/vmlinuz-$rel" "/boot/vmlinuz-$rel" &&
+		ln -sf "$KVMI_KROOT/boot/config-$rel" "/boot/config-$rel"; }; then
+		log "FAIL: cannot install $rel from $KVMI_KROOT"
+		finish 97
+	fi
+	# What it needs from the harness (harness/lib/kprofile.h).
+	[ ! -e "$KVMI_KROOT/boot/kvmi-$rel.json" ] ||
+		ln -sf "$KVMI_KROOT/boot/kvmi-$rel.json" "/boot/kvmi-$rel.json"
+fi
+
+if ! { insmod "/lib/modules/$rel/kernel/virt/lib/irqbypass.ko" &&
+	insmod "$KVMI_KBUILD/host/kvm.ko" && modprobe ccp &&
+	insmod "$KVMI_KBUILD/host/kvm-amd.ko"; } > "$KVMI_RUN/modules.log" 2>&1; then
 	log "FAIL: cannot load our kvm modules: $(tail -n 1 "$KVMI_RUN/modules.log")"
 	finish 99
 fi
 log "our kvm.ko and kvm-amd.ko loaded at $(cut -d' ' -f1 /proc/uptime)s"
+
+# kmemleak (a debug kernel): what boot left is not the test's.
+KMEMLEAK=/sys/kernel/debug/kmemleak
+[ ! -w "$KMEMLEAK" ] || echo clear > "$KMEMLEAK"
 
 cd "$KVMI_TOP" || finish 98
 # Proof of life for the runner: a timeout while this still beats is the
@@ -53,4 +77,18 @@ export KVMI_HEARTBEAT_PID=$!
 bash "$KVMI_JOB" > "$KVMI_RUN/ktap" 2> "$KVMI_RUN/job.log"
 st=$?
 log "job exited with $st at $(cut -d' ' -f1 /proc/uptime)s"
+# Every object the test left unreferenced fails it, with its backtrace (the
+# kernel's own line is KERN_INFO, under the console's loglevel: we say it).
+# kmemleak judges only objects older than 5 s (MSECS_MIN_AGE), so the last
+# allocations wait that long; two scans, as its documentation advises.
+if [ -w "$KMEMLEAK" ]; then
+	sleep 5
+	echo scan > "$KMEMLEAK" && echo scan > "$KMEMLEAK"
+	n=$(grep -c '^unreferenced object' "$KMEMLEAK")
+	if [ "$n" != 0 ]; then
+		log "kmemleak: $n new suspected memory leaks after the job"
+		cat "$KMEMLEAK" > /dev/console
+	fi
+	log "kmemleak: scanned after the job, $n unreferenced object(s)"
+fi
 finish "$st"

@@ -17,10 +17,11 @@ start_vms() {
 
 # For the jobs that source this file:
 # shellcheck disable=SC2034
-# wait_for SECS CMD...: until CMD succeeds; fails after SECS. A bound on
-# waiting for an event, never a delay to sleep through.
+# wait_for SECS CMD...: until CMD succeeds; fails after SECS (times a slower
+# kernel's KVMI_TIMEOUT_SCALE). A bound on waiting for an event, never a
+# delay to sleep through.
 wait_for() {
-	local end=$((SECONDS + $1))
+	local end=$((SECONDS + $1 * ${KVMI_TIMEOUT_SCALE:-1}))
 	shift
 	until "$@"; do
 		[ "$SECONDS" -lt "$end" ] || return 1

@@ -101,8 +101,8 @@ static const struct {
 	{ "possible recursive locking", "lockdep" },
 	{ "inconsistent lock state", "lockdep" },
 	{ "suspicious RCU usage", "lockdep" },
+	/* Not "hung_task": initcall_debug's "calling  hung_task_init" has it. */
 	{ "blocked for more than", "hung task" },
-	{ "hung_task", "hung task" },
 	{ "detected stalls on CPUs", "rcu stall" },
 	{ "self-detected stall on CPU", "rcu stall" },
 	{ "rcu_sched kthread starved", "rcu stall" },

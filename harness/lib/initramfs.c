@@ -31,12 +31,17 @@ static int modlist_add(struct modlist *l, const char *path)
 	return 0;
 }
 
-/* Dependencies first, then the module itself. */
+/* Dependencies first, then the module itself; a built-in one has no file. */
 static int add_with_deps(struct modlist *l, struct kmod_module *mod)
 {
-	struct kmod_list *deps = kmod_module_get_dependencies(mod), *it;
+	struct kmod_list *deps, *it;
 	const char *path;
 	int ret = 0;
+
+	/* The context's modules.builtin decides, not the running kernel's. */
+	if (kmod_module_get_initstate(mod) == KMOD_MODULE_BUILTIN)
+		return 0;
+	deps = kmod_module_get_dependencies(mod);
 
 	kmod_list_foreach(it, deps) {
 		struct kmod_module *d = kmod_module_get_module(it);
@@ -53,16 +58,14 @@ static int add_with_deps(struct modlist *l, struct kmod_module *mod)
 	return ret ? ret : modlist_add(l, path);
 }
 
-static int resolve_modules(const char *abi, char **names, struct modlist *l,
+static int resolve_modules(const char *dir, char **names, struct modlist *l,
 			   char *err, size_t errlen)
 {
-	char *dir = xasprintf("/lib/modules/%s", abi);
 	struct kmod_ctx *ctx = kmod_new(dir, NULL);
 	int ret = 0;
 
-	free(dir);
 	if (!ctx) {
-		snprintf(err, errlen, "cannot read /lib/modules/%s", abi);
+		snprintf(err, errlen, "cannot read %s", dir);
 		return -1;
 	}
 	for (char **n = names; *n && !ret; n++) {
@@ -71,8 +74,8 @@ static int resolve_modules(const char *abi, char **names, struct modlist *l,
 
 		if (kmod_module_new_from_lookup(ctx, *n, &found) || !found) {
 			snprintf(err, errlen,
-				 "module %s not found for %s: install linux-image-%s",
-				 *n, abi, abi);
+				 "module %s not found in %s (for /lib/modules/ABI: install linux-image-ABI)",
+				 *n, dir);
 			ret = -1;
 			break;
 		}
@@ -111,7 +114,7 @@ static int put(const char *src, const char *root, const char *dst,
 	return ret ? -1 : 0;
 }
 
-int initramfs_build(struct vmconfig *c, const char *abi, const char *out,
+int initramfs_build(struct vmconfig *c, const char *moddir, const char *out,
 		    char *err, size_t errlen)
 {
 	char *root = xasprintf("%s.d", out), *init = NULL, *order = NULL;
@@ -148,7 +151,7 @@ int initramfs_build(struct vmconfig *c, const char *abi, const char *out,
 		mkdir_p(p);
 		free(p);
 	}
-	if (resolve_modules(abi, mods, &ml, err, errlen))
+	if (resolve_modules(moddir, mods, &ml, err, errlen))
 		goto out;
 	order = xmalloc(ml.n * 256 + 1);
 	for (size_t i = 0; i < ml.n; i++) {

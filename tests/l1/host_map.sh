@@ -150,15 +150,15 @@ check "host counters back to baseline" test \
 # 5. Kill the target while mapped: its page is retained, then freed. A
 # process of ours holds the RAM file (a memfd: no path) to count its pages.
 sleep infinity 3< "$TARGET_RAM" & HOLDER=$!
-RAM_INO=$(inode_of "$TARGET_RAM")
+RAM_INO=$(inode_of "$TARGET_RAM") RAM_BYTES=$(command stat -L -c %s "$TARGET_RAM")
 kvmi-ctl issue -t "$T" -r "$TARGET_RAM" -w "$WIN" -i "$I" -o "$STATE/tok" > /dev/null; put_token "$STATE/tok"
 expect "map before killing the target" 0 32 token "$PATTERN_GPA" page:5
 kvmi-vm kill target
 check "target gone: its mapped page counts as retained" wait_for 60 test_stat retained 1
 check "the retained page is still readable" hc check 5 "$PATTERN_GPA"
 dbg() { awk -v k="$1" '$1 == k { print $2 }' /sys/kernel/debug/kvmi/stats; }
-check "what it keeps alive is said: the whole RAM file, 1 file of 256 MiB (review D8)" \
-	test "$(dbg retained_files) $(dbg retained_bytes)" = "1 $((256 << 20))"
+check "what it keeps alive is said: the whole RAM file, 1 file of $((RAM_BYTES >> 20)) MiB (review D8)" \
+	test "$(dbg retained_files) $(dbg retained_bytes)" = "1 $RAM_BYTES"
 check "the dead target's token is revoked" test "$(stat live_tokens)" = "$BASE_TOKENS"
 expect "unmap after the target died" 0 33 page:5
 check "nothing retained after unmap" \

@@ -7,7 +7,7 @@
 progress "booting target and introspector"
 check "target and introspector boot, agents answer" start_vms target introspector
 
-same_kernel() { local r; r=$(kvmi-vm exec "$1" uname -r) && echo "$1: $r" && [ "$r" = "$(uname -r)" ]; }
+same_kernel() { local r; r=$(kvmi-vm exec "$1" uname -r) && echo "$1: $r" && [ "$r" = "$KVMI_L2_ABI" ]; }
 check "target runs a command" same_kernel target
 check "introspector runs a command" same_kernel introspector
 status7() { kvmi-vm exec introspector 'exit 7'; [ $? -eq 7 ]; }

@@ -15,7 +15,7 @@
 NPAGES=$((DIMM_SIZE / 4096))
 
 check "kvmi_pfnmap.ko loads, its pattern laid out for gpa $DIMM_GPA" \
-	insmod "$KVMI_BUILD/test/kvmi_pfnmap.ko" gpa=$DIMM_GPA
+	insmod "$KVMI_KBUILD/test/kvmi_pfnmap.ko" gpa=$DIMM_GPA
 pair_up || ktap_done
 kt_start pfn pfn --json -p "$T" || ktap_done
 

@@ -10,7 +10,7 @@
 . "$KVMI_TOP/harness/l1/lib.sh"
 
 check "kvmi_pfnmap.ko loads with zero-refcount tail pages" \
-	insmod "$KVMI_BUILD/test/kvmi_pfnmap.ko" zero_tails=1 gpa=$DIMM_GPA
+	insmod "$KVMI_KBUILD/test/kvmi_pfnmap.ko" zero_tails=1 gpa=$DIMM_GPA
 check "target boots" start_vms target || ktap_done
 check "the device plugs into the running target as a pc-dimm at $DIMM_GPA" pfnmap_plug
 check "the target reads the device's pattern through KVM (KVM must WARN first)" \

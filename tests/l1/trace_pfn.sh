@@ -23,7 +23,7 @@ jqcheck "L2 boot+poweroff: references seen and all released" $J \
 jqcheck "L2 boot+poweroff: zero unpaired pfns" $J \
 	'.unbalanced_pfns == 0 and (.orphans | length) == 0'
 
-check "kvmi_pfnleak.ko loads" insmod "$KVMI_TOP/build/test/kvmi_pfnleak.ko"
+check "kvmi_pfnleak.ko loads" insmod "$KVMI_KBUILD/test/kvmi_pfnleak.ko"
 kt_start leak pfn --json
 bal=$(kvmi-pfnleak balanced)
 leak=$(kvmi-pfnleak leak)

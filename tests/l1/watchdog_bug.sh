@@ -5,5 +5,5 @@
 # wait for its timeout and call L1 frozen.
 echo "KTAP version 1"
 echo "1..1"
-insmod "$KVMI_TOP/build/test/kvmi_bug.ko" crash=list
+insmod "$KVMI_KBUILD/test/kvmi_bug.ko" crash=list
 echo "ok 1 the kernel survived a list corruption (it must not)"

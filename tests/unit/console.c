@@ -68,6 +68,7 @@ static const struct {
 	{ "[   50.0] WARNING: possible circular locking dependency detected", "warning" },
 	{ "[   50.0] inconsistent lock state", "lockdep" },
 	{ "[  242.9] INFO: task kworker/u4:2:83 blocked for more than 120 seconds.", "hung task" },
+	{ "[  243.0] Kernel panic - not syncing: hung_task: blocked tasks", "panic" },
 	{ "[   63.0] rcu: INFO: rcu_preempt detected stalls on CPUs/tasks:", "rcu stall" },
 	{ "[   63.0] rcu: INFO: rcu_sched self-detected stall on CPU", "rcu stall" },
 	/* Seen on L1 here (issue 9), with both L2 VMs up. */
@@ -106,6 +107,9 @@ static const struct {
 	/* What debug kernels print at boot. */
 	{ "[    0.1] kmemleak: Kernel memory leak detector initialized (mempool available:36442)", NULL },
 	{ "[    0.1] kasan: KernelAddressSanitizer initialized (generic)", NULL },
+	{ "[    6.436581] calling  hung_task_init+0x0/0x79 @ 1", NULL },
+	{ "[    6.436920] initcall kmemleak_late_init+0x0/0x9e returned 0 after 66 usecs", NULL },
+	{ "[    0.1] Lock dependency validator: Copyright (c) 2006 Red Hat, Inc., Ingo Molnar", NULL },
 	{ "[    0.1] kfence: initialized - using 2097152 bytes for 255 objects at 0x(____ptrval____)-0x(____ptrval____)", NULL },
 };
 
