@@ -77,6 +77,11 @@ static const struct {
 	{ "BUG: KFENCE:", "kfence" },
 	{ "soft lockup - CPU#", "soft lockup" },
 	{ "hard LOCKUP", "hard lockup" },
+	/* lockdep's reports start "WARNING: possible ..." */
+	{ "possible circular locking dependency", "lockdep" },
+	{ "possible recursive locking", "lockdep" },
+	{ "suspicious RCU usage", "lockdep" },
+	{ "inconsistent lock state", "lockdep" },
 	{ "WARNING:", "warning" },
 	{ "BUG:", "bug" },
 	/* x86 BUG() and BUG_ON(): ud2, no "BUG:" */
@@ -97,10 +102,6 @@ static const struct {
 	{ "Oops", "oops" },
 	{ "general protection fault", "general protection fault" },
 	{ "Kernel panic", "panic" },
-	{ "possible circular locking dependency", "lockdep" },
-	{ "possible recursive locking", "lockdep" },
-	{ "inconsistent lock state", "lockdep" },
-	{ "suspicious RCU usage", "lockdep" },
 	/* Not "hung_task": initcall_debug's "calling  hung_task_init" has it. */
 	{ "blocked for more than", "hung task" },
 	{ "detected stalls on CPUs", "rcu stall" },

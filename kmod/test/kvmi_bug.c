@@ -44,7 +44,8 @@ static void kvmi_bug_lock(void)
 	mutex_unlock(&kvmi_bug_b);
 }
 
-static int kvmi_bug_leak(void)
+/* Not inlined into the __init function: kmemleak's backtrace names it. */
+static noinline int kvmi_bug_leak(void)
 {
 	void *p = kmalloc(512, GFP_KERNEL);
 
