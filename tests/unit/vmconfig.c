@@ -2,6 +2,7 @@
 /* vmconfigs: variables, errors, and the real VM definitions of this repo. */
 #define _GNU_SOURCE
 #include "kselftest_harness.h"
+#include "kprofile.h"
 #include "util.h"
 #include "vmconfig.h"
 
@@ -211,6 +212,60 @@ TEST(subst_edge_cases)
 	EXPECT_EQ(NULL, vars_subst(&v, "${A", err, sizeof(err)));
 	EXPECT_EQ(NULL, vars_subst(&v, "${}", err, sizeof(err)));
 	vars_free(&v);
+}
+
+/* A kernel's profile (kprofile.h): into l1.json, and refused when wrong. */
+TEST_F(cfg, kernel_profile_into_l1)
+{
+	struct kprofile p;
+	char err[256], **argv;
+	const char *cl;
+
+	put(self->tmp, "{ \"cmdline\": \"acpi=noirq\", \"timeout_scale\": 4,"
+		       "  \"vars\": { \"L1_MEM\": \"4096\" } }");
+	ASSERT_EQ(0, kprofile_load(&p, self->tmp, err, sizeof(err))) TH_LOG("%s", err);
+	EXPECT_EQ(4, p.timeout_scale);
+	EXPECT_STREQ("acpi=noirq", p.cmdline);
+	vars_set(&self->v, "KROOT", "/cache/root");
+	vars_set(&self->v, "ABI", "6.1.192-kvmi-debug");
+	vars_set(&self->v, "KAPPEND", p.cmdline);
+	kprofile_vars(&p, &self->v);
+	ASSERT_EQ(0, vmconfig_load(&self->c, "vmconfigs/l1.json", &self->v))
+		TH_LOG("%s", self->c.err);
+	argv = vmconfig_qemu_argv(&self->c);
+	ASSERT_NE(NULL, argv) TH_LOG("%s", self->c.err);
+	EXPECT_STREQ("/cache/root/boot/vmlinuz-6.1.192-kvmi-debug", after(argv, "-kernel"));
+	EXPECT_STREQ("4096", after(argv, "-m"));
+	cl = after(argv, "-append");
+	ASSERT_NE(NULL, cl);
+	EXPECT_NE(NULL, strstr(cl, " acpi=noirq"));
+	EXPECT_NE(NULL, strstr(cl, "kvmi.l2_abi=6.1.0-99-amd64"));
+	strv_free(argv);
+}
+
+TEST_F(cfg, kernel_profile_absent_or_wrong)
+{
+	static const char *const bad[] = {
+		"{ \"timeout_scale\": 0 }",
+		"{ \"timeout_scale\": \"4\" }",
+		"{ \"cmdline\": 1 }",
+		"{ \"vars\": { \"MEM\": 512 } }",
+		"{ \"cmd_line\": \"x\" }",
+		"[]",
+	};
+	struct kprofile p;
+	char err[256];
+
+	ASSERT_EQ(0, kprofile_load(&p, "/nonexistent/kvmi.json", err, sizeof(err)));
+	EXPECT_EQ(1, p.timeout_scale);
+	EXPECT_EQ(0, p.nvars);
+	EXPECT_STREQ("", p.cmdline);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		put(self->tmp, bad[i]);
+		err[0] = '\0';
+		EXPECT_EQ(-1, kprofile_load(&p, self->tmp, err, sizeof(err))) TH_LOG("%s", bad[i]);
+		EXPECT_NE(NULL, strstr(err, self->tmp)) TH_LOG("%s: no path in \"%s\"", bad[i], err);
+	}
 }
 
 TEST_HARNESS_MAIN
