@@ -76,9 +76,8 @@ struct env {
 	 */
 	char kroot[PATH_MAX];
 	char kbuild[PATH_MAX];
-	/* L2's kernel: Debian's, and our modules and initramfs images for it. */
+	/* L2's kernel: Debian's (our modules and images for it are in build). */
 	char l2_abi[128];
-	char l2_kbuild[PATH_MAX];
 	struct kprofile kp;	/* ROOT/boot/kvmi-ABI.json: cmdline, timeout scale */
 	char qmp[108];		/* L1's QMP socket (sun_path is 108 bytes) */
 	int retries;		/* tests run twice after L1 froze or reset */

@@ -135,7 +135,6 @@ void preflight(struct env *env)
 		exit(2);	/* kernel-abi explained why */
 	env->l2_abi[strcspn(env->l2_abi, "\n")] = '\0';
 	free(cmd);
-	strfmt(env->l2_kbuild, sizeof(env->l2_kbuild), "%s", env->build);
 	if (env->kroot[0]) {
 		char err[512];
 
@@ -172,7 +171,7 @@ void preflight(struct env *env)
 	}
 	for (const char *m = "test/kvmi_hctest.ko\0guest/kvmmem.ko\0bin/kvmi-vm\0";
 	     *m; m += strlen(m) + 1) {
-		p = xasprintf("%s/%s", env->l2_kbuild, m);
+		p = xasprintf("%s/%s", env->build, m);
 		if (access(p, R_OK))
 			die("%s missing: run make", p);
 		free(p);
@@ -191,10 +190,9 @@ void kernel_vars(const struct env *env, struct vars *vars, bool l1)
 	snprintf(scale, sizeof(scale), "%d", env->kp.timeout_scale);
 	vars_set(vars, "ABI", l1 ? env->abi : env->l2_abi);
 	vars_set(vars, "KROOT", l1 ? env->kroot : "");
-	vars_set(vars, "KBUILD", l1 ? env->kbuild : env->l2_kbuild);
+	vars_set(vars, "KBUILD", l1 ? env->kbuild : env->build);
 	vars_set(vars, "KAPPEND", l1 ? env->kp.cmdline : "");
 	vars_set(vars, "L2_ABI", env->l2_abi);
-	vars_set(vars, "L2_KBUILD", env->l2_kbuild);
 	vars_set(vars, "TIMEOUT_SCALE", scale);
 	if (l1)
 		kprofile_vars(&env->kp, vars);
@@ -222,7 +220,7 @@ void build_initramfs(struct env *env)
 
 		*strrchr(name, '.') = '\0';
 		l1 = !strcmp(name, "l1");
-		dir = xasprintf("%s/initramfs", l1 ? env->kbuild : env->l2_kbuild);
+		dir = xasprintf("%s/initramfs", l1 ? env->kbuild : env->build);
 		moddir = l1 ? xasprintf("%s/lib/modules/%s", env->kroot, env->abi) :
 			      xasprintf("/lib/modules/%s", env->l2_abi);
 		mkdir_p(dir);

@@ -12,19 +12,16 @@
  *   kvmi-vm kill NAME                   SIGKILL its QEMU
  *   kvmi-vm pid NAME
  *
- * Environment: KVMI_TOP, KVMI_BUILD, KVMI_L2_ABI and KVMI_L2_KBUILD (the L2
- * kernel, and our modules and initramfs images for it, when it is not L1's
- * own), KVMI_RUN (console logs), KVMI_STATE
+ * Environment: KVMI_TOP, KVMI_BUILD, KVMI_L2_ABI (the L2 kernel, when it is
+ * not L1's own), KVMI_RUN (console logs), KVMI_STATE
  * (sockets, pid files, RAM files), KVMI_CONSOLE (progress lines, optional),
- * KVMI_TIMEOUT_SCALE (every -t and default timeout times this). A kernel
- * other than Debian's may add L2 kernel parameters in /boot/kvmi-REL.json.
+ * KVMI_TIMEOUT_SCALE (every -t and default timeout times this).
  */
 #define _GNU_SOURCE
 #include "agent_proto.h"
 #include "cli.h"
 #include "console.h"
 #include "fdio.h"
-#include "kprofile.h"
 #include "proc.h"
 #include "qmp.h"
 #include "util.h"
@@ -259,8 +256,7 @@ static int cmd_start(const char *name, const char *config, int timeout)
 	struct vars v = { 0 };
 	struct proc_opts po = { .truncate = true, .session = true };
 	struct utsname u;
-	struct kprofile kp;
-	char **argv, **prep, *log, *sock, *cpus, *prof, err[512];
+	char **argv, **prep, *log, *sock, *cpus;
 	const char *abi;
 	uint64_t cpu = 0;
 	struct proc qemu;
@@ -269,24 +265,13 @@ static int cmd_start(const char *name, const char *config, int timeout)
 
 	uname(&u);
 	/*
-	 * L2's kernel: Debian's under a debug L1 (KVMI_L2_ABI, and our modules
-	 * and initramfs images for it in KVMI_L2_KBUILD), else L1's own.
+	 * L2's kernel: Debian's under a debug L1 (KVMI_L2_ABI; our modules and
+	 * initramfs images for it are the stock build's), else L1's own.
 	 */
 	abi = envor("KVMI_L2_ABI", u.release);
 	vars_set(&v, "ABI", abi);
 	vars_set(&v, "TOP", top);
 	vars_set(&v, "BUILD", envor("KVMI_BUILD", "build"));
-	vars_set(&v, "KBUILD", envor("KVMI_L2_KBUILD", envor("KVMI_BUILD", "build")));
-	vars_set(&v, "KROOT", "");
-	/* A kernel that needs more parameters says so (kprofile.h). */
-	prof = xasprintf("/boot/kvmi-%s.json", abi);
-	if (kprofile_load(&kp, prof, err, sizeof(err))) {
-		fprintf(stderr, "kvmi-vm: %s\n", err);
-		return 2;
-	}
-	free(prof);
-	vars_set(&v, "KAPPEND", kp.cmdline);
-	kprofile_vars(&kp, &v);
 	vars_set(&v, "RUN_DIR", run);
 	vars_set(&v, "STATE", state);
 	vars_set(&v, "NAME", name);
@@ -704,7 +689,7 @@ static const struct cli_cmd cmds[] = {
 static const struct cli cli = {
 	.prog = "kvmi-vm",
 	.summary = "start, drive and stop the L2 VMs, inside L1",
-	.footer = "Environment: KVMI_TOP, KVMI_BUILD, KVMI_L2_ABI, KVMI_L2_KBUILD (L2's kernel),\n"
+	.footer = "Environment: KVMI_TOP, KVMI_BUILD, KVMI_L2_ABI (L2's kernel),\n"
 		  "KVMI_RUN (console logs), KVMI_STATE\n"
 		  "(sockets, pid files, RAM files), KVMI_CONSOLE (progress lines),\n"
 		  "KVMI_TIMEOUT_SCALE (every timeout times this),\n"

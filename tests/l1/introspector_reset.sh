@@ -92,7 +92,7 @@ progress "kexec with 4 maps live"
 check "4 maps live again" hold_maps
 upload_boot() {
 	upload "/boot/vmlinuz-$KVMI_L2_ABI" /run/vmlinuz &&
-		upload "$KVMI_L2_KBUILD/initramfs/introspector.cpio.gz" /run/initrd
+		upload "$KVMI_BUILD/initramfs/introspector.cpio.gz" /run/initrd
 }
 check "the kernel and initrd reach the introspector" upload_boot
 old=$(boot_id)
