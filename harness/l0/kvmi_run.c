@@ -78,13 +78,19 @@ static void apply_expect(const struct test *t, struct outcome *o)
 			strfmt(was, sizeof(was), "%s, without \"%s\" in its results",
 			       o->reason, t->match);
 	} else if (!strcmp(t->expect, "retry")) {
-		o->pass = o->v == V_PASS && o->retried &&
+		/* match: what the first attempt's reason must say (its evidence) */
+		bool said = !t->match || (o->first_reason && strstr(o->first_reason, t->match));
+
+		o->pass = o->v == V_PASS && o->retried && said &&
 			  (!t->within || o->first_secs <= t->within);
 		if (!o->retried)
 			strfmt(was, sizeof(was), "no retry (%s)", o->reason[0] ? o->reason : "pass");
 		else if (t->within && o->first_secs > t->within)
 			strfmt(was, sizeof(was), "the first attempt took %.0fs, over %ds",
 			       o->first_secs, t->within);
+		else if (!said)
+			strfmt(was, sizeof(was), "the first attempt ended without \"%s\": %s",
+			       t->match, o->first_reason);
 	} else {
 		o->pass = false;
 		strfmt(o->reason, sizeof(o->reason), "unknown expect \"%s\"",
@@ -113,7 +119,7 @@ static void run_one(struct env *env, struct test *t, const char *dir,
 		    struct outcome *o)
 {
 	int64_t t0 = now_ms();
-	char *old;
+	char *old, *first;
 
 	if (!t->job) {
 		run_l0(env, t, dir, o);
@@ -128,10 +134,12 @@ static void run_one(struct env *env, struct test *t, const char *dir,
 		  t->name, o->reason, old);
 	rename(dir, old);
 	free(old);
+	first = xstrdup(o->reason);
 	free(o->nested);
 	free(o->splat);
 	*o = (struct outcome){ .l1_userspace = -1, .retried = true,
-			       .first_secs = (now_ms() - t0) / 1000.0 };
+			       .first_secs = (now_ms() - t0) / 1000.0,
+			       .first_reason = first };
 	mkdir_p(dir);
 	run_l1(env, t, dir, o);
 }
@@ -155,6 +163,9 @@ static struct json_object *result_json(const struct test *t,
 	json_object_object_add(jt, "reason", json_object_new_string(o->reason));
 	json_object_object_add(jt, "seconds", json_object_new_double(o->secs));
 	json_object_object_add(jt, "retried", json_object_new_boolean(o->retried));
+	if (o->first_reason)	/* why the first attempt ended */
+		json_object_object_add(jt, "first_attempt",
+				       json_object_new_string(o->first_reason));
 	if (t->vars)	/* the stack it ran on differs from the run's */
 		json_object_object_add(jt, "vars", json_object_get(t->vars));
 	if (o->l1_userspace >= 0)
@@ -288,6 +299,7 @@ static void finish_test(struct env *env, struct test *t, struct outcome *o,
 	json_object_array_add(jtests, result_json(t, o));
 	free(o->nested);
 	free(o->splat);
+	free(o->first_reason);
 }
 
 /*
@@ -311,6 +323,8 @@ static void outcome_save(const char *dir, const struct outcome *o)
 		json_object_object_add(j, "nested", json_object_new_string(o->nested));
 	if (o->splat)
 		json_object_object_add(j, "splat", json_object_new_string(o->splat));
+	if (o->first_reason)
+		json_object_object_add(j, "first_reason", json_object_new_string(o->first_reason));
 	if (json_object_to_file(p, j))
 		fprintf(stderr, "kvmi: cannot write %s\n", p);
 	json_object_put(j);
@@ -356,6 +370,8 @@ static void outcome_load(const char *dir, struct outcome *o)
 		o->nested = xstrdup(jstr(j, "nested"));
 	if (json_object_object_get(j, "splat"))
 		o->splat = xstrdup(jstr(j, "splat"));
+	if (json_object_object_get(j, "first_reason"))
+		o->first_reason = xstrdup(jstr(j, "first_reason"));
 	json_object_put(j);
 	unlink(p);
 	free(p);

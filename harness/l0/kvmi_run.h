@@ -52,6 +52,7 @@ struct outcome {
 	int64_t last_beat;	/* now_ms() of L1's last console line */
 	bool retried;
 	double first_secs;	/* a retried test's first attempt */
+	char *first_reason;	/* and why it ended */
 	bool pass;		/* after the meta-test's expectation */
 	char reason[CONSOLE_LINE_MAX + 256];
 	char watchdog[CONSOLE_LINE_MAX + 64];	/* the first kernel message */

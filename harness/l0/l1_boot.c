@@ -247,7 +247,7 @@ struct boot_end {
 	int64_t silent_ms;	/* since L1's last heartbeat (or boot) */
 	double secs;
 	char qmp_err[256];	/* why QMP could not be reached */
-	char where[256];	/* a frozen L1's vCPU: its RIPs, HLT */
+	char where[512];	/* a frozen L1's vCPU: its RIPs, HLT, LAPIC */
 };
 
 /*
@@ -346,6 +346,39 @@ static void on_qmp_event(void *ctx, struct json_object *ev)
 }
 
 /*
+ * With each sample, the local APIC's state (HMP "info lapic", free text):
+ * whether L1's timer is armed and an interrupt pending (IRR) or in service
+ * (ISR), which tells a lost #VMEXIT(INTR) from a timer that never fired
+ * (README, "Choosing the L1 stack"). Its timer, ISR and IRR lines go
+ * into sum, if given.
+ */
+static void frozen_lapic(struct qmp *q, FILE *f, char *sum, size_t n)
+{
+	static const char *const keep[] = { "Timer", "ISR", "IRR" };
+	struct json_object *args = json_object_new_object();
+	struct json_object *r;
+	const char *text;
+	size_t used = 0;
+
+	json_object_object_add(args, "command-line",
+			       json_object_new_string("info lapic"));
+	r = qmp_execute(q, "human-monitor-command", args, now_ms() + 5000);
+	text = r ? json_object_get_string(r) : NULL;
+	fprintf(f, "--- info lapic\n%s\n", text ? text : q->err);
+	for (size_t i = 0; sum && text && i < sizeof(keep) / sizeof(keep[0]); i++) {
+		const char *line = strstr(text, keep[i]);
+		int len = line ? (int)strcspn(line, "\r\n") : 0;
+
+		if (line && used < n)
+			used += snprintf(sum + used, n - used, "; LAPIC %.*s", len, line);
+	}
+	for (char *t = sum ? strchr(sum, '\t') : NULL; t; t = strchr(t, '\t'))
+		*t = ' ';
+	json_object_put(r);
+	json_object_put(args);
+}
+
+/*
  * A frozen L1: where its vCPUs are. FROZEN_SAMPLES of QMP "info registers
  * -a", FROZEN_GAP_MS apart, into DIR/l1-frozen-registers.txt, and in where
  * the first vCPU's RIP, RFLAGS and HLT of each (one RIP throughout: stuck
@@ -359,6 +392,7 @@ static void frozen_evidence(struct qmp *q, const char *dir, char *where, size_t 
 	char *path = xasprintf("%s/l1-frozen-registers.txt", dir);
 	FILE *f = fopen(path, "w");
 	size_t used = 0;
+	char lapic[256] = "";
 
 	json_object_object_add(args, "command-line",
 			       json_object_new_string("info registers -a"));
@@ -370,8 +404,10 @@ static void frozen_evidence(struct qmp *q, const char *dir, char *where, size_t 
 		const char *efl = regs ? strstr(regs, "RFL=") : NULL;
 		const char *hlt = regs ? strstr(regs, "HLT=") : NULL;
 
-		if (f)
+		if (f) {
 			fprintf(f, "--- sample %d\n%s\n", i, regs ? regs : q->err);
+			frozen_lapic(q, f, i ? NULL : lapic, sizeof(lapic));
+		}
 		if (rip && used < n)
 			used += snprintf(where + used, n - used, "%s%.20s %.12s %.5s",
 					 used ? ", " : "vCPU 0 at ", rip, efl ? efl : "",
@@ -383,7 +419,8 @@ static void frozen_evidence(struct qmp *q, const char *dir, char *where, size_t 
 	if (f) {
 		fclose(f);
 		if (used < n)
-			snprintf(where + used, n - used, " (in l1-frozen-registers.txt)");
+			snprintf(where + used, n - used, "%s (in l1-frozen-registers.txt)",
+				 lapic);
 	}
 	json_object_put(args);
 	free(path);
