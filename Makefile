@@ -292,7 +292,6 @@ run: deps
 # (also in make test, once) 10 times with one L1 vCPU, then
 # map_race_token_death, the race from an L2 introspector's 3 vCPUs, still a
 # reproducer of the open L1 breakage (README, "Open").
-RACE_APPEND := slub_debug=FPZU,kmalloc-cg-512
 # First the soak: kvmi-stress's random scenario for DURATION seconds on SEED
 # (tests/l1/stress_soak.sh), with every oracle; then each VM SIGKILLed
 # mid-stress 20 times (make test does it 1 and 3 times).
@@ -308,9 +307,9 @@ stress: deps
 	$(KVMI_RUN) -t 5400 --set L1_SMP=1 --set 'L1_APPEND=kvmi.repeat=20' \
 		--job tests/l1/stress_introspector_killed.sh
 	$(KVMI_RUN) -t 900 --repeat 10 --set L1_SMP=1 \
-		--set 'L1_APPEND=$(RACE_APPEND) kvmi.host_test_only=map_unmap_revoke' \
+		--set 'L1_APPEND=kvmi.host_test_only=map_unmap_revoke' \
 		--job tests/l1/host_handler.sh
-	$(KVMI_RUN) -t 900 --set 'L1_APPEND=$(RACE_APPEND)' --job tests/l1/map_race_token_death.sh
+	$(KVMI_RUN) -t 900 --job tests/l1/map_race_token_death.sh
 
 # Benchmarks are not tests: ratios within one run, JSON in results/.
 bench: deps

@@ -118,6 +118,7 @@ stress_end() {
 	check "the guest driver's objects, areas, window pages and pin counters are back" \
 		diff <(echo "$G0") <(guest_counters introspector)
 	stress_ram_checks
+	slab_checks
 }
 
 # leaks_end N: the driver leaked N window pages (the host refused their

@@ -83,6 +83,8 @@ extern atomic_t kvmi_nr_windows;
 
 void kvmi_target_put(struct kvmi_target *t);
 void kvmi_reap_flush(void);
+int kvmi_map_caches_init(void);
+void kvmi_map_caches_exit(void);
 struct file *kvmi_map_file(struct file *ram);
 struct file *kvmi_window_file(struct file *window);
 void kvmi_token_kill(struct kvmi_token *t, enum kvmi_token_state state);

@@ -50,6 +50,10 @@ struct kvmi_map {
 
 static DEFINE_HASHTABLE(kvmi_vms, 6);
 
+/* Our own caches, so that slub_debug can name them (kvmi_caches_init()). */
+static struct kmem_cache *kvmi_map_cache;
+static struct kmem_cache *kvmi_window_cache;
+
 /*
  * Live maps per introspector VM: kvm.kvmi_max_maps, which root may lower
  * at any time (maps past it are refused; those alive stay).
@@ -98,7 +102,7 @@ static void kvmi_map_release(struct kvmi_map *map)
 	kvmi_target_put(map->target);
 	if (map->window)
 		fput(map->window);
-	kfree(map);
+	kmem_cache_free(kvmi_map_cache, map);
 }
 
 static long kvmi_target_offset(struct kvmi_target *t, gpa_t gpa, u64 *offset)
@@ -197,7 +201,7 @@ static int kvmi_window_release(struct inode *inode, struct file *file)
 	if (w->vma_file)
 		fput(w->vma_file);
 	fput(w->file);
-	kfree(w);
+	kmem_cache_free(kvmi_window_cache, w);
 	atomic_dec(&kvmi_nr_windows);
 	return 0;
 }
@@ -211,7 +215,7 @@ static const struct file_operations kvmi_window_fops = {
 /* The restore file of an introspector's window, holding the window. */
 struct file *kvmi_window_file(struct file *window)
 {
-	struct kvmi_window *w = kzalloc(sizeof(*w), GFP_KERNEL_ACCOUNT);
+	struct kvmi_window *w = kmem_cache_zalloc(kvmi_window_cache, GFP_KERNEL);
 	struct file *f;
 
 	if (!w)
@@ -221,7 +225,7 @@ struct file *kvmi_window_file(struct file *window)
 	f = anon_inode_getfile("[kvmi-window]", &kvmi_window_fops, w, O_RDWR);
 	if (IS_ERR(f)) {
 		fput(window);
-		kfree(w);
+		kmem_cache_free(kvmi_window_cache, w);
 	} else {
 		atomic_inc(&kvmi_nr_windows);
 	}
@@ -480,7 +484,7 @@ long kvmi_hc_mem_map(struct kvm_vcpu *vcpu, gva_t token_gva, gpa_t target_gpa,
 		return kvmi_fail(KVMI_FAIL_ALIGN, -EINVAL);
 	if (current->mm != kvm->mm)
 		return kvmi_fail(KVMI_FAIL_MM, -EPERM);
-	map = kzalloc(sizeof(*map), GFP_KERNEL_ACCOUNT);
+	map = kmem_cache_zalloc(kvmi_map_cache, GFP_KERNEL);
 	if (!map)
 		return kvmi_fail(KVMI_FAIL_MM, -ENOMEM);
 
@@ -513,7 +517,7 @@ out_fail:
 	mutex_unlock(&kvmi_lock);
 	if (map->window)
 		fput(map->window);
-	kfree(map);
+	kmem_cache_free(kvmi_map_cache, map);
 	return ret;
 }
 
@@ -748,4 +752,23 @@ void kvmi_destroy_vm(struct kvm *kvm)
 		hash_for_each(kvmi_vms, bkt, vm, node)
 			kvmi_reap_soon(vm);
 	mutex_unlock(&kvmi_lock);
+}
+
+int kvmi_map_caches_init(void)
+{
+	kvmi_map_cache = KMEM_CACHE(kvmi_map, SLAB_ACCOUNT);
+	kvmi_window_cache = KMEM_CACHE(kvmi_window, SLAB_ACCOUNT);
+	if (kvmi_map_cache && kvmi_window_cache)
+		return 0;
+	kvmi_map_caches_exit();
+	return -ENOMEM;
+}
+
+/* After every map and window is gone: a leaked one is reported by name. */
+void kvmi_map_caches_exit(void)
+{
+	kmem_cache_destroy(kvmi_window_cache);
+	kmem_cache_destroy(kvmi_map_cache);
+	kvmi_window_cache = NULL;
+	kvmi_map_cache = NULL;
 }

@@ -27,6 +27,8 @@ struct kvmi_stats kvmi_stats;
 static unsigned int kvmi_dead_tokens;
 static u32 kvmi_next_id = 1;
 static struct dentry *kvmi_debugfs;
+static struct kmem_cache *kvmi_token_cache;
+static struct kmem_cache *kvmi_target_cache;
 
 static const char * const kvmi_fail_names[KVMI_FAIL_MAX] = KVMI_FAIL_NAMES;
 
@@ -38,7 +40,7 @@ static void kvmi_target_release(struct kref *kref)
 	list_del(&t->link);
 	fput(t->map_file);
 	fput(t->ram);
-	kfree(t);
+	kmem_cache_free(kvmi_target_cache, t);
 }
 
 static void kvmi_token_free(struct kvmi_token *t)
@@ -46,7 +48,7 @@ static void kvmi_token_free(struct kvmi_token *t)
 	if (t->window)
 		fput(t->window);
 	put_pid(t->introspector);
-	kfree(t);
+	kmem_cache_free(kvmi_token_cache, t);
 }
 
 void kvmi_target_put(struct kvmi_target *t)
@@ -292,8 +294,8 @@ static long kvmi_issue(struct kvmi_token_issue *req, int window_fd, u32 flags)
 	ram = fget(req->ram_fd);
 	if (!ram)
 		return -EBADF;
-	target = kzalloc(sizeof(*target), GFP_KERNEL_ACCOUNT);
-	tok = kzalloc(sizeof(*tok), GFP_KERNEL_ACCOUNT);
+	target = kmem_cache_zalloc(kvmi_target_cache, GFP_KERNEL);
+	tok = kmem_cache_zalloc(kvmi_token_cache, GFP_KERNEL);
 	ret = -ENOMEM;
 	if (!target || !tok)
 		goto out_free;
@@ -371,7 +373,8 @@ out_put_kvm:
 out_free:
 	if (tok)
 		kvmi_token_free(tok);
-	kfree(target);
+	if (target)
+		kmem_cache_free(kvmi_target_cache, target);
 	fput(ram);
 	return ret;
 }
@@ -534,48 +537,89 @@ static struct miscdevice kvmi_dev = {
  * What retained maps keep alive (review D8): a map of a dead target holds
  * its whole RAM file, not one page. Files and their size in bytes.
  */
-static void kvmi_retained_files(u64 *files, u64 *bytes)
+/*
+ * What the stats file counts by walking the lists: retained targets' files
+ * and their bytes, and every target and token of ours (live or not), which
+ * /sys/kernel/slab/kvmi_target and kvmi_token must match exactly.
+ */
+struct kvmi_census {
+	u64 files, bytes, targets, tokens;
+};
+
+static void kvmi_census(struct kvmi_census *c)
 {
 	struct kvmi_target *t;
+	struct kvmi_token *tok;
 
-	*files = 0;
-	*bytes = 0;
+	memset(c, 0, sizeof(*c));
 	mutex_lock(&kvmi_lock);
+	list_for_each_entry(tok, &kvmi_tokens, link)
+		c->tokens++;
 	list_for_each_entry(t, &kvmi_targets, link) {
+		c->targets++;
 		if (t->kvm || !t->nr_maps)
 			continue;
-		(*files)++;
-		*bytes += i_size_read(file_inode(t->ram));
+		c->files++;
+		c->bytes += i_size_read(file_inode(t->ram));
 	}
 	mutex_unlock(&kvmi_lock);
 }
 
 static int kvmi_stats_show(struct seq_file *m, void *unused)
 {
+	struct kvmi_census c;
 	struct kvmi_stats s;
-	u64 files, bytes;
 	int i;
 
 	kvmi_get_stats(&s);
-	kvmi_retained_files(&files, &bytes);
+	kvmi_census(&c);
 	seq_printf(m, "live_tokens %llu\nlive_maps %llu\ntotal_maps %llu\n",
 		   s.live_tokens, s.live_maps, s.total_maps);
 	seq_printf(m, "total_unmaps %llu\nretained %llu\n",
 		   s.total_unmaps, s.retained);
-	seq_printf(m, "retained_files %llu\nretained_bytes %llu\n", files, bytes);
+	seq_printf(m, "retained_files %llu\nretained_bytes %llu\n", c.files, c.bytes);
 	seq_printf(m, "windows %d\n", atomic_read(&kvmi_nr_windows));
+	seq_printf(m, "targets %llu\ntokens %llu\n", c.targets, c.tokens);
 	for (i = 0; i < KVMI_FAIL_MAX; i++)
 		seq_printf(m, "fail_%s %llu\n", kvmi_fail_names[i], s.fail[i]);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(kvmi_stats);
 
+/*
+ * Each kind of object of ours in a cache of its own, named after its
+ * struct: slub_debug=FZPU,kvmi_map,... (L1's command line) gives them red
+ * zones, poisoning and their owners, and /sys/kernel/slab/kvmi_* counts
+ * them exactly.
+ */
+static void kvmi_caches_exit(void)
+{
+	kvmi_map_caches_exit();
+	kmem_cache_destroy(kvmi_target_cache);
+	kmem_cache_destroy(kvmi_token_cache);
+}
+
+static int kvmi_caches_init(void)
+{
+	kvmi_token_cache = KMEM_CACHE(kvmi_token, SLAB_ACCOUNT);
+	kvmi_target_cache = KMEM_CACHE(kvmi_target, SLAB_ACCOUNT);
+	if (kvmi_token_cache && kvmi_target_cache && !kvmi_map_caches_init())
+		return 0;
+	kvmi_caches_exit();
+	return -ENOMEM;
+}
+
 int kvmi_init(void)
 {
-	int ret = misc_register(&kvmi_dev);
+	int ret = kvmi_caches_init();
 
 	if (ret)
 		return ret;
+	ret = misc_register(&kvmi_dev);
+	if (ret) {
+		kvmi_caches_exit();
+		return ret;
+	}
 	kvmi_debugfs = debugfs_create_dir("kvmi", NULL);
 	debugfs_create_file("stats", 0444, kvmi_debugfs, NULL, &kvmi_stats_fops);
 	return 0;
@@ -597,4 +641,5 @@ void kvmi_exit(void)
 	/* Every VM is gone, so every map and target is too. */
 	WARN_ON(!list_empty(&kvmi_targets) || kvmi_stats.live_maps);
 	mutex_unlock(&kvmi_lock);
+	kvmi_caches_exit();
 }

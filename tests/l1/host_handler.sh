@@ -1,16 +1,11 @@
 #!/bin/bash
 # The host handler against a VMM of our own (tests/l1/kvmi_host_test.c, on
 # KVM's selftest library): no L2 boot. Its tests nest as one KTAP block.
-# L1 poisons the cache struct kvmi_target lives in (suite.json's l1_append
-# slub_debug), so the race test's write to a freed target is a kernel
-# report; validate checks every free object at the end.
+# L1 poisons our caches, struct kvmi_target's among them (slub_debug in
+# vmconfigs/l1.json), so the race test's write to a freed target is a
+# kernel report; validate checks every free object at the end.
 # shellcheck source=harness/l1/lib.sh
 . "$KVMI_TOP/harness/l1/lib.sh"
-# struct kvmi_target is 440 bytes, accounted: kmalloc-cg-512.
-CACHE=kmalloc-cg-512
-
-check "L1 poisons and checks $CACHE (slub_debug)" \
-	grep -qx 1 "/sys/kernel/slab/$CACHE/poison"
 t0=$SECONDS
 progress "kvmi_host_test"
 # kvmi.host_test_only=A,B on L1's command line (KVMI_HOST_TEST_ONLY) runs
@@ -22,7 +17,7 @@ stdbuf -oL -eL "$KVMI_TOP/build/bin/kvmi_host_test" 2>&1 | ktap_nest
 st=${PIPESTATUS[0]}
 diag "kvmi_host_test: exit $st in $((SECONDS - t0)) s"
 if [ "$st" -eq 0 ]; then pass "kvmi_host_test"; else fail "kvmi_host_test"; fi
-echo 1 > "/sys/kernel/slab/$CACHE/validate"
 check "no live map, token or retained page left" \
 	test "$(kvmi-ctl stat live_maps) $(kvmi-ctl stat live_tokens) $(kvmi-ctl stat retained)" = "0 0 0"
+slab_checks
 ktap_done

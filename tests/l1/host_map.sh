@@ -156,13 +156,12 @@ expect "map before killing the target" 0 32 token "$PATTERN_GPA" page:5
 kvmi-vm kill target
 check "target gone: its mapped page counts as retained" wait_for 60 test_stat retained 1
 check "the retained page is still readable" hc check 5 "$PATTERN_GPA"
-dbg() { awk -v k="$1" '$1 == k { print $2 }' /sys/kernel/debug/kvmi/stats; }
 check "what it keeps alive is said: the whole RAM file, 1 file of $((RAM_BYTES >> 20)) MiB (review D8)" \
-	test "$(dbg retained_files) $(dbg retained_bytes)" = "1 $RAM_BYTES"
+	test "$(host_debug_stat retained_files) $(host_debug_stat retained_bytes)" = "1 $RAM_BYTES"
 check "the dead target's token is revoked" test "$(stat live_tokens)" = "$BASE_TOKENS"
 expect "unmap after the target died" 0 33 page:5
 check "nothing retained after unmap" \
-	test "$(stat retained) $(stat live_maps) $(dbg retained_files) $(dbg retained_bytes)" = "0 $BASE_MAPS 0 0"
+	test "$(stat retained) $(stat live_maps) $(host_debug_stat retained_files) $(host_debug_stat retained_bytes)" = "0 $BASE_MAPS 0 0"
 kvmi-vm stop introspector >&2
 # Exact accounting: nothing but our holder maps or holds the RAM file any
 # more, and its last close frees exactly its resident pages (shmem, no
@@ -188,4 +187,5 @@ kill "$HOLDER"; wait "$HOLDER" 2> /dev/null
 SHMEM1=$(meminfo Shmem)
 diag "target RAM file: ${RAM_KB} kB resident; L1 Shmem ${SHMEM0} -> ${SHMEM1} kB"
 check "the RAM file's last close frees exactly its resident pages" test $((SHMEM0 - SHMEM1)) -eq "$RAM_KB"
+slab_checks
 ktap_done

@@ -97,6 +97,7 @@ static const struct {
 	{ "[   61.2] BUG kmalloc-cg-512 (Tainted: G           OE     ): Poison overwritten", "slab corruption" },
 	{ "[   61.2] BUG kmalloc-64 (Not tainted): Object already free", "slab corruption" },
 	{ "[   61.2] BUG kmalloc-cg-512 (Tainted: G    B      OE     ): Redzone overwritten", "slab corruption" },
+	{ "[   88.4] BUG kvmi_map (Tainted: G           OE     ): Objects remaining in kvmi_map on __kmem_cache_shutdown()", "slab corruption" },
 	/* Harmless lines from real L1/L2 boots here. */
 	{ "[    0.975477] mtrr: your CPUs had inconsistent variable MTRR settings", NULL },
 	{ "[   11.352537] Spectre V2 : Mitigation: Retpolines", NULL },
