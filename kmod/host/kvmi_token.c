@@ -534,13 +534,11 @@ static struct miscdevice kvmi_dev = {
 };
 
 /*
- * What retained maps keep alive (review D8): a map of a dead target holds
- * its whole RAM file, not one page. Files and their size in bytes.
- */
-/*
- * What the stats file counts by walking the lists: retained targets' files
- * and their bytes, and every target and token of ours (live or not), which
- * /sys/kernel/slab/kvmi_target and kvmi_token must match exactly.
+ * What the stats file counts by walking the lists. What retained maps keep
+ * alive (review D8): a map of a dead target holds its whole RAM file, not
+ * one page; files and their size in bytes. And every target and token of
+ * ours, live or not, which /sys/kernel/slab/kvmi_target and kvmi_token
+ * must match exactly.
  */
 struct kvmi_census {
 	u64 files, bytes, targets, tokens;
