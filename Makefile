@@ -288,10 +288,6 @@ run: deps
 	@$(MAKE) --no-print-directory all $(KERNEL_BUILD)
 	$(KVMI_RUN) -t 600 --job tests/run.sh
 
-# The map/unmap/revoke races, repeated: kvmi_host_test's map_unmap_revoke
-# (also in make test, once) 10 times with one L1 vCPU, then
-# map_race_token_death, the race from an L2 introspector's 3 vCPUs, still a
-# reproducer of the open L1 breakage (README, "Open").
 # First the soak: kvmi-stress's random scenario for DURATION seconds on SEED
 # (tests/l1/stress_soak.sh), with every oracle; then each VM SIGKILLed
 # mid-stress 20 times (make test does it 1 and 3 times).
@@ -306,6 +302,10 @@ stress: deps
 		--job tests/l1/stress_target_killed.sh
 	$(KVMI_RUN) -t 5400 --set L1_SMP=1 --set 'L1_APPEND=kvmi.repeat=20' \
 		--job tests/l1/stress_introspector_killed.sh
+# The map/unmap/revoke races, repeated: kvmi_host_test's map_unmap_revoke
+# (also in make test, once) 10 times with one L1 vCPU, then
+# map_race_token_death, the race from an L2 introspector's 3 vCPUs, still a
+# reproducer of the open L1 breakage (README, "Open").
 	$(KVMI_RUN) -t 900 --repeat 10 --set L1_SMP=1 \
 		--set 'L1_APPEND=kvmi.host_test_only=map_unmap_revoke' \
 		--job tests/l1/host_handler.sh

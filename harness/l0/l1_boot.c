@@ -418,9 +418,9 @@ static void frozen_evidence(struct qmp *q, const char *dir, char *where, size_t 
 	}
 	if (f) {
 		fclose(f);
-		if (used < n)
+		if (used < n)	/* no RIP read: the APIC's lines first, without "; " */
 			snprintf(where + used, n - used, "%s (in l1-frozen-registers.txt)",
-				 lapic);
+				 used || !lapic[0] ? lapic : lapic + 2);
 	}
 	json_object_put(args);
 	free(path);

@@ -21,6 +21,7 @@ for i in $(seq "$N"); do
 	KVMI_SMP=${STRESS_SMP:-2} check "a new introspector boots ($i)" start_vms introspector || break
 	check_here "a new token for it, handed over ($i)" issue_token
 done
+slab_checks
 kvmi-vm stop introspector >&2
 kvmi-vm stop target >&2
 ktap_done

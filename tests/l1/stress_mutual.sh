@@ -74,6 +74,7 @@ check "peer2's RAM holds peer1's stress's writes (pages 0-3) and no other" \
 	scratch_only "$HELD2" 0 3
 check "neither QEMU maps a page of the other's RAM" \
 	test "$(vmas_of "$P1" "$INO2") $(vmas_of "$P2" "$INO1")" = "0 0"
+slab_checks
 kill "$HOLDER"
 kvmi-vm stop peer1 >&2
 kvmi-vm stop peer2 >&2

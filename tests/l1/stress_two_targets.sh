@@ -38,6 +38,7 @@ check "target2 holds its stress's writes (pages 32-35) and none of the other's" 
 	scratch_only "$RAM2" 32 35
 check "the introspector's QEMU maps no page of either target" \
 	test "$(vmas_of "$I" "$RAM_INO") $(vmas_of "$I" "$(inode_of "$RAM2")")" = "0 0"
+slab_checks
 kill "$HOLDER2"
 kvmi-vm stop target2 >&2
 stress_done
