@@ -345,6 +345,18 @@ static void on_qmp_event(void *ctx, struct json_object *ev)
 		strfmt(o->shutdown, sizeof(o->shutdown), "%s", reason);
 }
 
+/* An HMP command through QMP: its reply (a string; put it), or NULL. */
+static struct json_object *hmp(struct qmp *q, const char *cmd)
+{
+	struct json_object *args = json_object_new_object();
+	struct json_object *r;
+
+	json_object_object_add(args, "command-line", json_object_new_string(cmd));
+	r = qmp_execute(q, "human-monitor-command", args, now_ms() + 5000);
+	json_object_put(args);
+	return r;
+}
+
 /*
  * With each sample, the local APIC's state (HMP "info lapic", free text):
  * whether L1's timer is armed and an interrupt pending (IRR) or in service
@@ -355,15 +367,10 @@ static void on_qmp_event(void *ctx, struct json_object *ev)
 static void frozen_lapic(struct qmp *q, FILE *f, char *sum, size_t n)
 {
 	static const char *const keep[] = { "Timer", "ISR", "IRR" };
-	struct json_object *args = json_object_new_object();
-	struct json_object *r;
-	const char *text;
+	struct json_object *r = hmp(q, "info lapic");
+	const char *text = r ? json_object_get_string(r) : NULL;
 	size_t used = 0;
 
-	json_object_object_add(args, "command-line",
-			       json_object_new_string("info lapic"));
-	r = qmp_execute(q, "human-monitor-command", args, now_ms() + 5000);
-	text = r ? json_object_get_string(r) : NULL;
 	fprintf(f, "--- info lapic\n%s\n", text ? text : q->err);
 	for (size_t i = 0; sum && text && i < sizeof(keep) / sizeof(keep[0]); i++) {
 		const char *line = strstr(text, keep[i]);
@@ -375,7 +382,6 @@ static void frozen_lapic(struct qmp *q, FILE *f, char *sum, size_t n)
 	for (char *t = sum ? strchr(sum, '\t') : NULL; t; t = strchr(t, '\t'))
 		*t = ' ';
 	json_object_put(r);
-	json_object_put(args);
 }
 
 /*
@@ -388,17 +394,13 @@ static void frozen_lapic(struct qmp *q, FILE *f, char *sum, size_t n)
 #define FROZEN_GAP_MS 500
 static void frozen_evidence(struct qmp *q, const char *dir, char *where, size_t n)
 {
-	struct json_object *args = json_object_new_object();
 	char *path = xasprintf("%s/l1-frozen-registers.txt", dir);
 	FILE *f = fopen(path, "w");
 	size_t used = 0;
 	char lapic[256] = "";
 
-	json_object_object_add(args, "command-line",
-			       json_object_new_string("info registers -a"));
 	for (int i = 0; i < FROZEN_SAMPLES; i++) {
-		struct json_object *r = qmp_execute(q, "human-monitor-command", args,
-						    now_ms() + 5000);
+		struct json_object *r = hmp(q, "info registers -a");
 		const char *regs = r ? json_object_get_string(r) : NULL;
 		const char *rip = regs ? strstr(regs, "RIP=") : NULL;
 		const char *efl = regs ? strstr(regs, "RFL=") : NULL;
@@ -422,7 +424,6 @@ static void frozen_evidence(struct qmp *q, const char *dir, char *where, size_t 
 			snprintf(where + used, n - used, "%s (in l1-frozen-registers.txt)",
 				 used || !lapic[0] ? lapic : lapic + 2);
 	}
-	json_object_put(args);
 	free(path);
 }
 
