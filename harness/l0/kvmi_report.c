@@ -686,9 +686,25 @@ static void verdicts(struct report *r, struct json_object *tests)
 		end(r->w);
 		elem(r->w, "td", str(t, "verdict"));
 		cell_num(r, "%.1f", json_object_get_double(json_object_object_get(t, "seconds")));
-		elem(r->w, "td", str(t, "reason"));
+		start(r->w, "td", NULL);
+		xmlTextWriterWriteString(r->w, BAD_CAST str(t, "reason"));
+		if (*str(t, "first_attempt")) {	/* retried: why the first ended */
+			char *first = xasprintf("first attempt: %s",
+						str(t, "first_attempt"));
+
+			elem(r->w, "p", first);
+			free(first);
+		}
+		end(r->w);
 		start(r->w, "td", NULL);
 		each_file(r, str(t, "name"), log_link);
+		if (*str(t, "first_attempt")) {
+			char *dir = xasprintf("%s.attempt1", str(t, "name"));
+
+			xmlTextWriterWriteString(r->w, BAD_CAST "first attempt: ");
+			each_file(r, dir, log_link);
+			free(dir);
+		}
 		end(r->w);
 		end(r->w);
 	}

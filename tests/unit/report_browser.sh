@@ -2,8 +2,9 @@
 # report_browser TOP BUILD: kvmi-report's page in a real browser. A run
 # directory (tests/unit/report/: a real make run's summary, its kvmi-trace hc
 # report and its timeline of the host handler's counters, a real make
-# bench's figures and bpftrace histogram, and a real stress_mutual's two
-# kvmi-stress runs) is turned into report.html;
+# bench's figures and bpftrace histogram, a real stress_mutual's two
+# kvmi-stress runs, and a real freeze_retry, retried after L1 froze) is
+# turned into report.html;
 # headless Chromium loads it, the page counts the plots that laid out with a
 # non-empty box, and a screenshot is taken. Every histogram in the tracers'
 # JSON and every timeline must be a plot, every plot drawn, every bench
@@ -86,6 +87,12 @@ for f in "$run"/*/kvmi-stress*.json; do
 		grep -qF "<td class=\"pass\">held</td><td><code>$(jq -r .replay "$f")</code>" \
 		"$run/report.html"
 done
+# A retried test: why its first attempt ended, and that attempt's logs.
+first=$(jq -r '.tests[] | select(.retried) | .first_attempt' "$run/summary.json")
+check "a retried test's row says why its first attempt ended" \
+	grep -qF "<p>first attempt: $first</p>" "$run/report.html"
+check "and links its first attempt's console" \
+	grep -qF '<a href="freeze_retry.attempt1/l1-console.log">' "$run/report.html"
 self_contained() { ! grep -qE '(src|href)="(https?:|//)' "$1"; }
 check "the page is self-contained (no src= or external href)" \
 	self_contained "$run/report.html"
