@@ -39,6 +39,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
@@ -229,13 +230,14 @@ static void hang_evidence(const char *name, const char *run)
 }
 
 /*
- * A VM's console log is appended to (the vmconfigs' append=on), so a VM
- * started again after a kill keeps its earlier life's console above this
- * line, and L0's watchdog reads the new life from where the old one ended.
+ * A VM's console log and its QEMU's output are appended to (the vmconfigs'
+ * append=on; proc_start without truncate), so a VM started again after a
+ * kill keeps its earlier life's lines above this one, and L0's watchdog
+ * reads the new life from where the old one ended.
  */
-static void console_mark(const char *run, const char *name)
+static void life_mark(const char *run, const char *name, const char *log)
 {
-	char *p = xasprintf("%s/%s-console.log", run, name);
+	char *p = xasprintf("%s/%s-%s", run, name, log);
 	int fd = open(p, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
 
 	if (fd >= 0) {
@@ -243,6 +245,30 @@ static void console_mark(const char *run, const char *name)
 		close(fd);
 	}
 	free(p);
+}
+
+/*
+ * QEMU truncates its -D log when it opens it: an earlier life's is moved
+ * to PATH.N (N = 1, 2, ... in the order of the lives) first.
+ */
+static void keep_debug_log(char **argv)
+{
+	struct stat st;
+	char *old;
+
+	for (; *argv && strcmp(*argv, "-D"); argv++)
+		;
+	if (!*argv || !argv[1] || stat(argv[1], &st) || !st.st_size)
+		return;
+	for (int n = 1;; n++) {
+		old = xasprintf("%s.%d", argv[1], n);
+		if (access(old, F_OK))
+			break;
+		free(old);
+	}
+	if (rename(argv[1], old))
+		say("cannot keep %s: %s", argv[1], strerror(errno));
+	free(old);
 }
 
 static int cmd_start(const char *name, const char *config, int timeout)
@@ -254,7 +280,9 @@ static int cmd_start(const char *name, const char *config, int timeout)
 	int64_t t0 = now_ms(), deadline = t0 + timeout * 1000LL;
 	struct vmconfig c;
 	struct vars v = { 0 };
-	struct proc_opts po = { .truncate = true, .session = true };
+	struct proc_opts po = { .session = true };
+	struct stat lst;
+	off_t life_start;
 	struct utsname u;
 	char **argv, **prep, *log, *sock, *cpus;
 	const char *abi;
@@ -314,8 +342,11 @@ static int cmd_start(const char *name, const char *config, int timeout)
 		return 2;
 	}
 	po.cpu = cpus ? (int)cpu + 1 : 0;
-	console_mark(run, name);
+	life_mark(run, name, "console.log");
+	life_mark(run, name, "qemu.log");
+	keep_debug_log(argv);
 	log = xasprintf("%s/%s-qemu.log", run, name);
+	life_start = stat(log, &lst) ? 0 : lst.st_size;	/* this life's output */
 	po.out_path = log;
 	ret = proc_start(&qemu, argv, &po);
 	if (ret) {
@@ -329,10 +360,12 @@ static int cmd_start(const char *name, const char *config, int timeout)
 	ret = request(name, AGENT_PING, deadline, pid);
 	if (ret) {
 		if (waitpid(pid, &st, WNOHANG) == pid) {
-			char *q = read_file(log, NULL);
+			size_t len = 0;
+			char *q = read_file(log, &len);
 
 			say("%s: QEMU exited (status %d) before its agent answered:\n%s",
-			    name, WIFEXITED(st) ? WEXITSTATUS(st) : -1, q ? q : "");
+			    name, WIFEXITED(st) ? WEXITSTATUS(st) : -1,
+			    q && (size_t)life_start <= len ? q + life_start : "");
 			free(q);
 		} else {
 			say("%s: no answer from the agent within %ds: %s", name,

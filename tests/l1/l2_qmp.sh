@@ -2,7 +2,7 @@
 # QMP on the L2 VMs: kvmi-vm pauses, resumes and resets a VM through QEMU's
 # monitor, QEMU writes its own pid file, and when an L2 VM stops the console
 # and $STATE/NAME.stopped say why: QMP SHUTDOWN's reason, or "killed" for a
-# QEMU killed outright.
+# QEMU killed outright; and each life's QEMU logs are kept.
 # shellcheck source=harness/l1/lib.sh
 . "$KVMI_TOP/harness/l1/lib.sh"
 status() { kvmi-vm qmp target query-status | jq -r .status; }
@@ -31,4 +31,14 @@ check "a clean stop: guest-shutdown" wait_for 60 stopped_is guest-shutdown
 check "target boots a third time" start_vms target
 kvmi-vm kill target >&2
 check "a SIGKILLed QEMU: killed, no SHUTDOWN event" wait_for 60 stopped_is killed
+# Three lives: QEMU's output appended to, each life's -D log kept.
+lives_kept() {
+	local log=$KVMI_RUN/target-qemu
+	echo "$(grep -c 'a new QEMU starts' "$log.log") lives in target-qemu.log;" \
+		"$(find "$KVMI_RUN" -name 'target-qemu-debug.log*' | wc -l) -D logs"
+	[ "$(grep -c 'a new QEMU starts' "$log.log")" = 3 ] &&
+		[ -s "$log-debug.log.1" ] && [ -s "$log-debug.log.2" ] &&
+		[ -s "$log-debug.log" ] && [ ! -e "$log-debug.log.3" ]
+}
+check "each life's QEMU output and -D log are kept" lives_kept
 ktap_done
