@@ -427,6 +427,65 @@ static void frozen_evidence(struct qmp *q, const char *dir, char *where, size_t 
 	free(path);
 }
 
+/*
+ * Then one NMI (QMP inject-nmi). TCG takes an NMI, as it takes an
+ * interrupt, only while the vCPU's GIF is set; Linux answers an unknown NMI
+ * on the console ("Uhhuh. NMI received ..."), and KVM's NMI intercept takes
+ * an L1 stuck in L2 back to L1. An L1 whose console moves within
+ * NMI_WAIT_MS had GIF set and lost only its timer interrupt; one that stays
+ * silent has GIF clear or takes no exit at all (README, "Choosing the L1
+ * stack"). What it prints goes to the console log but is not read for kernel
+ * messages: the verdict is already that L1 froze.
+ */
+#define NMI_WAIT_MS 10000
+static void frozen_nmi(struct qmp *q, int out, int logfd, const char *dir,
+		       char *where, size_t n)
+{
+	struct json_object *r = qmp_execute(q, "inject-nmi", NULL, now_ms() + 5000);
+	long long t0 = now_ms(), moved = -1;
+	size_t used = strlen(where);
+	char buf[4096], *path;
+	FILE *f;
+
+	if (!r) {
+		snprintf(where + used, n - used, "; inject-nmi: %s", q->err);
+		return;
+	}
+	json_object_put(r);
+	/* until its first line is whole (2 s more at most), into the log */
+	while (moved < 0 ? now_ms() - t0 < NMI_WAIT_MS : now_ms() - t0 - moved < 2000) {
+		struct pollfd pfd = { .fd = out, .events = POLLIN };
+		ssize_t k;
+
+		if (poll(&pfd, 1, 250) <= 0)
+			continue;
+		k = read(out, buf, sizeof(buf));
+		if (k <= 0)
+			break;
+		if (write(logfd, buf, k) != k)
+			perror("kvmi: console log");
+		if (moved < 0)
+			moved = now_ms() - t0;
+		if (memchr(buf, '\n', k))
+			break;
+	}
+	if (moved >= 0)
+		snprintf(where + used, n - used, "; an NMI: its console moved %.1fs after",
+			 moved / 1000.0);
+	else
+		snprintf(where + used, n - used, "; an NMI: its console still silent %ds after",
+			 NMI_WAIT_MS / 1000);
+	path = xasprintf("%s/l1-frozen-registers.txt", dir);
+	f = fopen(path, "a");
+	r = hmp(q, "info registers -a");
+	if (f) {
+		fprintf(f, "--- after the NMI\n%s\n", r ? json_object_get_string(r) : q->err);
+		fclose(f);
+	}
+	json_object_put(r);
+	free(path);
+}
+
 /* Stop QEMU cleanly (QMP quit), or kill it if that does not work. */
 static void stop_qemu(struct proc *p, struct qmp *q, int *status)
 {
@@ -507,8 +566,10 @@ void run_l1(struct env *env, const struct test *t, const char *dir,
 			break;
 		}
 	}
-	if (b.silent && q.fd >= 0)
+	if (b.silent && q.fd >= 0) {
 		frozen_evidence(&q, dir, b.where, sizeof(b.where));
+		frozen_nmi(&q, p.out, logfd, dir, b.where, sizeof(b.where));
+	}
 	if (!exited)
 		stop_qemu(&p, &q, &b.qemu_status);
 	if (q.fd >= 0)
