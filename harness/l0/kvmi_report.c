@@ -677,6 +677,7 @@ static void verdicts(struct report *r, struct json_object *tests)
 	for (size_t i = 0; i < json_object_array_length(tests); i++) {
 		struct json_object *t = json_object_array_get_idx(tests, i);
 		const char *result = str(t, "result");
+		const char *first = str(t, "first_attempt");	/* retried: why the first ended */
 
 		start(r->w, "tr", NULL);
 		elem(r->w, "td", str(t, "name"));
@@ -688,17 +689,16 @@ static void verdicts(struct report *r, struct json_object *tests)
 		cell_num(r, "%.1f", json_object_get_double(json_object_object_get(t, "seconds")));
 		start(r->w, "td", NULL);
 		xmlTextWriterWriteString(r->w, BAD_CAST str(t, "reason"));
-		if (*str(t, "first_attempt")) {	/* retried: why the first ended */
-			char *first = xasprintf("first attempt: %s",
-						str(t, "first_attempt"));
+		if (*first) {
+			char *p = xasprintf("first attempt: %s", first);
 
-			elem(r->w, "p", first);
-			free(first);
+			elem(r->w, "p", p);
+			free(p);
 		}
 		end(r->w);
 		start(r->w, "td", NULL);
 		each_file(r, str(t, "name"), log_link);
-		if (*str(t, "first_attempt")) {
+		if (*first) {
 			char *dir = xasprintf("%s.attempt1", str(t, "name"));
 
 			xmlTextWriterWriteString(r->w, BAD_CAST "first attempt: ");

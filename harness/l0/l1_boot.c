@@ -385,50 +385,7 @@ static void frozen_lapic(struct qmp *q, FILE *f, char *sum, size_t n)
 }
 
 /*
- * A frozen L1: where its vCPUs are. FROZEN_SAMPLES of QMP "info registers
- * -a", FROZEN_GAP_MS apart, into DIR/l1-frozen-registers.txt, and in where
- * the first vCPU's RIP, RFLAGS and HLT of each (one RIP throughout: stuck
- * there; a few: a tight loop; HLT=1 with IF (0x200) clear: halted for good).
- */
-#define FROZEN_SAMPLES 3
-#define FROZEN_GAP_MS 500
-static void frozen_evidence(struct qmp *q, const char *dir, char *where, size_t n)
-{
-	char *path = xasprintf("%s/l1-frozen-registers.txt", dir);
-	FILE *f = fopen(path, "w");
-	size_t used = 0;
-	char lapic[256] = "";
-
-	for (int i = 0; i < FROZEN_SAMPLES; i++) {
-		struct json_object *r = hmp(q, "info registers -a");
-		const char *regs = r ? json_object_get_string(r) : NULL;
-		const char *rip = regs ? strstr(regs, "RIP=") : NULL;
-		const char *efl = regs ? strstr(regs, "RFL=") : NULL;
-		const char *hlt = regs ? strstr(regs, "HLT=") : NULL;
-
-		if (f) {
-			fprintf(f, "--- sample %d\n%s\n", i, regs ? regs : q->err);
-			frozen_lapic(q, f, i ? NULL : lapic, sizeof(lapic));
-		}
-		if (rip && used < n)
-			used += snprintf(where + used, n - used, "%s%.20s %.12s %.5s",
-					 used ? ", " : "vCPU 0 at ", rip, efl ? efl : "",
-					 hlt ? hlt : "");
-		json_object_put(r);
-		if (i + 1 < FROZEN_SAMPLES)
-			usleep(FROZEN_GAP_MS * 1000);
-	}
-	if (f) {
-		fclose(f);
-		if (used < n)	/* no RIP read: the APIC's lines first, without "; " */
-			snprintf(where + used, n - used, "%s (in l1-frozen-registers.txt)",
-				 used || !lapic[0] ? lapic : lapic + 2);
-	}
-	free(path);
-}
-
-/*
- * Then one NMI (QMP inject-nmi). TCG takes an NMI, as it takes an
+ * After the evidence, one NMI (QMP inject-nmi). TCG takes an NMI, as it takes an
  * interrupt, only while the vCPU's GIF is set; Linux answers an unknown NMI
  * on the console ("Uhhuh. NMI received ..."), and KVM's NMI intercept takes
  * an L1 stuck in L2 back to L1. An L1 whose console moves within
@@ -438,14 +395,13 @@ static void frozen_evidence(struct qmp *q, const char *dir, char *where, size_t 
  * messages: the verdict is already that L1 froze.
  */
 #define NMI_WAIT_MS 10000
-static void frozen_nmi(struct qmp *q, int out, int logfd, const char *dir,
+static void frozen_nmi(struct qmp *q, int out, int logfd, FILE *f,
 		       char *where, size_t n)
 {
 	struct json_object *r = qmp_execute(q, "inject-nmi", NULL, now_ms() + 5000);
 	long long t0 = now_ms(), moved = -1;
 	size_t used = strlen(where);
-	char buf[4096], *path;
-	FILE *f;
+	char buf[4096];
 
 	if (!r) {
 		snprintf(where + used, n - used, "; inject-nmi: %s", q->err);
@@ -475,14 +431,54 @@ static void frozen_nmi(struct qmp *q, int out, int logfd, const char *dir,
 	else
 		snprintf(where + used, n - used, "; an NMI: its console still silent %ds after",
 			 NMI_WAIT_MS / 1000);
-	path = xasprintf("%s/l1-frozen-registers.txt", dir);
-	f = fopen(path, "a");
 	r = hmp(q, "info registers -a");
+	fprintf(f, "--- after the NMI\n%s\n", r ? json_object_get_string(r) : q->err);
+	json_object_put(r);
+}
+
+/*
+ * A frozen L1: where its vCPUs are. FROZEN_SAMPLES of QMP "info registers
+ * -a", FROZEN_GAP_MS apart, into DIR/l1-frozen-registers.txt, and in where
+ * the first vCPU's RIP, RFLAGS and HLT of each (one RIP throughout: stuck
+ * there; a few: a tight loop; HLT=1 with IF (0x200) clear: halted for good),
+ * then frozen_nmi() into the same file.
+ */
+#define FROZEN_SAMPLES 3
+#define FROZEN_GAP_MS 500
+static void frozen_evidence(struct qmp *q, const char *dir, int out, int logfd,
+			    char *where, size_t n)
+{
+	char *path = xasprintf("%s/l1-frozen-registers.txt", dir);
+	FILE *f = fopen(path, "w");
+	size_t used = 0;
+	char lapic[256] = "";
+
+	for (int i = 0; i < FROZEN_SAMPLES; i++) {
+		struct json_object *r = hmp(q, "info registers -a");
+		const char *regs = r ? json_object_get_string(r) : NULL;
+		const char *rip = regs ? strstr(regs, "RIP=") : NULL;
+		const char *efl = regs ? strstr(regs, "RFL=") : NULL;
+		const char *hlt = regs ? strstr(regs, "HLT=") : NULL;
+
+		if (f) {
+			fprintf(f, "--- sample %d\n%s\n", i, regs ? regs : q->err);
+			frozen_lapic(q, f, i ? NULL : lapic, sizeof(lapic));
+		}
+		if (rip && used < n)
+			used += snprintf(where + used, n - used, "%s%.20s %.12s %.5s",
+					 used ? ", " : "vCPU 0 at ", rip, efl ? efl : "",
+					 hlt ? hlt : "");
+		json_object_put(r);
+		if (i + 1 < FROZEN_SAMPLES)
+			usleep(FROZEN_GAP_MS * 1000);
+	}
 	if (f) {
-		fprintf(f, "--- after the NMI\n%s\n", r ? json_object_get_string(r) : q->err);
+		if (used < n)	/* no RIP read: the APIC's lines first, without "; " */
+			snprintf(where + used, n - used, "%s (in l1-frozen-registers.txt)",
+				 used || !lapic[0] ? lapic : lapic + 2);
+		frozen_nmi(q, out, logfd, f, where, n);
 		fclose(f);
 	}
-	json_object_put(r);
 	free(path);
 }
 
@@ -566,10 +562,8 @@ void run_l1(struct env *env, const struct test *t, const char *dir,
 			break;
 		}
 	}
-	if (b.silent && q.fd >= 0) {
-		frozen_evidence(&q, dir, b.where, sizeof(b.where));
-		frozen_nmi(&q, p.out, logfd, dir, b.where, sizeof(b.where));
-	}
+	if (b.silent && q.fd >= 0)
+		frozen_evidence(&q, dir, p.out, logfd, b.where, sizeof(b.where));
 	if (!exited)
 		stop_qemu(&p, &q, &b.qemu_status);
 	if (q.fd >= 0)

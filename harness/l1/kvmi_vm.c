@@ -233,18 +233,22 @@ static void hang_evidence(const char *name, const char *run)
  * A VM's console log and its QEMU's output are appended to (the vmconfigs'
  * append=on; proc_start without truncate), so a VM started again after a
  * kill keeps its earlier life's lines above this one, and L0's watchdog
- * reads the new life from where the old one ended.
+ * reads the new life from where the old one ended. Returns where the new
+ * life starts in the file (0 if it cannot be written).
  */
-static void life_mark(const char *run, const char *name, const char *log)
+static off_t life_mark(const char *run, const char *name, const char *log)
 {
 	char *p = xasprintf("%s/%s-%s", run, name, log);
 	int fd = open(p, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+	off_t end = 0;
 
 	if (fd >= 0) {
 		dprintf(fd, "\n%s: %s: a new QEMU starts\n", CONSOLE_TAG_VM, name);
+		end = lseek(fd, 0, SEEK_END);
 		close(fd);
 	}
 	free(p);
+	return end < 0 ? 0 : end;
 }
 
 /*
@@ -281,7 +285,6 @@ static int cmd_start(const char *name, const char *config, int timeout)
 	struct vmconfig c;
 	struct vars v = { 0 };
 	struct proc_opts po = { .session = true };
-	struct stat lst;
 	off_t life_start;
 	struct utsname u;
 	char **argv, **prep, *log, *sock, *cpus;
@@ -343,10 +346,9 @@ static int cmd_start(const char *name, const char *config, int timeout)
 	}
 	po.cpu = cpus ? (int)cpu + 1 : 0;
 	life_mark(run, name, "console.log");
-	life_mark(run, name, "qemu.log");
+	life_start = life_mark(run, name, "qemu.log");	/* this life's output */
 	keep_debug_log(argv);
 	log = xasprintf("%s/%s-qemu.log", run, name);
-	life_start = stat(log, &lst) ? 0 : lst.st_size;	/* this life's output */
 	po.out_path = log;
 	ret = proc_start(&qemu, argv, &po);
 	if (ret) {

@@ -33,10 +33,11 @@ kvmi-vm kill target >&2
 check "a SIGKILLed QEMU: killed, no SHUTDOWN event" wait_for 60 stopped_is killed
 # Three lives: QEMU's output appended to, each life's -D log kept.
 lives_kept() {
-	local log=$KVMI_RUN/target-qemu
-	echo "$(grep -c 'a new QEMU starts' "$log.log") lives in target-qemu.log;" \
+	local log=$KVMI_RUN/target-qemu lives
+	lives=$(grep -c 'a new QEMU starts' "$log.log")
+	echo "$lives lives in target-qemu.log;" \
 		"$(find "$KVMI_RUN" -name 'target-qemu-debug.log*' | wc -l) -D logs"
-	[ "$(grep -c 'a new QEMU starts' "$log.log")" = 3 ] &&
+	[ "$lives" = 3 ] &&
 		[ -s "$log-debug.log.1" ] && [ -s "$log-debug.log.2" ] &&
 		[ -s "$log-debug.log" ] && [ ! -e "$log-debug.log.3" ]
 }
