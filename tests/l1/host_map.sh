@@ -7,11 +7,14 @@
 
 hc() { kvmi-vm exec introspector "kvmi-hc $*"; }
 # expect NAME WANT_RET HC_ARGS...: one hypercall, its exact return value.
+# On a mismatch, kvmi-vm's own stderr and exit status are quoted too: an
+# empty answer means the request never reached kvmi-hc, and says why.
 expect() {
-	local name=$1 want=$2 got
+	local name=$1 want=$2 got st=0
 	shift 2
-	got=$(hc "$@")
-	check "$name: ret=$want" test "$got" = "ret=$want" || diag "got: $got"
+	got=$(hc "$@" 2> "$STATE/hc.err") || st=$?
+	check "$name: ret=$want" test "$got" = "ret=$want" ||
+		diag "got: '$got' (kvmi-vm exec exit $st) $(cat "$STATE/hc.err")"
 }
 stat() { kvmi-ctl stat "$1"; }
 test_stat() { [ "$(stat "$1")" = "$2" ]; }
