@@ -710,7 +710,8 @@ FIXTURE_SETUP(window)
 
 FIXTURE_TEARDOWN(window)
 {
-	if (_metadata->skip)
+	/* Skipped before its setup, not by a test after it (fail_nth_sweeps). */
+	if (_metadata->skip && !self->t.pid)
 		return;
 	if (self->in.vm)
 		kvm_vm_free(self->in.vm);
@@ -1054,13 +1055,16 @@ TEST_F_TIMEOUT(window, maps_end_with_the_target, 120)
 TEST_F(window, unmap_after_the_window_memslot_went)
 {
 	const uint64_t lgpa = WINDOW_GPA + 7 * PAGE;
-	struct userspace_mem_region *r = memslot2region(self->in.vm, WINDOW_SLOT);
-	struct kvm_userspace_memory_region gone = r->region;
+	struct userspace_mem_region *r;
+	struct kvm_userspace_memory_region gone;
 	uint64_t *w = (uint64_t *)(self->win + 7 * PAGE);
 	size_t i;
 
+	/* Skipped in setup: no VM, no memslot to look up. */
 	if (_metadata->skip)
 		return;
+	r = memslot2region(self->in.vm, WINDOW_SLOT);
+	gone = r->region;
 	for (i = 0; i < PAGE / 8; i++)
 		w[i] = 0x6d51000000000000ULL | i;
 	ASSERT_EQ(NO_ERR, map(&self->in, 8 * PAGE, lgpa));
@@ -1228,6 +1232,414 @@ static int vcpu_gone(unsigned int *which)
 			return vcpu_ended[i];
 		}
 	return -1;
+}
+
+/*
+ * ---- fail-nth: syzkaller's fault injection over every operation ----
+ *
+ * Documentation/fault-injection/fault-injection.rst: after "N" is written
+ * to /proc/thread-self/fail-nth, the N-th fault point (a slab or page
+ * allocation, with the knobs the fail_nth job sets) this thread reaches
+ * fails, once; reading it back gives 0 if it fired, what is left of N if
+ * the call reached fewer points. Each operation runs with N = 1, 2, 3, ...
+ * until it reaches no N-th point and succeeds. After every injected run:
+ * the operation failed with its documented error, or did what it says
+ * (a fallback absorbed the failure); the host counters are at baseline;
+ * and the next run without a fault works. kmemleak and every kernel report
+ * are judged by the fail_nth job (tests/l1/fail_nth.sh) and the runner.
+ * Needs CONFIG_FAULT_INJECTION: the debug kernel (make test KERNEL=debug).
+ */
+#define FAILNTH_MAX	2000
+
+struct failnth_op {
+	const char *name;
+	int points;		/* fault points reached: the sweep's length */
+	int clean;		/* injections that ended in the documented error */
+	int absorbed;		/* injections a fallback absorbed */
+};
+
+static int failnth_fd = -1;
+
+static void failnth_write(unsigned int n)
+{
+	char b[16];
+	int l = snprintf(b, sizeof(b), "%u", n);
+
+	TEST_ASSERT(pwrite(failnth_fd, b, l, 0) == l, "fail-nth write: %s",
+		    strerror(errno));
+}
+
+static void failnth_arm(unsigned int n)
+{
+	failnth_write(n);
+}
+
+/* Disarm; true if the armed fault point was reached and failed. */
+static bool failnth_fired(void)
+{
+	char b[16] = "";
+
+	TEST_ASSERT(pread(failnth_fd, b, sizeof(b) - 1, 0) > 0,
+		    "fail-nth read: %s", strerror(errno));
+	failnth_write(0);
+	return strtoul(b, NULL, 10) == 0;
+}
+
+/* The documented errors of an operation that could not allocate. */
+static bool failnth_errno_ok(int err)
+{
+	return err == -ENOMEM;
+}
+
+static void failnth_report(const struct failnth_op *op)
+{
+	printf("# fail-nth %s: %d fault points reached; %d ended in -ENOMEM, %d absorbed by a fallback, then a run without a fault succeeded\n",
+	       op->name, op->points, op->clean, op->absorbed);
+}
+
+/* The host's counters as they were before the sweep. */
+static void failnth_baseline(struct __test_metadata *_metadata,
+			     const struct kvmi_stats *base, const char *op,
+			     unsigned int n)
+{
+	struct kvmi_stats s = host_stats();
+
+	ASSERT_EQ(base->live_maps, s.live_maps) TH_LOG("%s, fail-nth %u", op, n);
+	ASSERT_EQ(base->live_tokens, s.live_tokens)
+		TH_LOG("%s, fail-nth %u", op, n);
+	ASSERT_EQ(base->retained, s.retained) TH_LOG("%s, fail-nth %u", op, n);
+}
+
+/*
+ * One hypercall with fail-nth n armed around its KVM_RUN on this vCPU
+ * thread. *run_err: KVM_RUN's -errno, or 0 when the guest answered; the
+ * hypercall's return value then.
+ */
+static long hc_nth(struct intro *in, unsigned int n, bool *fired, int *run_err,
+		   uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2)
+{
+	struct ucall uc;
+	int rc;
+
+	cmd = (struct hc_cmd){ nr, a0, a1, a2 };
+	sync_global_to_guest(in->vm, cmd);
+	failnth_arm(n);
+	rc = __vcpu_run(in->vcpu[0]);
+	*run_err = rc ? -errno : 0;
+	*fired = failnth_fired();
+	if (rc)
+		return 0;
+	TEST_ASSERT(get_ucall(in->vcpu[0], &uc) == UCALL_SYNC &&
+		    !guest_exception_report(0, &uc),
+		    "fail-nth %u: unexpected exit %s", n,
+		    exit_reason_str(in->vcpu[0]->run->exit_reason));
+	return (long)uc.args[1];
+}
+
+/* After a KVM_RUN that failed: the guest's call is still to be made. */
+static long hc_finish(struct intro *in)
+{
+	struct ucall uc;
+
+	vcpu_run(in->vcpu[0]);
+	TEST_ASSERT(get_ucall(in->vcpu[0], &uc) == UCALL_SYNC &&
+		    !guest_exception_report(0, &uc), "unexpected exit %s",
+		    exit_reason_str(in->vcpu[0]->run->exit_reason));
+	return (long)uc.args[1];
+}
+
+/*
+ * One step of a hypercall's sweep: the call with fail-nth n armed. A
+ * KVM_RUN that failed must have had its fault injected, with -ENOMEM, and
+ * the call then made must succeed; a call that failed likewise. Returns the
+ * call's result: 0, or the documented error it ended in.
+ */
+static long hc_step(struct __test_metadata *_metadata, struct intro *in,
+		    unsigned int n, bool *fired, struct failnth_op *op,
+		    uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2)
+{
+	int err;
+	long r = hc_nth(in, n, fired, &err, nr, a0, a1, a2);
+
+	if (err) {
+		ASSERT_TRUE(*fired && failnth_errno_ok(err))
+			TH_LOG("%s: KVM_RUN, fail-nth %u: %s", op->name, n,
+			       strerror(-err));
+		op->clean++;
+		/* Before or after the guest's call: it is made now. */
+		r = hc_finish(in);
+		ASSERT_EQ(NO_ERR, r) TH_LOG("%s after KVM_RUN failed", op->name);
+	} else if (r) {
+		ASSERT_TRUE(*fired && failnth_errno_ok((int)r))
+			TH_LOG("%s, fail-nth %u: %ld", op->name, n, r);
+		op->clean++;
+	} else {
+		op->absorbed += *fired;
+	}
+	return r;
+}
+
+/* An ioctl of /dev/kvmi with fail-nth n armed around it: -errno or 0. */
+static int ioctl_nth(unsigned long req, void *arg, unsigned int n, bool *fired)
+{
+	int ret;
+
+	failnth_arm(n);
+	ret = ioctl(kvmi_fd(), req, arg) ? -errno : 0;
+	*fired = failnth_fired();
+	return ret;
+}
+
+/*
+ * Sweep one /dev/kvmi ioctl. setup() makes its argument (no fault armed);
+ * ok() checks a success and undoes it, so the next round starts alike.
+ */
+struct ioctl_sweep {
+	const char *name;
+	unsigned long req;
+	void (*setup)(FIXTURE_DATA(window) *self, void *arg);
+	void (*undo)(FIXTURE_DATA(window) *self, void *arg);
+	bool (*did)(FIXTURE_DATA(window) *self, void *arg);
+	size_t size;
+};
+
+static void issue_setup(FIXTURE_DATA(window) *self, void *arg)
+{
+	struct kvmi_token_issue *r = arg;
+
+	memset(r, 0, sizeof(*r));
+	r->target_pid = self->t.pid;
+	r->ram_fd = self->t.ram_fd;
+}
+
+static void issue_window_setup(FIXTURE_DATA(window) *self, void *arg)
+{
+	struct kvmi_token_issue_window *r = arg;
+
+	memset(r, 0, sizeof(*r));
+	r->issue.target_pid = self->t.pid;
+	r->issue.ram_fd = self->t.ram_fd;
+	r->window_fd = self->window_fd;
+}
+
+/* An issued token is live and listed; revoking it ends it. */
+static bool issue_did(FIXTURE_DATA(window) *self, void *arg)
+{
+	struct kvmi_token_issue *r = arg;
+
+	(void)self;
+	return r->id && r->nr_ranges == 1 && !token_revoke(r->id);
+}
+
+static void revoke_setup(FIXTURE_DATA(window) *self, void *arg)
+{
+	struct kvmi_token_issue r;
+
+	TEST_ASSERT(!token_issue(&self->t, 0, 0, &r), "issue for revoke");
+	*(uint32_t *)arg = r.id;
+}
+
+/* A token a failed revoke left live is revoked for the next round. */
+static void revoke_undo(FIXTURE_DATA(window) *self, void *arg)
+{
+	(void)self;
+	token_revoke(*(uint32_t *)arg);
+}
+
+/* Only the fixture's token is left live. */
+static bool revoke_did(FIXTURE_DATA(window) *self, void *arg)
+{
+	(void)self;
+	(void)arg;
+	return host_stats().live_tokens == 1;
+}
+
+/* Room for every token: the live ones and the dead the host still lists. */
+static struct kvmi_token_info list_info[1024];
+
+static void list_setup(FIXTURE_DATA(window) *self, void *arg)
+{
+	struct kvmi_token_list *r = arg;
+
+	(void)self;
+	r->count = ARRAY_SIZE(list_info);
+	r->info = (uintptr_t)list_info;
+}
+
+/* One live token, the fixture's (the sweeps' revoked ones may be listed). */
+static bool list_did(FIXTURE_DATA(window) *self, void *arg)
+{
+	struct kvmi_token_list *r = arg;
+	unsigned int i, live = 0;
+	bool found = false;
+
+	for (i = 0; i < r->count && i < ARRAY_SIZE(list_info); i++) {
+		if (list_info[i].state != KVMI_TOKEN_LIVE)
+			continue;
+		live++;
+		found |= list_info[i].id == self->tok.issue.id;
+	}
+	return r->count < ARRAY_SIZE(list_info) && live == 1 && found;
+}
+
+static bool stats_did(FIXTURE_DATA(window) *self, void *arg)
+{
+	(void)self;
+	return ((struct kvmi_stats *)arg)->live_tokens == 1;
+}
+
+static const struct ioctl_sweep ioctl_sweeps[] = {
+	{ "KVMI_TOKEN_ISSUE", KVMI_TOKEN_ISSUE, issue_setup, NULL, issue_did,
+	  sizeof(struct kvmi_token_issue) },
+	{ "KVMI_TOKEN_ISSUE_WINDOW", KVMI_TOKEN_ISSUE_WINDOW, issue_window_setup,
+	  NULL, issue_did, sizeof(struct kvmi_token_issue_window) },
+	{ "KVMI_TOKEN_REVOKE", KVMI_TOKEN_REVOKE, revoke_setup, revoke_undo,
+	  revoke_did, sizeof(uint32_t) },
+	{ "KVMI_TOKEN_LIST", KVMI_TOKEN_LIST, list_setup, NULL, list_did,
+	  sizeof(struct kvmi_token_list) },
+	{ "KVMI_GET_STATS", KVMI_GET_STATS, NULL, NULL, stats_did,
+	  sizeof(struct kvmi_stats) },
+};
+
+TEST_F_TIMEOUT(window, fail_nth_sweeps, 1800)
+{
+	const uint64_t tgpa = 9 * PAGE, lgpa = WINDOW_GPA + 7 * PAGE;
+	uint64_t *w = (uint64_t *)(self->win + 7 * PAGE);
+	struct failnth_op op;
+	struct kvmi_stats base;
+	unsigned int n, i;
+	bool fired;
+	int err;
+	long r;
+
+	if (_metadata->skip)
+		return;
+	failnth_fd = open("/proc/thread-self/fail-nth", O_RDWR | O_CLOEXEC);
+	if (failnth_fd < 0)
+		SKIP(return, "no /proc/thread-self/fail-nth: this kernel has no CONFIG_FAULT_INJECTION (make test KERNEL=debug has)");
+	base = host_stats();
+
+	/* Each /dev/kvmi ioctl. */
+	for (i = 0; i < ARRAY_SIZE(ioctl_sweeps); i++) {
+		const struct ioctl_sweep *s = &ioctl_sweeps[i];
+		union {
+			struct kvmi_token_issue_window iw;
+			struct kvmi_token_list l;
+			struct kvmi_stats st;
+			uint32_t id;
+		} arg;
+
+		op = (struct failnth_op){ .name = s->name };
+		for (n = 1; n <= FAILNTH_MAX; n++) {
+			memset(&arg, 0, sizeof(arg));
+			if (s->setup)
+				s->setup(self, &arg);
+			err = ioctl_nth(s->req, &arg, n, &fired);
+			if (err && !fired)
+				TH_LOG("%s failed with no fault injected: %s",
+				       s->name, strerror(-err));
+			ASSERT_TRUE(!err || fired);
+			if (fired && err) {
+				ASSERT_TRUE(failnth_errno_ok(err))
+					TH_LOG("%s, fail-nth %u: %s", s->name, n,
+					       strerror(-err));
+				op.clean++;
+				if (s->undo)
+					s->undo(self, &arg);
+			} else {
+				ASSERT_TRUE(s->did(self, &arg))
+					TH_LOG("%s, fail-nth %u: success, but not done",
+					       s->name, n);
+				op.absorbed += fired;
+			}
+			failnth_baseline(_metadata, &base, s->name, n);
+			if (!fired)
+				break;
+		}
+		ASSERT_GE(FAILNTH_MAX, n) TH_LOG("%s never ran clean", s->name);
+		op.points = n - 1;
+		failnth_report(&op);
+	}
+
+	/* open() and close() of /dev/kvmi. */
+	op = (struct failnth_op){ .name = "open+close /dev/kvmi" };
+	for (n = 1; n <= FAILNTH_MAX; n++) {
+		int fd;
+
+		failnth_arm(n);
+		fd = open("/dev/kvmi", O_RDWR | O_CLOEXEC);
+		err = fd < 0 ? -errno : 0;
+		if (fd >= 0)
+			close(fd);
+		fired = failnth_fired();
+		ASSERT_TRUE(!err || fired) TH_LOG("open: %s", strerror(-err));
+		if (err) {
+			ASSERT_TRUE(failnth_errno_ok(err))
+				TH_LOG("open, fail-nth %u: %s", n, strerror(-err));
+			op.clean++;
+		} else {
+			op.absorbed += fired;
+		}
+		failnth_baseline(_metadata, &base, op.name, n);
+		if (!fired)
+			break;
+	}
+	op.points = n - 1;
+	failnth_report(&op);
+
+	/*
+	 * The map hypercall, run by the host handler on this vCPU thread:
+	 * KVM_RUN's own fault points count too (a KVM_RUN that failed leaves
+	 * the guest's call to be made, and it must then map).
+	 */
+	guest_read(&self->in, lgpa);	/* the guest's page tables are in */
+	op = (struct failnth_op){ .name = "map hypercall (KVM_RUN)" };
+	for (n = 1; n <= FAILNTH_MAX; n++) {
+		w[0] = 0x5157;
+		r = hc_step(_metadata, &self->in, n, &fired, &op,
+			    KVM_HC_MEM_MAP, (uint64_t)&guest_token, tgpa, lgpa);
+		if (r) {
+			ASSERT_EQ(0x5157, w[0]) TH_LOG("a failed map changed the page");
+			failnth_baseline(_metadata, &base, op.name, n);
+			ASSERT_EQ(NO_ERR, map(&self->in, tgpa, lgpa))
+				TH_LOG("a map right after fail-nth %u", n);
+		}
+		/* Mapped now, byte for byte; then back as it was. */
+		ASSERT_EQ(0, memcmp(w, self->t.ram + tgpa, PAGE))
+			TH_LOG("fail-nth %u: mapped, but not the target's page", n);
+		ASSERT_EQ(base.live_maps + 1, host_stats().live_maps);
+		ASSERT_EQ(NO_ERR, unmap(&self->in, lgpa));
+		ASSERT_EQ(0x5157, w[0]);
+		failnth_baseline(_metadata, &base, op.name, n);
+		if (!fired)
+			break;
+	}
+	ASSERT_GE(FAILNTH_MAX, n);
+	op.points = n - 1;
+	failnth_report(&op);
+
+	/* The unmap hypercall, likewise. */
+	op = (struct failnth_op){ .name = "unmap hypercall (KVM_RUN)" };
+	for (n = 1; n <= FAILNTH_MAX; n++) {
+		w[0] = 0x5157;
+		ASSERT_EQ(NO_ERR, map(&self->in, tgpa, lgpa));
+		r = hc_step(_metadata, &self->in, n, &fired, &op,
+			    KVM_HC_MEM_UNMAP, lgpa, 0, 0);
+		if (r) {
+			ASSERT_EQ(base.live_maps + 1, host_stats().live_maps)
+				TH_LOG("a failed unmap ended the map");
+			ASSERT_EQ(NO_ERR, unmap(&self->in, lgpa))
+				TH_LOG("an unmap right after fail-nth %u", n);
+		}
+		ASSERT_EQ(0x5157, w[0]) TH_LOG("fail-nth %u: the window's page is not back", n);
+		failnth_baseline(_metadata, &base, op.name, n);
+		if (!fired)
+			break;
+	}
+	ASSERT_GE(FAILNTH_MAX, n);
+	op.points = n - 1;
+	failnth_report(&op);
+	close(failnth_fd);
 }
 
 FIXTURE(race) {
