@@ -1501,144 +1501,171 @@ static const struct ioctl_sweep ioctl_sweeps[] = {
 	  sizeof(struct kvmi_stats) },
 };
 
-TEST_F_TIMEOUT(window, fail_nth_sweeps, 1800)
+/* One run with fail-nth n armed; true if its fault point was reached. */
+typedef bool (*failnth_step)(struct __test_metadata *_metadata,
+			     FIXTURE_DATA(window) *self, struct failnth_op *op,
+			     unsigned int n, const void *ctx);
+
+/*
+ * fail-nth = 1, 2, 3, ... until a run reaches no n-th fault point (and so
+ * must have succeeded); the host's counters at baseline after every run.
+ */
+static void failnth_sweep(struct __test_metadata *_metadata,
+			  FIXTURE_DATA(window) *self, const char *name,
+			  failnth_step step, const void *ctx)
 {
-	const uint64_t tgpa = 9 * PAGE, lgpa = WINDOW_GPA + 7 * PAGE;
-	uint64_t *w = (uint64_t *)(self->win + 7 * PAGE);
-	struct failnth_op op;
-	struct kvmi_stats base;
-	unsigned int n, i;
+	struct failnth_op op = { .name = name };
+	struct kvmi_stats base = host_stats();
+	unsigned int n;
+	bool fired = true;
+
+	for (n = 1; fired && n <= FAILNTH_MAX; n++) {
+		fired = step(_metadata, self, &op, n, ctx);
+		failnth_baseline(_metadata, &base, name, n);
+	}
+	ASSERT_FALSE(fired) TH_LOG("%s never ran clean", name);
+	op.points = n - 2;
+	failnth_report(&op);
+}
+
+/* Each /dev/kvmi ioctl (ctx: its struct ioctl_sweep). */
+static bool ioctl_step(struct __test_metadata *_metadata,
+		       FIXTURE_DATA(window) *self, struct failnth_op *op,
+		       unsigned int n, const void *ctx)
+{
+	const struct ioctl_sweep *s = ctx;
+	union {
+		struct kvmi_token_issue_window iw;
+		struct kvmi_token_list l;
+		struct kvmi_stats st;
+		uint32_t id;
+	} arg;
 	bool fired;
 	int err;
-	long r;
+
+	memset(&arg, 0, sizeof(arg));
+	if (s->setup)
+		s->setup(self, &arg);
+	err = ioctl_nth(s->req, &arg, n, &fired);
+	ASSERT_TRUE(!err || fired)
+		TH_LOG("%s failed with no fault injected: %s", s->name,
+		       strerror(-err));
+	if (err) {
+		ASSERT_TRUE(failnth_errno_ok(err))
+			TH_LOG("%s, fail-nth %u: %s", s->name, n, strerror(-err));
+		op->clean++;
+		if (s->undo)
+			s->undo(self, &arg);
+	} else {
+		ASSERT_TRUE(s->did(self, &arg))
+			TH_LOG("%s, fail-nth %u: success, but not done", s->name, n);
+		op->absorbed += fired;
+	}
+	return fired;
+}
+
+/* open() and close() of /dev/kvmi. */
+static bool open_step(struct __test_metadata *_metadata,
+		      FIXTURE_DATA(window) *self, struct failnth_op *op,
+		      unsigned int n, const void *ctx)
+{
+	bool fired;
+	int fd, err;
+
+	(void)self;
+	(void)ctx;
+	failnth_arm(n);
+	fd = open("/dev/kvmi", O_RDWR | O_CLOEXEC);
+	err = fd < 0 ? -errno : 0;
+	if (fd >= 0)
+		close(fd);
+	fired = failnth_fired();
+	ASSERT_TRUE(!err || fired) TH_LOG("open: %s", strerror(-err));
+	if (err) {
+		ASSERT_TRUE(failnth_errno_ok(err))
+			TH_LOG("open, fail-nth %u: %s", n, strerror(-err));
+		op->clean++;
+	} else {
+		op->absorbed += fired;
+	}
+	return fired;
+}
+
+/* The page the hypercall sweeps map: a target page into the window. */
+#define SWEEP_TGPA	(9 * PAGE)
+#define SWEEP_LGPA	(WINDOW_GPA + 7 * PAGE)
+#define SWEEP_WORD	0x5157
+
+/*
+ * The map hypercall, run by the host handler on this vCPU thread: KVM_RUN's
+ * own fault points count too (a KVM_RUN that failed leaves the guest's
+ * call to be made, and it must then map). Mapped in the end, byte for
+ * byte; then unmapped, the window's page back.
+ */
+static bool map_step(struct __test_metadata *_metadata,
+		     FIXTURE_DATA(window) *self, struct failnth_op *op,
+		     unsigned int n, const void *ctx)
+{
+	uint64_t *w = (uint64_t *)(self->win + (SWEEP_LGPA - WINDOW_GPA));
+	bool fired;
+
+	(void)ctx;
+	w[0] = SWEEP_WORD;
+	if (hc_step(_metadata, &self->in, n, &fired, op, KVM_HC_MEM_MAP,
+		    (uint64_t)&guest_token, SWEEP_TGPA, SWEEP_LGPA)) {
+		ASSERT_EQ(SWEEP_WORD, w[0]) TH_LOG("a failed map changed the page");
+		ASSERT_EQ(0, host_stats().live_maps);
+		ASSERT_EQ(NO_ERR, map(&self->in, SWEEP_TGPA, SWEEP_LGPA))
+			TH_LOG("a map right after fail-nth %u", n);
+	}
+	ASSERT_EQ(0, memcmp(w, self->t.ram + SWEEP_TGPA, PAGE))
+		TH_LOG("fail-nth %u: mapped, but not the target's page", n);
+	ASSERT_EQ(1, host_stats().live_maps);
+	ASSERT_EQ(NO_ERR, unmap(&self->in, SWEEP_LGPA));
+	ASSERT_EQ(SWEEP_WORD, w[0]);
+	return fired;
+}
+
+/* The unmap hypercall, likewise: a failed one leaves the map live. */
+static bool unmap_step(struct __test_metadata *_metadata,
+		       FIXTURE_DATA(window) *self, struct failnth_op *op,
+		       unsigned int n, const void *ctx)
+{
+	uint64_t *w = (uint64_t *)(self->win + (SWEEP_LGPA - WINDOW_GPA));
+	bool fired;
+
+	(void)ctx;
+	w[0] = SWEEP_WORD;
+	ASSERT_EQ(NO_ERR, map(&self->in, SWEEP_TGPA, SWEEP_LGPA));
+	if (hc_step(_metadata, &self->in, n, &fired, op, KVM_HC_MEM_UNMAP,
+		    SWEEP_LGPA, 0, 0)) {
+		ASSERT_EQ(1, host_stats().live_maps)
+			TH_LOG("a failed unmap ended the map");
+		ASSERT_EQ(NO_ERR, unmap(&self->in, SWEEP_LGPA))
+			TH_LOG("an unmap right after fail-nth %u", n);
+	}
+	ASSERT_EQ(SWEEP_WORD, w[0])
+		TH_LOG("fail-nth %u: the window's page is not back", n);
+	return fired;
+}
+
+TEST_F_TIMEOUT(window, fail_nth_sweeps, 1800)
+{
+	unsigned int i;
 
 	if (_metadata->skip)
 		return;
 	failnth_fd = open("/proc/thread-self/fail-nth", O_RDWR | O_CLOEXEC);
 	if (failnth_fd < 0)
 		SKIP(return, "no /proc/thread-self/fail-nth: this kernel has no CONFIG_FAULT_INJECTION (make test KERNEL=debug has)");
-	base = host_stats();
-
-	/* Each /dev/kvmi ioctl. */
-	for (i = 0; i < ARRAY_SIZE(ioctl_sweeps); i++) {
-		const struct ioctl_sweep *s = &ioctl_sweeps[i];
-		union {
-			struct kvmi_token_issue_window iw;
-			struct kvmi_token_list l;
-			struct kvmi_stats st;
-			uint32_t id;
-		} arg;
-
-		op = (struct failnth_op){ .name = s->name };
-		for (n = 1; n <= FAILNTH_MAX; n++) {
-			memset(&arg, 0, sizeof(arg));
-			if (s->setup)
-				s->setup(self, &arg);
-			err = ioctl_nth(s->req, &arg, n, &fired);
-			if (err && !fired)
-				TH_LOG("%s failed with no fault injected: %s",
-				       s->name, strerror(-err));
-			ASSERT_TRUE(!err || fired);
-			if (fired && err) {
-				ASSERT_TRUE(failnth_errno_ok(err))
-					TH_LOG("%s, fail-nth %u: %s", s->name, n,
-					       strerror(-err));
-				op.clean++;
-				if (s->undo)
-					s->undo(self, &arg);
-			} else {
-				ASSERT_TRUE(s->did(self, &arg))
-					TH_LOG("%s, fail-nth %u: success, but not done",
-					       s->name, n);
-				op.absorbed += fired;
-			}
-			failnth_baseline(_metadata, &base, s->name, n);
-			if (!fired)
-				break;
-		}
-		ASSERT_GE(FAILNTH_MAX, n) TH_LOG("%s never ran clean", s->name);
-		op.points = n - 1;
-		failnth_report(&op);
-	}
-
-	/* open() and close() of /dev/kvmi. */
-	op = (struct failnth_op){ .name = "open+close /dev/kvmi" };
-	for (n = 1; n <= FAILNTH_MAX; n++) {
-		int fd;
-
-		failnth_arm(n);
-		fd = open("/dev/kvmi", O_RDWR | O_CLOEXEC);
-		err = fd < 0 ? -errno : 0;
-		if (fd >= 0)
-			close(fd);
-		fired = failnth_fired();
-		ASSERT_TRUE(!err || fired) TH_LOG("open: %s", strerror(-err));
-		if (err) {
-			ASSERT_TRUE(failnth_errno_ok(err))
-				TH_LOG("open, fail-nth %u: %s", n, strerror(-err));
-			op.clean++;
-		} else {
-			op.absorbed += fired;
-		}
-		failnth_baseline(_metadata, &base, op.name, n);
-		if (!fired)
-			break;
-	}
-	op.points = n - 1;
-	failnth_report(&op);
-
-	/*
-	 * The map hypercall, run by the host handler on this vCPU thread:
-	 * KVM_RUN's own fault points count too (a KVM_RUN that failed leaves
-	 * the guest's call to be made, and it must then map).
-	 */
-	guest_read(&self->in, lgpa);	/* the guest's page tables are in */
-	op = (struct failnth_op){ .name = "map hypercall (KVM_RUN)" };
-	for (n = 1; n <= FAILNTH_MAX; n++) {
-		w[0] = 0x5157;
-		r = hc_step(_metadata, &self->in, n, &fired, &op,
-			    KVM_HC_MEM_MAP, (uint64_t)&guest_token, tgpa, lgpa);
-		if (r) {
-			ASSERT_EQ(0x5157, w[0]) TH_LOG("a failed map changed the page");
-			failnth_baseline(_metadata, &base, op.name, n);
-			ASSERT_EQ(NO_ERR, map(&self->in, tgpa, lgpa))
-				TH_LOG("a map right after fail-nth %u", n);
-		}
-		/* Mapped now, byte for byte; then back as it was. */
-		ASSERT_EQ(0, memcmp(w, self->t.ram + tgpa, PAGE))
-			TH_LOG("fail-nth %u: mapped, but not the target's page", n);
-		ASSERT_EQ(base.live_maps + 1, host_stats().live_maps);
-		ASSERT_EQ(NO_ERR, unmap(&self->in, lgpa));
-		ASSERT_EQ(0x5157, w[0]);
-		failnth_baseline(_metadata, &base, op.name, n);
-		if (!fired)
-			break;
-	}
-	ASSERT_GE(FAILNTH_MAX, n);
-	op.points = n - 1;
-	failnth_report(&op);
-
-	/* The unmap hypercall, likewise. */
-	op = (struct failnth_op){ .name = "unmap hypercall (KVM_RUN)" };
-	for (n = 1; n <= FAILNTH_MAX; n++) {
-		w[0] = 0x5157;
-		ASSERT_EQ(NO_ERR, map(&self->in, tgpa, lgpa));
-		r = hc_step(_metadata, &self->in, n, &fired, &op,
-			    KVM_HC_MEM_UNMAP, lgpa, 0, 0);
-		if (r) {
-			ASSERT_EQ(base.live_maps + 1, host_stats().live_maps)
-				TH_LOG("a failed unmap ended the map");
-			ASSERT_EQ(NO_ERR, unmap(&self->in, lgpa))
-				TH_LOG("an unmap right after fail-nth %u", n);
-		}
-		ASSERT_EQ(0x5157, w[0]) TH_LOG("fail-nth %u: the window's page is not back", n);
-		failnth_baseline(_metadata, &base, op.name, n);
-		if (!fired)
-			break;
-	}
-	ASSERT_GE(FAILNTH_MAX, n);
-	op.points = n - 1;
-	failnth_report(&op);
+	for (i = 0; i < ARRAY_SIZE(ioctl_sweeps); i++)
+		failnth_sweep(_metadata, self, ioctl_sweeps[i].name, ioctl_step,
+			      &ioctl_sweeps[i]);
+	failnth_sweep(_metadata, self, "open+close /dev/kvmi", open_step, NULL);
+	guest_read(&self->in, SWEEP_LGPA);	/* the guest's page tables are in */
+	failnth_sweep(_metadata, self, "map hypercall (KVM_RUN)", map_step, NULL);
+	failnth_sweep(_metadata, self, "unmap hypercall (KVM_RUN)", unmap_step,
+		      NULL);
 	close(failnth_fd);
 }
 
