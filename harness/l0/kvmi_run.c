@@ -641,7 +641,7 @@ int main(int argc, char **argv)
 		tests[i].timeout *= env.kp.timeout_scale;
 	take_lock();
 	make_run_dir(&env);
-	/* The detectors' meta-tests: not in the plan without a debug kernel. */
+	/* The detectors' meta-tests and fail_nth: not in the plan without a debug kernel. */
 	for (int i = 0; i < ntests; i++) {
 		if (!sel[i] || !tests[i].needs_debug || env.kroot[0])
 			continue;
