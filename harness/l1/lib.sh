@@ -86,8 +86,11 @@ issue_token() {
 	done
 	T=$(kvmi-vm pid target) I=$(kvmi-vm pid introspector)
 	TARGET_RAM=$(memfd_of "$T") && WIN=$(memfd_of "$I") || return 1
+	# The host's default TTL (600 s), scaled as the job's bounds are: on the
+	# debug kernel guest_kvmmem's checks take 20 min and outlived it.
 	# shellcheck disable=SC2034 # for the job
-	ISSUED=$(kvmi-ctl issue -t "$T" -r "$TARGET_RAM" -w "$WIN" -i "$I" -o "$STATE/tok") &&
+	ISSUED=$(kvmi-ctl issue -t "$T" -r "$TARGET_RAM" -w "$WIN" -i "$I" \
+		-T $((600 * ${KVMI_TIMEOUT_SCALE:-1})) -o "$STATE/tok") &&
 		put_token "$STATE/tok"
 }
 # vm_gone NAME: why an L2 VM that should run does not (kvmi-vm's record

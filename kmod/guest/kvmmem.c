@@ -286,6 +286,11 @@ static void kvmmem_vm_close(struct vm_area_struct *vma)
 	for (idx = a->first; !w->gone && idx < a->first + a->npages; idx++) {
 		phys_addr_t gpa = kvmmem_gpa(w, idx);
 
+		/*
+		 * A hypercall per page, up to a window's worth: a slow host
+		 * (a debug kernel in L1) made 4096 of them a 22 s soft lockup.
+		 */
+		cond_resched();
 		if (!xa_load(&w->maps, idx) || !kvmmem_unmap_idx(w, idx)) {
 			clear_bit(idx, w->used);
 			continue;
