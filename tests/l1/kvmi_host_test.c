@@ -329,14 +329,19 @@ static void intro_create(struct intro *in, unsigned int nr_vcpus,
 	intro_set_token(in, token);
 }
 
-static long hc(struct intro *in, uint64_t nr, uint64_t a0, uint64_t a1,
-	       uint64_t a2)
+/* The hypercall the guest makes when its vCPU next runs. */
+static void hc_post(struct intro *in, uint64_t nr, uint64_t a0, uint64_t a1,
+		    uint64_t a2)
+{
+	cmd = (struct hc_cmd){ nr, a0, a1, a2 };
+	sync_global_to_guest(in->vm, cmd);
+}
+
+/* After a KVM_RUN: the guest's answer, its hypercall's return value. */
+static long hc_answer(struct intro *in)
 {
 	struct ucall uc;
 
-	cmd = (struct hc_cmd){ nr, a0, a1, a2 };
-	sync_global_to_guest(in->vm, cmd);
-	vcpu_run(in->vcpu[0]);
 	switch (get_ucall(in->vcpu[0], &uc)) {
 	case UCALL_SYNC:
 		TEST_ASSERT(!guest_exception_report(0, &uc),
@@ -350,6 +355,14 @@ static long hc(struct intro *in, uint64_t nr, uint64_t a0, uint64_t a1,
 			  exit_reason_str(in->vcpu[0]->run->exit_reason));
 	}
 	return 0;
+}
+
+static long hc(struct intro *in, uint64_t nr, uint64_t a0, uint64_t a1,
+	       uint64_t a2)
+{
+	hc_post(in, nr, a0, a1, a2);
+	vcpu_run(in->vcpu[0]);
+	return hc_answer(in);
 }
 
 static long map(struct intro *in, uint64_t tgpa, uint64_t lgpa)
@@ -1260,18 +1273,14 @@ struct failnth_op {
 
 static int failnth_fd = -1;
 
-static void failnth_write(unsigned int n)
+/* Arm the n-th fault point from here on; 0 disarms. */
+static void failnth_arm(unsigned int n)
 {
 	char b[16];
 	int l = snprintf(b, sizeof(b), "%u", n);
 
 	TEST_ASSERT(pwrite(failnth_fd, b, l, 0) == l, "fail-nth write: %s",
 		    strerror(errno));
-}
-
-static void failnth_arm(unsigned int n)
-{
-	failnth_write(n);
 }
 
 /* Disarm; true if the armed fault point was reached and failed. */
@@ -1281,7 +1290,7 @@ static bool failnth_fired(void)
 
 	TEST_ASSERT(pread(failnth_fd, b, sizeof(b) - 1, 0) > 0,
 		    "fail-nth read: %s", strerror(errno));
-	failnth_write(0);
+	failnth_arm(0);
 	return strtoul(b, NULL, 10) == 0;
 }
 
@@ -1289,6 +1298,28 @@ static bool failnth_fired(void)
 static bool failnth_errno_ok(int err)
 {
 	return err == -ENOMEM;
+}
+
+/*
+ * One run's outcome: err (-errno, or 0) must come from the injected fault
+ * and be a documented one; else the run succeeded, maybe on a fallback.
+ * True if it failed.
+ */
+static bool failnth_judge(struct __test_metadata *_metadata,
+			  struct failnth_op *op, unsigned int n, int err,
+			  bool fired)
+{
+	ASSERT_TRUE(!err || fired)
+		TH_LOG("%s failed with no fault injected: %s", op->name,
+		       strerror(-err));
+	if (!err) {
+		op->absorbed += fired;
+		return false;
+	}
+	ASSERT_TRUE(failnth_errno_ok(err))
+		TH_LOG("%s, fail-nth %u: %s", op->name, n, strerror(-err));
+	op->clean++;
+	return true;
 }
 
 static void failnth_report(const struct failnth_op *op)
@@ -1318,34 +1349,14 @@ static void failnth_baseline(struct __test_metadata *_metadata,
 static long hc_nth(struct intro *in, unsigned int n, bool *fired, int *run_err,
 		   uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2)
 {
-	struct ucall uc;
 	int rc;
 
-	cmd = (struct hc_cmd){ nr, a0, a1, a2 };
-	sync_global_to_guest(in->vm, cmd);
+	hc_post(in, nr, a0, a1, a2);
 	failnth_arm(n);
 	rc = __vcpu_run(in->vcpu[0]);
 	*run_err = rc ? -errno : 0;
 	*fired = failnth_fired();
-	if (rc)
-		return 0;
-	TEST_ASSERT(get_ucall(in->vcpu[0], &uc) == UCALL_SYNC &&
-		    !guest_exception_report(0, &uc),
-		    "fail-nth %u: unexpected exit %s", n,
-		    exit_reason_str(in->vcpu[0]->run->exit_reason));
-	return (long)uc.args[1];
-}
-
-/* After a KVM_RUN that failed: the guest's call is still to be made. */
-static long hc_finish(struct intro *in)
-{
-	struct ucall uc;
-
-	vcpu_run(in->vcpu[0]);
-	TEST_ASSERT(get_ucall(in->vcpu[0], &uc) == UCALL_SYNC &&
-		    !guest_exception_report(0, &uc), "unexpected exit %s",
-		    exit_reason_str(in->vcpu[0]->run->exit_reason));
-	return (long)uc.args[1];
+	return rc ? 0 : hc_answer(in);
 }
 
 /*
@@ -1361,21 +1372,15 @@ static long hc_step(struct __test_metadata *_metadata, struct intro *in,
 	int err;
 	long r = hc_nth(in, n, fired, &err, nr, a0, a1, a2);
 
-	if (err) {
-		ASSERT_TRUE(*fired && failnth_errno_ok(err))
-			TH_LOG("%s: KVM_RUN, fail-nth %u: %s", op->name, n,
-			       strerror(-err));
-		op->clean++;
-		/* Before or after the guest's call: it is made now. */
-		r = hc_finish(in);
-		ASSERT_EQ(NO_ERR, r) TH_LOG("%s after KVM_RUN failed", op->name);
-	} else if (r) {
-		ASSERT_TRUE(*fired && failnth_errno_ok((int)r))
-			TH_LOG("%s, fail-nth %u: %ld", op->name, n, r);
-		op->clean++;
-	} else {
-		op->absorbed += *fired;
+	if (!err) {
+		failnth_judge(_metadata, op, n, (int)r, *fired);
+		return r;
 	}
+	failnth_judge(_metadata, op, n, err, *fired);	/* KVM_RUN's */
+	/* Before or after the guest's call: it is made now. */
+	vcpu_run(in->vcpu[0]);
+	r = hc_answer(in);
+	ASSERT_EQ(NO_ERR, r) TH_LOG("%s after KVM_RUN failed", op->name);
 	return r;
 }
 
@@ -1392,7 +1397,8 @@ static int ioctl_nth(unsigned long req, void *arg, unsigned int n, bool *fired)
 
 /*
  * Sweep one /dev/kvmi ioctl. setup() makes its argument (no fault armed);
- * ok() checks a success and undoes it, so the next round starts alike.
+ * did() checks a success and undoes it, undo() what a failure left, so the
+ * next round starts alike.
  */
 struct ioctl_sweep {
 	const char *name;
@@ -1400,7 +1406,6 @@ struct ioctl_sweep {
 	void (*setup)(FIXTURE_DATA(window) *self, void *arg);
 	void (*undo)(FIXTURE_DATA(window) *self, void *arg);
 	bool (*did)(FIXTURE_DATA(window) *self, void *arg);
-	size_t size;
 };
 
 static void issue_setup(FIXTURE_DATA(window) *self, void *arg)
@@ -1489,16 +1494,13 @@ static bool stats_did(FIXTURE_DATA(window) *self, void *arg)
 }
 
 static const struct ioctl_sweep ioctl_sweeps[] = {
-	{ "KVMI_TOKEN_ISSUE", KVMI_TOKEN_ISSUE, issue_setup, NULL, issue_did,
-	  sizeof(struct kvmi_token_issue) },
+	{ "KVMI_TOKEN_ISSUE", KVMI_TOKEN_ISSUE, issue_setup, NULL, issue_did },
 	{ "KVMI_TOKEN_ISSUE_WINDOW", KVMI_TOKEN_ISSUE_WINDOW, issue_window_setup,
-	  NULL, issue_did, sizeof(struct kvmi_token_issue_window) },
+	  NULL, issue_did },
 	{ "KVMI_TOKEN_REVOKE", KVMI_TOKEN_REVOKE, revoke_setup, revoke_undo,
-	  revoke_did, sizeof(uint32_t) },
-	{ "KVMI_TOKEN_LIST", KVMI_TOKEN_LIST, list_setup, NULL, list_did,
-	  sizeof(struct kvmi_token_list) },
-	{ "KVMI_GET_STATS", KVMI_GET_STATS, NULL, NULL, stats_did,
-	  sizeof(struct kvmi_stats) },
+	  revoke_did },
+	{ "KVMI_TOKEN_LIST", KVMI_TOKEN_LIST, list_setup, NULL, list_did },
+	{ "KVMI_GET_STATS", KVMI_GET_STATS, NULL, NULL, stats_did },
 };
 
 /* One run with fail-nth n armed; true if its fault point was reached. */
@@ -1547,19 +1549,12 @@ static bool ioctl_step(struct __test_metadata *_metadata,
 	if (s->setup)
 		s->setup(self, &arg);
 	err = ioctl_nth(s->req, &arg, n, &fired);
-	ASSERT_TRUE(!err || fired)
-		TH_LOG("%s failed with no fault injected: %s", s->name,
-		       strerror(-err));
-	if (err) {
-		ASSERT_TRUE(failnth_errno_ok(err))
-			TH_LOG("%s, fail-nth %u: %s", s->name, n, strerror(-err));
-		op->clean++;
+	if (failnth_judge(_metadata, op, n, err, fired)) {
 		if (s->undo)
 			s->undo(self, &arg);
 	} else {
 		ASSERT_TRUE(s->did(self, &arg))
 			TH_LOG("%s, fail-nth %u: success, but not done", s->name, n);
-		op->absorbed += fired;
 	}
 	return fired;
 }
@@ -1580,14 +1575,7 @@ static bool open_step(struct __test_metadata *_metadata,
 	if (fd >= 0)
 		close(fd);
 	fired = failnth_fired();
-	ASSERT_TRUE(!err || fired) TH_LOG("open: %s", strerror(-err));
-	if (err) {
-		ASSERT_TRUE(failnth_errno_ok(err))
-			TH_LOG("open, fail-nth %u: %s", n, strerror(-err));
-		op->clean++;
-	} else {
-		op->absorbed += fired;
-	}
+	failnth_judge(_metadata, op, n, err, fired);
 	return fired;
 }
 
