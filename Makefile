@@ -66,7 +66,7 @@ BINS := $(L0_BINS:%=$(B)/bin/%) $(L1_BINS:%=$(B)/bin/%) \
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(B)/tests/unit_%,$(wildcard tests/unit/*.c))
 
 .PHONY: all help deps test unit run bench stress check kernel modules bpf man install clean \
-	kvm-selftests debug-kernel debug-modules
+	kvm-selftests debug-kernel debug-modules ksrc-modules
 all: kernel modules $(BINS) $(UNIT_TESTS) bpf man kvm-selftests
 
 help:
@@ -84,11 +84,13 @@ help:
 	@echo '  make unit       unit tests alone, under ASan + UBSan'
 	@echo '  make debug-kernel  a 6.1 kernel with lockdep, KASAN, kmemleak and fault injection,'
 	@echo '                  cached outside the clone; KERNEL=debug boots it (test, run, ...)'
+	@echo '  KSRC=DIR         test, run, bench and stress boot DIR, a 6.1.y tree you built,'
+	@echo '                  with our kvm.ko built from its KVM (your change, our patches)'
 	@echo '  make check      checkpatch --strict, shellcheck, vmconfigs/*.json against the schema'
 	@echo '  make install    kvmi-trace, kvmi-report, the BPF objects, man pages and bash'
 	@echo '                  completion under PREFIX (/usr/local), DESTDIR honoured'
 	@echo '  make clean      remove build/'
-	@echo 'Options: V=1 (show commands), EXTRA_CFLAGS=..., TESTS=..., KERNEL=debug'
+	@echo 'Options: V=1 (show commands), EXTRA_CFLAGS=..., TESTS=..., KERNEL=debug, KSRC=DIR'
 
 deps:
 	@harness/l0/deps.sh $(DEB_PACKAGES)
@@ -101,26 +103,41 @@ debug-kernel: deps
 	harness/l0/debug-kernel
 
 # KERNEL=debug: make test, run, bench and stress boot the debug kernel in L1
-# and L2 (kvmi-run --kernel ROOT); our kvm.ko, kvm-amd.ko and the guest and
-# test modules are built against its tree, into build/kernel/REL/.
+# (kvmi-run --kernel ROOT); KSRC=DIR likewise boots DIR, a 6.1.y tree a
+# developer built (harness/l0/kernel-root installs it under a root of its
+# own), with our kvm.ko built from DIR's KVM sources, their change included.
+# Our kvm.ko, kvm-amd.ko and the guest and test modules are built against
+# the kernel's tree, into build/kernel/REL/.
 KERNEL ?=
-ifeq ($(KERNEL),debug)
-KVMI_RUN := $(B)/bin/kvmi-run --kernel "$$(harness/l0/debug-kernel --root)"
+KSRC ?=
+ifeq ($(KERNEL)$(if $(KSRC),+ksrc),debug)
+KROOT := harness/l0/debug-kernel --root
 KERNEL_BUILD := debug-modules
-else ifeq ($(KERNEL),)
-KVMI_RUN := $(B)/bin/kvmi-run
+else ifeq ($(KERNEL)$(if $(KSRC),+ksrc),+ksrc)
+KROOT := harness/l0/kernel-root $(KSRC)
+KERNEL_BUILD := ksrc-modules
+else ifeq ($(KERNEL)$(KSRC),)
 KERNEL_BUILD :=
 else
-$(error KERNEL=$(KERNEL): the one other kernel is KERNEL=debug)
+$(error KERNEL=$(KERNEL) KSRC=$(KSRC): one of KERNEL=debug or KSRC=DIR, or neither)
 endif
+KVMI_RUN := $(B)/bin/kvmi-run$(if $(KROOT), --kernel "$$($(KROOT))")
 
-debug-modules: debug-kernel
-	$(Q)root=$$(harness/l0/debug-kernel --root 2> /dev/null) && \
+# Our modules against the tree of the kernel that $(1) installs and names
+# the root of; $(2): more for kmod/host.
+define kroot-modules
+	$(Q)root=$$($(1)) && \
 	rel=$$(ls "$$root/lib/modules") && kdir=$$root/lib/modules/$$rel/build && \
 	out=$(CURDIR)/$(B)/kernel/$$rel && \
 	$(MAKE) --no-print-directory -C kmod/host KDIR=$$kdir B=$$out/host \
-		VMLINUX=$$kdir/vmlinux && \
+		VMLINUX=$$kdir/vmlinux $(2) && \
 	$(MAKE) --no-print-directory -C kmod KDIR=$$kdir OUT=$$out
+endef
+debug-modules: debug-kernel
+	$(call kroot-modules,harness/l0/debug-kernel --root 2> /dev/null)
+ksrc-modules:
+	$(if $(KSRC),,$(error ksrc-modules wants KSRC=DIR, a 6.1.y tree you built))
+	$(call kroot-modules,harness/l0/kernel-root $(KSRC),KVM_TREE=$$(cd $(KSRC) && pwd))
 
 kernel:
 	$(Q)$(MAKE) --no-print-directory -C kmod/host
@@ -329,7 +346,7 @@ bench: deps
 KERNEL_SRCS := $(filter-out %.mod.c,$(wildcard kmod/*/*.c kmod/*/*.h))
 SCRIPTS := $(wildcard harness/*/*.sh tests/*.sh tests/*/*.sh) \
 	harness/l0/kernel-abi harness/l0/stack-measure harness/l0/qemu-suite harness/l0/race-record \
-	harness/l0/debug-kernel \
+	harness/l0/debug-kernel harness/l0/kernel-root \
 	harness/completion/kvmi.bash .ci/run
 CHECKPATCH := $(B)/checkpatch/scripts/checkpatch.pl
 check: $(CHECKPATCH)

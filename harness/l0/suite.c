@@ -166,7 +166,8 @@ void preflight(struct env *env)
 	     *m; m += strlen(m) + 1) {
 		p = xasprintf("%s/%s", env->kbuild, m);
 		if (access(p, R_OK))
-			die("%s missing: run make%s", p, env->kroot[0] ? " KERNEL=debug" : "");
+			die("%s missing: run make%s", p, env->kroot[0] ?
+			    " debug-modules (or ksrc-modules KSRC=DIR)" : "");
 		free(p);
 	}
 	for (const char *m = "test/kvmi_hctest.ko\0guest/kvmmem.ko\0bin/kvmi-vm\0";
