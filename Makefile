@@ -110,16 +110,16 @@ debug-kernel: deps
 # the kernel's tree, into build/kernel/REL/.
 KERNEL ?=
 KSRC ?=
-ifeq ($(KERNEL)$(if $(KSRC),+ksrc),debug)
+ifneq ($(filter-out debug,$(KERNEL)),)
+$(error KERNEL=$(KERNEL): the one other kernel is KERNEL=debug)
+else ifneq ($(and $(KERNEL),$(KSRC)),)
+$(error KERNEL=debug or KSRC=DIR, not both)
+else ifneq ($(KERNEL),)
 KROOT := harness/l0/debug-kernel --root
 KERNEL_BUILD := debug-modules
-else ifeq ($(KERNEL)$(if $(KSRC),+ksrc),+ksrc)
+else ifneq ($(KSRC),)
 KROOT := harness/l0/kernel-root $(KSRC)
 KERNEL_BUILD := ksrc-modules
-else ifeq ($(KERNEL)$(KSRC),)
-KERNEL_BUILD :=
-else
-$(error KERNEL=$(KERNEL) KSRC=$(KSRC): one of KERNEL=debug or KSRC=DIR, or neither)
 endif
 KVMI_RUN := $(B)/bin/kvmi-run$(if $(KROOT), --kernel "$$($(KROOT))")
 
