@@ -14,13 +14,6 @@ RESERVED_SIZE=$((2 << 20))
 ram_words() { od -An -v -tx8 -w8 -j "$(($2))" -N "$(($3))" "$1" | tr -d ' '; }
 # json_true FILTER JSON: jq's verdict on JSON, quietly.
 json_true() { jq -e "$1" > /dev/null <<< "$2"; }
-# guest_counters VM: the guest driver's counters and the pin counters of
-# VM (an introspector).
-guest_counters() {
-	kvmi-vm exec "$1" \
-		"cat /sys/kernel/debug/kvmmem/stats; grep ^nr_foll_pin /proc/vmstat"
-}
-
 # check_replay JSON: replay round STRESS_REPLAY of the run JSON describes,
 # on its own, and check that its actors drew the very same operations:
 # the round's operation-log hash is the same.
@@ -117,6 +110,7 @@ stress_end() {
 		"$(h0 live_maps) $(h0 retained) $want_tokens"
 	check "the guest driver's objects, areas, window pages and pin counters are back" \
 		diff <(echo "$G0") <(guest_counters introspector)
+	guest_slab_checks introspector
 	stress_ram_checks
 	slab_checks
 }

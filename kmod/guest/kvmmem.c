@@ -82,7 +82,8 @@ struct kvmmem_map {
 
 static DEFINE_MUTEX(kvmmem_probe_lock);
 static struct kvmmem_window *kvmmem_win;
-static struct kmem_cache *kvmmem_map_cache;
+/* Caches of their own: slub_debug red-zones and poisons them alone. */
+static struct kmem_cache *kvmmem_map_cache, *kvmmem_area_cache;
 static atomic_long_t kvmmem_nr_areas, kvmmem_nr_maps, kvmmem_nr_leaked;
 static struct dentry *kvmmem_debugfs;
 
@@ -302,7 +303,7 @@ static void kvmmem_vm_close(struct vm_area_struct *vma)
 		atomic_long_inc(&kvmmem_nr_leaked);
 	}
 	mutex_unlock(&w->lock);
-	kfree(a);
+	kmem_cache_free(kvmmem_area_cache, a);
 	atomic_long_dec(&kvmmem_nr_areas);
 }
 
@@ -359,7 +360,7 @@ static int kvmmem_mmap(struct file *file, struct vm_area_struct *vma)
 
 	if (!(vma->vm_flags & VM_SHARED) || vma->vm_pgoff)
 		return -EINVAL;
-	a = kzalloc(sizeof(*a), GFP_KERNEL_ACCOUNT);
+	a = kmem_cache_zalloc(kvmmem_area_cache, GFP_KERNEL_ACCOUNT);
 	if (!a)
 		return -ENOMEM;
 	mutex_lock(&w->lock);
@@ -389,7 +390,7 @@ static int kvmmem_mmap(struct file *file, struct vm_area_struct *vma)
 
 out_unlock:
 	mutex_unlock(&w->lock);
-	kfree(a);
+	kmem_cache_free(kvmmem_area_cache, a);
 	return ret;
 }
 
@@ -625,8 +626,9 @@ static int __init kvmmem_init(void)
 	int ret = -ENOMEM;
 
 	kvmmem_map_cache = KMEM_CACHE(kvmmem_map, SLAB_ACCOUNT);
-	if (!kvmmem_map_cache)
-		return ret;
+	kvmmem_area_cache = KMEM_CACHE(kvmmem_area, SLAB_ACCOUNT);
+	if (!kvmmem_map_cache || !kvmmem_area_cache)
+		goto out_cache;
 	ret = pci_register_driver(&kvmmem_driver);
 	if (ret)
 		goto out_cache;
@@ -644,6 +646,7 @@ static int __init kvmmem_init(void)
 out_driver:
 	pci_unregister_driver(&kvmmem_driver);
 out_cache:
+	kmem_cache_destroy(kvmmem_area_cache);
 	kmem_cache_destroy(kvmmem_map_cache);
 	return ret;
 }
@@ -654,6 +657,7 @@ static void __exit kvmmem_exit(void)
 	atomic_notifier_chain_unregister(&panic_notifier_list, &kvmmem_panic_nb);
 	misc_deregister(&kvmmem_dev);
 	pci_unregister_driver(&kvmmem_driver);
+	kmem_cache_destroy(kvmmem_area_cache);
 	kmem_cache_destroy(kvmmem_map_cache);
 }
 

@@ -28,6 +28,7 @@ tool() {
 out=$(tool); diag "$out"
 check "kvmi-mem maps, dumps the target's bytes, lists and unmaps" \
 	grep -q '^08000000: 0000 0001 494d 564b 0100 0001 494d 564b  ....IMVK....IMVK$' <<< "$out"
+guest_slab_checks introspector
 
 # Review D18: a map the host has ended already (here by a raw unmap-all,
 # KVM_HC_MEM_UNMAP_ALL, from the guest's kernel) unmaps cleanly through

@@ -112,6 +112,7 @@ delta() { echo $(($(awk -v k="$1" '$1 == k { print $2 }' <<< "$G2") -
 	$(awk -v k="$1" '$1 == k { print $2 }' <<< "$G1"))); }
 check "the driver leaked the window page (still in use, its area gone), and freed its map object" \
 	test "$(delta leaked_pages) $(delta window_used) $(delta map_objects) $(delta areas)" = "1 0 -1 -1"
+check "the driver's caches hold exactly its objects, red-zoned and poisoned" guest_slab_ok "$G2"
 check "the host keeps that map, and only it" test "$(host_stat live_maps)" = $((MAPS + 1))
 check "the introspector's kernel says the page was leaked" \
 	grep -q 'kvmmem: host refused to unmap gpa .*; window page leaked' \

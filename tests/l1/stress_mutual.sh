@@ -66,6 +66,8 @@ check "peer1's driver objects, areas, window pages and pin counters are back" \
 	diff <(echo "$G1") <(guest_counters peer1)
 check "peer2's driver objects, areas, window pages and pin counters are back" \
 	diff <(echo "$G2") <(guest_counters peer2)
+guest_slab_checks peer1
+guest_slab_checks peer2
 ram_checks "$HELD1" peer1
 ram_checks "$HELD2" peer2
 check "peer1's RAM holds peer2's stress's writes (pages 32-35) and no other" \

@@ -30,6 +30,7 @@ check "the host's live maps and retained pages are back at baseline" \
 	test "$(host_stat live_maps) $(host_stat retained)" = "$(h0 live_maps) $(h0 retained)"
 check "the guest driver's objects, areas, window pages and pin counters are back" \
 	diff <(echo "$G0") <(guest_counters introspector)
+guest_slab_checks introspector
 ram_checks "$RAM" target
 ram_checks "$RAM2" target2
 check "the target holds its stress's writes (pages 0-3) and none of the other's" \
