@@ -77,6 +77,11 @@ pair_up() {
 	check_here "a token for the target, bound to the introspector's window, handed over" \
 		issue_token
 }
+# A token's lifetime for a job that maps with it for long: the host's
+# default TTL (600 s), scaled as the job's bounds are. On the debug kernel
+# guest_kvmmem's checks take 20 min, and a stress on a second introspector
+# outlived the default.
+TOKEN_TTL=$((600 * ${KVMI_TIMEOUT_SCALE:-1}))
 # issue_token: pair_up's second half, in the job's shell (it sets T, I,
 # TARGET_RAM, WIN and ISSUED); says why when a VM is gone by then.
 issue_token() {
@@ -86,11 +91,9 @@ issue_token() {
 	done
 	T=$(kvmi-vm pid target) I=$(kvmi-vm pid introspector)
 	TARGET_RAM=$(memfd_of "$T") && WIN=$(memfd_of "$I") || return 1
-	# The host's default TTL (600 s), scaled as the job's bounds are: on the
-	# debug kernel guest_kvmmem's checks take 20 min and outlived it.
 	# shellcheck disable=SC2034 # for the job
 	ISSUED=$(kvmi-ctl issue -t "$T" -r "$TARGET_RAM" -w "$WIN" -i "$I" \
-		-T $((600 * ${KVMI_TIMEOUT_SCALE:-1})) -o "$STATE/tok") &&
+		-T "$TOKEN_TTL" -o "$STATE/tok") &&
 		put_token "$STATE/tok"
 }
 # vm_gone NAME: why an L2 VM that should run does not (kvmi-vm's record

@@ -21,7 +21,7 @@ WIN1=$(memfd_of "$P1" "$WIN_SIZE") WIN2=$(memfd_of "$P2" "$WIN_SIZE")
 # token FROM FROM_PID FROM_WINDOW TO_PID TO_RAM: a token for TO's RAM, bound
 # to FROM and its window, handed to FROM as /run/t.
 token() {
-	kvmi-ctl issue -t "$4" -r "$5" -w "$3" -i "$2" -o "$STATE/tok-$1" &&
+	kvmi-ctl issue -t "$4" -r "$5" -w "$3" -i "$2" -T "$TOKEN_TTL" -o "$STATE/tok-$1" &&
 		kvmi-vm exec "$1" -i 'cat > /run/t' < "$STATE/tok-$1"
 }
 check "a token for peer2's RAM, bound to peer1 and its window, handed to peer1" \

@@ -12,7 +12,7 @@ KVMI_SMP=${STRESS_SMP:-2} check "a second introspector boots (introspector.json 
 I2=$(kvmi-vm pid introspector2)
 WIN2=$(memfd_of "$I2")
 token2() {
-	kvmi-ctl issue -t "$T" -r "$TARGET_RAM" -w "$WIN2" -i "$I2" -o "$STATE/tok2" &&
+	kvmi-ctl issue -t "$T" -r "$TARGET_RAM" -w "$WIN2" -i "$I2" -T "$TOKEN_TTL" -o "$STATE/tok2" &&
 		kvmi-vm exec introspector2 -i 'cat > /run/t' < "$STATE/tok2"
 }
 check "a token for it, bound to its own window, handed over" token2

@@ -14,7 +14,7 @@ sleep infinity 3< "$RAM2_FD" &
 HOLDER2=$!
 RAM2=/proc/$HOLDER2/fd/3
 token2() {
-	kvmi-ctl issue -t "$T2" -r "$RAM2_FD" -w "$WIN" -i "$I" -o "$STATE/tok2" &&
+	kvmi-ctl issue -t "$T2" -r "$RAM2_FD" -w "$WIN" -i "$I" -T "$TOKEN_TTL" -o "$STATE/tok2" &&
 		kvmi-vm exec introspector -i 'cat > /run/t2' < "$STATE/tok2"
 }
 check "a token for it, bound to the same introspector and window, handed over" token2
