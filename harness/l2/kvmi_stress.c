@@ -815,6 +815,17 @@ static int life_vop(int f, uint8_t *p, uint64_t *gpas, unsigned int n,
 	return 0;
 }
 
+/* A life's failed step, said on stderr without allocating. */
+static void life_say(const char *what, uint64_t gpa, int err)
+{
+	char b[128];
+	int len = snprintf(b, sizeof(b), "kvmi-stress: a life's %s of gpa 0x%" PRIx64 ": %s\n",
+			   what, gpa, errno_name(err));
+
+	if (len > 0 && write(2, b, len < (int)sizeof(b) ? len : (int)sizeof(b) - 1) < 0)
+		return;	/* nothing more a life can say */
+}
+
 /*
  * A life, in the child: open, mmap, map n pages, verify them, do what vops
  * says to the mapping, tell the parent (two bytes), and end as drawn. No
@@ -834,9 +845,15 @@ static int life_child(uint64_t *gpas, unsigned int n, const uint8_t (*vops)[2],
 	p = mmap(NULL, n * PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, f, 0);
 	if (p == MAP_FAILED)
 		return 11;
-	for (unsigned int k = 0; k < n; k++)
-		if (life_map(f, p, gpas, k, gpas[k], &rep))
+	for (unsigned int k = 0; k < n; k++) {
+		uint64_t g = gpas[k];
+
+		st = life_map(f, p, gpas, k, g, &rep);
+		if (st) {
+			life_say("map", g, st);
 			return 12;
+		}
+	}
 	/* each page the target's, or the window's (0) if refused */
 	if (!life_pages_ok(p, gpas, n))
 		return 13;
@@ -851,8 +868,15 @@ static int life_child(uint64_t *gpas, unsigned int n, const uint8_t (*vops)[2],
 
 		if (!was && do_unmap(f, p + k * PAGE) != ENOENT)
 			return 15;
-		if (was && life_unmap(f, p, gpas, k, &rep))
-			return 15;
+		if (was) {
+			uint64_t g = gpas[k];
+
+			st = life_unmap(f, p, gpas, k, &rep);
+			if (st) {
+				life_say("unmap", g, st);
+				return 15;
+			}
+		}
 		if (!life_pages_ok(p, gpas, n))
 			return 16;
 	}
