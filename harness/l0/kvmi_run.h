@@ -29,7 +29,7 @@ struct test {
 	const char *expect;	/* NULL, "watchdog", "timeout" or "retry" */
 	const char *match;	/* watchdog: the kernel line must hold this */
 	const char *splat;	/* watchdog: and the lines quoted after it */
-	int within;		/* retry: the first attempt ends in this many s */
+	int within;		/* retry: a freeze is seen this many s after L1's last line */
 	const char *l1_append;	/* more L1 kernel parameters for this test */
 	bool needs_debug;	/* "kernel": "debug": runs only under --kernel */
 	struct json_object *vars;	/* vmconfig variables it needs, or NULL */
@@ -52,6 +52,8 @@ struct outcome {
 	int64_t last_beat;	/* now_ms() of L1's last console line */
 	bool retried;
 	double first_secs;	/* a retried test's first attempt */
+	double first_silent;	/* its silence from L1, if it froze */
+	double silent;		/* s from L1's last console line to the end */
 	char *first_reason;	/* and why it ended */
 	bool pass;		/* after the meta-test's expectation */
 	char reason[CONSOLE_LINE_MAX + 256];

@@ -585,6 +585,7 @@ void run_l1(struct env *env, const struct test *t, const char *dir,
 		partial_ktap(dir, o);
 	b.status = status;
 	b.silent_ms = now_ms() - (o->last_beat ? o->last_beat : con.t0);
+	o->silent = b.silent_ms / 1000.0;
 	b.secs = (now_ms() - con.t0) / 1000.0;
 	o->v = classify(t, &b, o);
 	if (o->v == V_WATCHDOG && o->splat)
