@@ -96,6 +96,12 @@ kvmi-vm exec introspector "kvmi-mem map $PATTERN_GPA sleep 3600 > /dev/null 2>&1
 check "a process in the introspector holds a map" \
 	wait_for 60 host_stat_at_least live_maps $((MAPS + 1))
 G1=$(guest_counters introspector)
+# One map, one area: objects the census sees alive, not only its zeros.
+holds_one() {
+	guest_slab_ok "$G1" && grep -q '^slab kvmmem_map 1 ' <<< "$G1" &&
+		grep -q '^slab kvmmem_area 1 ' <<< "$G1"
+}
+check "while it holds it, the driver's caches hold exactly its map object and area" holds_one
 sysctl -qw vm.max_map_count=$(($(wc -l < "/proc/$I/maps") - 2))
 # shellcheck disable=SC2016 # expands in the introspector
 check "it is killed while its VMM is past vm.max_map_count; the driver lists no map" kvmi-vm exec introspector \
