@@ -191,30 +191,36 @@ slab_census_ok() {
 slab_census_wait() { [ -z "$1" ] && wait_for 30 slab_census_ok; }
 # The guest driver's caches (kmod/guest: kvmmem_map, kvmmem_area), which
 # the introspector's and the peers' command lines give slub_debug's red
-# zones and poisoning (vmconfigs/introspector.json, peer.json).
+# zones and poisoning (vmconfigs/introspector.json, peer.json), each with
+# the driver's count of its objects (debugfs kvmmem/stats).
+KVMMEM_CACHES="kvmmem_map:map_objects kvmmem_area:areas"
 # guest_counters VM: the guest driver's counters, the pin counters of VM
 # (an introspector), and "slab CACHE OBJECTS POISON RED_ZONE" per cache,
 # shrunk and validated (a broken red zone or poison is a report on VM's
 # console, the watchdog's): the objects are exact, as in L1.
 guest_counters() {
+	local c names=
+	for c in $KVMMEM_CACHES; do names="$names ${c%%:*}"; done
 	kvmi-vm exec "$1" "cat /sys/kernel/debug/kvmmem/stats; grep ^nr_foll_pin /proc/vmstat
-		cd /sys/kernel/slab && for c in kvmmem_map kvmmem_area; do
+		cd /sys/kernel/slab && for c in$names; do
 			echo 1 > \$c/shrink && echo 1 > \$c/validate &&
 			echo slab \$c \$(cut -d' ' -f1 \$c/objects) \$(cat \$c/poison \$c/red_zone)
 		done"
 }
-# guest_slab_ok COUNTERS: in guest_counters' output, both caches poisoned
+# guest_slab_ok COUNTERS: in guest_counters' output, every cache poisoned
 # and red-zoned, each holding exactly the objects the driver counts.
 guest_slab_ok() {
-	awk '$1 == "map_objects" { want["kvmmem_map"] = $2 }
-		$1 == "areas" { want["kvmmem_area"] = $2 }
-		$1 == "slab" { n++; got[$2] = $3; if ($4 != 1 || $5 != 1) bad = 1 }
-		END { for (c in got) if (!(c in want) || got[c] != want[c]) bad = 1
-		      exit bad || n != 2 }' <<< "$1"
+	awk -v caches="$KVMMEM_CACHES" 'BEGIN { n = split(caches, c, " ")
+			for (i = 1; i <= n; i++) { split(c[i], kv, ":"); stat[kv[2]] = kv[1] } }
+		$1 in stat { want[stat[$1]] = $2 }
+		$1 == "slab" { seen++; got[$2] = $3; if ($4 != 1 || $5 != 1) bad = 1 }
+		END { for (k in got) if (!(k in want) || got[k] != want[k]) bad = 1
+		      exit bad || seen != n }' <<< "$1"
 }
+# guest_slab_checks VM [COUNTERS]: the census of VM's guest driver, from
+# COUNTERS (guest_counters' output, already read) or read now.
 guest_slab_checks() {
-	local g
-	g=$(guest_counters "$1")
+	local g=${2:-$(guest_counters "$1")}
 	diag "$1's slab census (cache, objects, poison, red zone; the driver's map_objects, areas): $(grep '^slab ' <<< "$g" | cut -d' ' -f2- | tr '\n' ';') $(grep -E '^(map_objects|areas) ' <<< "$g" | tr '\n' ' ')"
 	check "$1: the guest driver's caches are red-zoned and poisoned, and hold exactly its objects" \
 		guest_slab_ok "$g"

@@ -86,7 +86,7 @@ stress_verdict() {
 }
 
 stress_end() {
-	local json want_tokens=$(($(h0 live_tokens) - ${TOKENS_ENDED:-0})) leaked made
+	local json want_tokens=$(($(h0 live_tokens) - ${TOKENS_ENDED:-0})) leaked made g
 	wait "$STRESS_PID"
 	stress_verdict "$(cat "$STATE/stress.out")" "$STRESS_ARGS"
 	json=$STRESS_JSON
@@ -108,9 +108,10 @@ stress_end() {
 	check "the host's live maps and retained pages are back at baseline, live tokens at $want_tokens" \
 		test "$(host_stat live_maps) $(host_stat retained) $(host_stat live_tokens)" = \
 		"$(h0 live_maps) $(h0 retained) $want_tokens"
+	g=$(guest_counters introspector)
 	check "the guest driver's objects, areas, window pages and pin counters are back" \
-		diff <(echo "$G0") <(guest_counters introspector)
-	guest_slab_checks introspector
+		diff <(echo "$G0") <(echo "$g")
+	guest_slab_checks introspector "$g"
 	stress_ram_checks
 	slab_checks
 }

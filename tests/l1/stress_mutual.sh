@@ -62,12 +62,13 @@ check "the host made exactly the maps both stresses counted" \
 check "the host's live maps, retained pages and live tokens are back at baseline" \
 	test "$(host_stat live_maps) $(host_stat retained) $(host_stat live_tokens)" = \
 	"$(h0 live_maps) $(h0 retained) $(h0 live_tokens)"
+g1=$(guest_counters peer1) g2=$(guest_counters peer2)
 check "peer1's driver objects, areas, window pages and pin counters are back" \
-	diff <(echo "$G1") <(guest_counters peer1)
+	diff <(echo "$G1") <(echo "$g1")
 check "peer2's driver objects, areas, window pages and pin counters are back" \
-	diff <(echo "$G2") <(guest_counters peer2)
-guest_slab_checks peer1
-guest_slab_checks peer2
+	diff <(echo "$G2") <(echo "$g2")
+guest_slab_checks peer1 "$g1"
+guest_slab_checks peer2 "$g2"
 ram_checks "$HELD1" peer1
 ram_checks "$HELD2" peer2
 check "peer1's RAM holds peer2's stress's writes (pages 32-35) and no other" \

@@ -28,9 +28,10 @@ stress_verdict "$(sed '/^===$/,$d' <<< "$out")" "$A1 (target)" kvmi-stress-1
 stress_verdict "$(sed '1,/^===$/d' <<< "$out")" "$A2 (target2)" kvmi-stress-2
 check "the host's live maps and retained pages are back at baseline" \
 	test "$(host_stat live_maps) $(host_stat retained)" = "$(h0 live_maps) $(h0 retained)"
+g=$(guest_counters introspector)
 check "the guest driver's objects, areas, window pages and pin counters are back" \
-	diff <(echo "$G0") <(guest_counters introspector)
-guest_slab_checks introspector
+	diff <(echo "$G0") <(echo "$g")
+guest_slab_checks introspector "$g"
 ram_checks "$RAM" target
 ram_checks "$RAM2" target2
 check "the target holds its stress's writes (pages 0-3) and none of the other's" \
