@@ -236,6 +236,16 @@ void write_summary(struct env *env, struct json_object *jtests, double secs)
 	json_object_object_add(summary, "failed", json_object_new_int(env->k.fail));
 	json_object_object_add(summary, "retries", json_object_new_int(env->retries));
 	json_object_object_add(summary, "seconds", json_object_new_double(secs));
+	json_object_object_add(summary, "planned", json_object_new_int(env->planned));
+	json_object_object_add(summary, "selection", json_object_new_string(env->selection));
+	if (env->nshards) {
+		char sh[32];
+
+		strfmt(sh, sizeof(sh), "%d/%d", env->shard, env->nshards);
+		json_object_object_add(summary, "shard", json_object_new_string(sh));
+	}
+	if (env->shards)
+		json_object_object_add(summary, "shards", env->shards);
 	if (env->l1_qemu[0]) {
 		struct json_object *st = json_object_new_object();
 
@@ -517,8 +527,11 @@ static const char usage[] =
 	"                      modules from build/kernel/REL (make test KERNEL=debug); its\n"
 	"                      ROOT/boot/kvmi-REL.json may add kernel parameters and\n"
 	"                      scale the suite's timeouts\n"
+	"      --results DIR   put the run's directory in DIR, not in results/\n"
 	"  -h, --help          this help;  --version  the version\n"
-	"Results go to results/<run-id>/ (results/latest); KTAP on stdout.\n";
+	"Results go to results/<run-id>/ (results/latest); KTAP on stdout.\n"
+	"--merge wants every shard I/N of one N, run on the same kernel with the\n"
+	"same tests named, each once.\n";
 
 int main(int argc, char **argv)
 {
@@ -535,13 +548,14 @@ int main(int argc, char **argv)
 		{ "jobs", required_argument, NULL, 'j' },
 		{ "repeat", required_argument, NULL, 'r' },
 		{ "kernel", required_argument, NULL, 'k' },
+		{ "results", required_argument, NULL, 'o' },
 		{ 0 }
 	};
 	struct env env = { 0 };
 	struct vars set = { 0 };
 	struct json_object *suite = NULL, *jtests;
 	struct test *tests, adhoc = { 0 };
-	int ntests = 0, timeout = 0, c, nsel, shard = 0, nshards = 0, jobs = 1;
+	int ntests = 0, timeout = 0, c, nsel, jobs = 1;
 	int repeat = 1;
 	bool list = false, merge = false, *sel;
 	char exe[PATH_MAX], debug_only[1024] = "";
@@ -564,7 +578,7 @@ int main(int argc, char **argv)
 		case 'V':
 			return cli_version("kvmi-run");
 		case 's':
-			parse_shard(optarg, &shard, &nshards);
+			parse_shard(optarg, &env.shard, &env.nshards);
 			break;
 		case 'm':
 			merge = true;
@@ -587,6 +601,10 @@ int main(int argc, char **argv)
 		case 'k':
 			if (!realpath(optarg, env.kroot))
 				die("--kernel %s: %s", optarg, strerror(errno));
+			break;
+		case 'o':
+			if (mkdir_p(optarg) || !realpath(optarg, env.results))
+				die("--results %s: %s", optarg, strerror(errno));
 			break;
 		default:
 			fputs(usage, stderr);
@@ -626,7 +644,7 @@ int main(int argc, char **argv)
 		die("cannot enter %s", env.top);
 	if (list) {
 		for (int i = 0; i < ntests; i++)
-			if (in_shard(i, shard, nshards))
+			if (in_shard(i, env.shard, env.nshards))
 					printf("%-20s %s %ds%s%s\n", tests[i].name,
 				       tests[i].job ? "L1" : "L0", tests[i].timeout,
 				       tests[i].expect ? " expect=" : "",
@@ -634,9 +652,13 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	sel = select_tests(tests, ntests, argc - optind, argv + optind, &nsel);
-	for (int i = 0; i < ntests && nshards; i++) {
-		nsel -= sel[i] && !in_shard(i, shard, nshards);
-		sel[i] = sel[i] && in_shard(i, shard, nshards);
+	for (int a = optind; a < argc; a++)
+		strfmt(env.selection + strlen(env.selection),
+		       sizeof(env.selection) - strlen(env.selection), "%s%s",
+		       a > optind ? " " : "", argv[a]);
+	for (int i = 0; i < ntests && env.nshards; i++) {
+		nsel -= sel[i] && !in_shard(i, env.shard, env.nshards);
+		sel[i] = sel[i] && in_shard(i, env.shard, env.nshards);
 	}
 	if (repeat > 1)
 		ntests = repeat_tests(&tests, ntests, &sel, repeat, &nsel);
@@ -658,6 +680,7 @@ int main(int argc, char **argv)
 		strfmt(debug_only + strlen(debug_only), sizeof(debug_only) - strlen(debug_only),
 		       " %s", tests[i].name);
 	}
+	env.planned = nsel;
 	ktap_start(&env.k, stdout, nsel);
 	if (debug_only[0])
 		ktap_diag(&env.k, "not in this run, they need a debug kernel (make test KERNEL=debug):%s",

@@ -91,6 +91,15 @@ struct env {
 	char l1_qemu[PATH_MAX];
 	char l1_qemu_version[128];
 	char l1_smp[16];
+	/* --shard I/N (0/0: the whole suite), the tests named (empty: all),
+	 * and how many tests this run planned: summary.json records them, so
+	 * --merge can check it was given every shard of one suite, once.
+	 */
+	int shard, nshards;
+	char selection[1024];
+	int planned;
+	char results[PATH_MAX];	/* --results DIR (default TOP/results) */
+	struct json_object *shards;	/* --merge: each shard's dir, shard, seconds */
 	struct ktap k;
 };
 

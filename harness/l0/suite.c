@@ -249,7 +249,8 @@ void build_initramfs(struct env *env)
 
 void make_run_dir(struct env *env)
 {
-	char id[64], *base = xasprintf("%s/results", env->top), *link;
+	char id[64], *link, *base = env->results[0] ? xstrdup(env->results) :
+		xasprintf("%s/results", env->top);
 	time_t now = time(NULL);
 
 	strftime(id, sizeof(id), "%Y%m%d-%H%M%S", localtime(&now));

@@ -71,7 +71,7 @@ totals() {
 # then one result for the set.
 run_set() {
 	local set=$1 i=0 bad=0 name status secs st
-	printf '    KTAP version 1\n    # Subtest: %s\n    1..%d\n' "$set" "${#LIST[@]}"
+	printf '    KTAP version 1\n    1..%d\n' "${#LIST[@]}"
 	for name in "${LIST[@]}"; do
 		i=$((i + 1))
 		progress "$set $i/${#LIST[@]} $name"

@@ -69,6 +69,26 @@ TEST_F(mem, nested_block_is_indented_and_upgraded)
 		     "    KTAP version 1\n    1..1\n    # note\n    ok 1 sub\n", output(self));
 }
 
+/* 6.1's kselftest_harness.h names no skipped test: its RUN line does. */
+TEST_F(mem, nested_skip_gets_its_name)
+{
+	ktap_start(&self->k, self->out, 0);
+	ktap_nested(&self->k, "TAP version 13\n1..2\n"
+		    "#  RUN           window.fail_nth_sweeps ...\n"
+		    "#      SKIP      not selected\n"
+		    "#            OK  window.fail_nth_sweeps\n"
+		    "ok 1 # SKIP not selected\n"
+		    "    ok 3 # SKIP deeper\n"
+		    "ok 2 race.map # SKIP named already\n");
+	EXPECT_STREQ("KTAP version 1\n1..0\n    KTAP version 1\n    1..2\n"
+		     "    #  RUN           window.fail_nth_sweeps ...\n"
+		     "    #      SKIP      not selected\n"
+		     "    #            OK  window.fail_nth_sweeps\n"
+		     "    ok 1 window.fail_nth_sweeps # SKIP not selected\n"
+		     "        ok 3 window.fail_nth_sweeps # SKIP deeper\n"
+		     "    ok 2 race.map # SKIP named already\n", output(self));
+}
+
 TEST_F(mem, nested_without_final_newline)
 {
 	ktap_start(&self->k, self->out, 0);
@@ -93,7 +113,8 @@ TEST_F(mem, kunit_parser_reads_it)
 
 	ktap_start(&self->k, self->out, 4);
 	ktap_diag(&self->k, "kvmi-run: kernel 6.1.0-56-amd64");
-	ktap_nested(&self->k, "TAP version 13\n1..2\nok 1 boot\nok 2 map\n");
+	ktap_nested(&self->k, "TAP version 13\n1..3\nok 1 boot\n"
+		    "#  RUN           pair.skipped ...\nok 2 # SKIP not selected\nok 3 map\n");
 	ktap_result(&self->k, KTAP_PASS, "host_map", NULL);
 	ktap_nested(&self->k, "KTAP version 1\n1..1\nnot ok 1 expired token\n");
 	ktap_result(&self->k, KTAP_FAIL, "guest_kvmmem", NULL);
@@ -111,7 +132,7 @@ TEST_F(mem, kunit_parser_reads_it)
 	}
 	pclose(f);
 	EXPECT_FALSE(error);
-	EXPECT_NE(NULL, strstr(last, "Ran 5 tests: passed: 2, failed: 2, skipped: 1"))
+	EXPECT_NE(NULL, strstr(last, "Ran 6 tests: passed: 2, failed: 2, skipped: 2"))
 		TH_LOG("kunit.py: %s", last);
 	unlink(path);
 	free(cmd);
