@@ -66,7 +66,7 @@ BINS := $(L0_BINS:%=$(B)/bin/%) $(L1_BINS:%=$(B)/bin/%) \
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(B)/tests/unit_%,$(wildcard tests/unit/*.c))
 
 .PHONY: all help deps test unit run bench stress check kernel modules bpf man install clean \
-	kvm-selftests debug-kernel debug-modules ksrc-modules
+	kvm-selftests debug-kernel debug-modules debug-l2-modules ksrc-modules
 all: kernel modules $(BINS) $(UNIT_TESTS) bpf man kvm-selftests
 
 help:
@@ -98,10 +98,12 @@ deps:
 	@harness/l0/deps-backports.sh $(BPO_PACKAGES)
 
 # Debian's 6.1 trimmed to what L1 and L2 load, with the checkers of
-# vmconfigs/debug-kernel.config; cached under ~/.cache/kvmi-harness, keyed by
-# the source's version and the fragment, so a second build is instant.
+# vmconfigs/debug-kernel.config for L1 and debug-kernel-l2.config (no KASAN)
+# for the L2 VMs; cached under ~/.cache/kvmi-harness, keyed by the source's
+# version and the fragment, so a second build is instant.
 debug-kernel: deps
 	harness/l0/debug-kernel
+	harness/l0/debug-kernel --l2
 
 # KERNEL=debug: make test, run, bench and stress boot the debug kernel in L1
 # (kvmi-run --kernel ROOT); KSRC=DIR likewise boots DIR, a 6.1.y tree a
@@ -117,12 +119,14 @@ else ifneq ($(and $(KERNEL),$(KSRC)),)
 $(error KERNEL=debug or KSRC=DIR, not both)
 else ifneq ($(KERNEL),)
 KROOT := harness/l0/debug-kernel --root
-KERNEL_BUILD := debug-modules
+L2ROOT := harness/l0/debug-kernel --l2 --root
+KERNEL_BUILD := debug-modules debug-l2-modules
 else ifneq ($(KSRC),)
 KROOT := harness/l0/kernel-root $(KSRC)
 KERNEL_BUILD := ksrc-modules
 endif
-KVMI_RUN := $(B)/bin/kvmi-run$(if $(KROOT), --kernel "$$($(KROOT))")
+KVMI_RUN := $(B)/bin/kvmi-run$(if $(KROOT), --kernel "$$($(KROOT))")$(if $(L2ROOT), \
+	--l2-kernel "$$($(L2ROOT))")
 
 # Our modules against the tree of the kernel that $(1) installs and names
 # the root of; $(2): more for kmod/host.
@@ -136,6 +140,15 @@ define kroot-modules
 endef
 debug-modules: debug-kernel
 	$(call kroot-modules,harness/l0/debug-kernel --root 2> /dev/null)
+# The L2 debug kernel's: our guest and test modules, and its vmlinux without
+# DWARF (L2 boots it by PVH; BTF stays).
+debug-l2-modules: debug-kernel
+	$(call kroot-modules,harness/l0/debug-kernel --l2 --root 2> /dev/null)
+	$(Q)root=$$(harness/l0/debug-kernel --l2 --root 2> /dev/null) && \
+	rel=$$(ls "$$root/lib/modules") && out=$(B)/kernel/$$rel/host && \
+	if [ ! "$$out/vmlinux" -nt "$$root/lib/modules/$$rel/build/vmlinux" ]; then \
+		objcopy --strip-debug "$$root/lib/modules/$$rel/build/vmlinux" "$$out/vmlinux.tmp" && \
+		mv "$$out/vmlinux.tmp" "$$out/vmlinux"; fi
 ksrc-modules:
 	$(if $(KSRC),,$(error ksrc-modules wants KSRC=DIR, a 6.1.y tree you built))
 	$(call kroot-modules,harness/l0/kernel-root $(KSRC),KVM_TREE=$$(cd $(KSRC) && pwd))

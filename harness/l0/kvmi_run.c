@@ -231,6 +231,7 @@ void write_summary(struct env *env, struct json_object *jtests, double secs)
 	json_object_object_add(summary, "kernel_root",
 			       json_object_new_string(env->kroot[0] ? env->kroot : "/"));
 	json_object_object_add(summary, "run_dir", json_object_new_string(env->run_dir));
+	json_object_object_add(summary, "l2_debug_kernel", json_object_new_string(env->l2dbg_abi));
 	json_object_object_add(summary, "tests", jtests);
 	json_object_object_add(summary, "passed", json_object_new_int(env->k.pass));
 	json_object_object_add(summary, "failed", json_object_new_int(env->k.fail));
@@ -527,6 +528,10 @@ static const char usage[] =
 	"                      modules from build/kernel/REL (make test KERNEL=debug); its\n"
 	"                      ROOT/boot/kvmi-REL.json may add kernel parameters and\n"
 	"                      scale the suite's timeouts\n"
+	"      --l2-kernel ROOT\n"
+	"                      but the L2 VMs of the tests that ask for it (suite.json\n"
+	"                      \"l2_kernel\": \"debug\") boot the kernel under ROOT,\n"
+	"                      with our modules from build/kernel/REL\n"
 	"      --results DIR   put the run's directory in DIR, not in results/\n"
 	"  -h, --help          this help;  --version  the version\n"
 	"Results go to results/<run-id>/ (results/latest); KTAP on stdout.\n"
@@ -549,6 +554,7 @@ int main(int argc, char **argv)
 		{ "repeat", required_argument, NULL, 'r' },
 		{ "kernel", required_argument, NULL, 'k' },
 		{ "results", required_argument, NULL, 'o' },
+		{ "l2-kernel", required_argument, NULL, 'K' },
 		{ 0 }
 	};
 	struct env env = { 0 };
@@ -601,6 +607,10 @@ int main(int argc, char **argv)
 		case 'k':
 			if (!realpath(optarg, env.kroot))
 				die("--kernel %s: %s", optarg, strerror(errno));
+			break;
+		case 'K':
+			if (!realpath(optarg, env.l2root))
+				die("--l2-kernel %s: %s", optarg, strerror(errno));
 			break;
 		case 'o':
 			if (mkdir_p(optarg) || !realpath(optarg, env.results))
@@ -673,7 +683,8 @@ int main(int argc, char **argv)
 	make_run_dir(&env);
 	/* The detectors' meta-tests and fail_nth: not in the plan without a debug kernel. */
 	for (int i = 0; i < ntests; i++) {
-		if (!sel[i] || !tests[i].needs_debug || env.kroot[0])
+		if (!sel[i] || !tests[i].needs_debug ||
+		    (env.kroot[0] && (!tests[i].l2_debug || env.l2root[0])))
 			continue;
 		sel[i] = false;
 		nsel--;
@@ -690,6 +701,9 @@ int main(int argc, char **argv)
 		ktap_diag(&env.k, "kernel installed under %s, our modules in %s; "
 			  "kernel parameters \"%s\", timeouts x%d", env.kroot, env.kbuild,
 			  env.kp.cmdline, env.kp.timeout_scale);
+	if (env.l2root[0])
+		ktap_diag(&env.k, "L2 debug kernel %s under %s, for the tests that ask for it",
+			  env.l2dbg_abi, env.l2root);
 	build_initramfs(&env);
 	env.jobs = jobs;
 	stack_info(&env);

@@ -32,6 +32,7 @@ struct test {
 	int within;		/* retry: a freeze is seen this many s after L1's last line */
 	const char *l1_append;	/* more L1 kernel parameters for this test */
 	bool needs_debug;	/* "kernel": "debug": runs only under --kernel */
+	bool l2_debug;		/* "l2_kernel": "debug": its L2 VMs boot --l2-kernel's */
 	struct json_object *vars;	/* vmconfig variables it needs, or NULL */
 };
 
@@ -81,6 +82,12 @@ struct env {
 	char kbuild[PATH_MAX];
 	/* L2's kernel: Debian's (our modules and images for it are in build). */
 	char l2_abi[128];
+	/* --l2-kernel ROOT: the L2 debug kernel, for the tests that ask for it;
+	 * l2dbg_kbuild: our modules, its vmlinux and the images for it.
+	 */
+	char l2root[PATH_MAX];
+	char l2dbg_abi[128];
+	char l2dbg_kbuild[PATH_MAX];
 	struct kprofile kp;	/* ROOT/boot/kvmi-ABI.json: cmdline, timeout scale */
 	char qmp[108];		/* L1's QMP socket (sun_path is 108 bytes) */
 	int retries;		/* tests run twice after L1 froze or reset */
@@ -125,7 +132,7 @@ int merge_runs(struct env *env, struct test *tests, int ntests, int ndirs,
 /* suite.c */
 int load_suite(struct env *env, struct json_object **root, struct test **tests);
 void preflight(struct env *env);
-void kernel_vars(const struct env *env, struct vars *vars, bool l1);
+void kernel_vars(const struct env *env, struct vars *vars, bool l1, bool l2_debug);
 void build_initramfs(struct env *env);
 void make_run_dir(struct env *env);
 void take_lock(void);

@@ -52,7 +52,7 @@ static struct json_object *load_shard(const char *dir, struct json_object *first
 {
 	char *path = xasprintf("%s/summary.json", dir);
 	struct json_object *s = json_object_from_file(path), *v;
-	static const char *const same[] = { "abi", "kernel_root", "selection" };
+	static const char *const same[] = { "abi", "kernel_root", "l2_debug_kernel", "selection" };
 
 	if (!s || !json_object_object_get_ex(s, "tests", &v) ||
 	    !json_object_is_type(v, json_type_array))
@@ -77,6 +77,7 @@ static void take_stack(struct env *env, struct json_object *s)
 	if (strcmp(jstr(s, "kernel_root") ?: "/", "/"))
 		strfmt(env->kroot, sizeof(env->kroot), "%s", jstr(s, "kernel_root"));
 	strfmt(env->selection, sizeof(env->selection), "%s", jstr(s, "selection") ?: "");
+	strfmt(env->l2dbg_abi, sizeof(env->l2dbg_abi), "%s", jstr(s, "l2_debug_kernel") ?: "");
 	if (!json_object_object_get_ex(s, "stack", &st))
 		return;
 	strfmt(env->l1_qemu, sizeof(env->l1_qemu), "%s", jstr(st, "l1_qemu") ?: "");

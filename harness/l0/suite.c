@@ -70,6 +70,12 @@ int load_suite(struct env *env, struct json_object **root,
 				die("%s: %s: \"kernel\" can only be \"debug\"", path, t->name);
 			t->needs_debug = true;
 		}
+		t->l2_debug = false;
+		if (json_object_object_get_ex(o, "l2_kernel", &v)) {
+			if (strcmp(json_object_get_string(v), "debug"))
+				die("%s: %s: \"l2_kernel\" can only be \"debug\"", path, t->name);
+			t->l2_debug = true;
+		}
 		t->vars = NULL;
 		if (json_object_object_get_ex(o, "vars", &v)) {
 			if (!json_object_is_type(v, json_type_object))
@@ -102,26 +108,25 @@ int load_suite(struct env *env, struct json_object **root,
 
 /* ---- preflight --------------------------------------------------------- */
 
-/* The release installed under --kernel's ROOT: its one lib/modules/REL. */
-static void kernel_release(struct env *env)
+/* The release installed under ROOT (of --opt): its one lib/modules/REL. */
+static void kernel_release(const char *opt, const char *root, char *rel, size_t relsz)
 {
-	char *dir = xasprintf("%s/lib/modules", env->kroot);
+	char *dir = xasprintf("%s/lib/modules", root);
 	DIR *d = opendir(dir);
 	struct dirent *e;
 	int n = 0;
 
 	if (!d)
-		die("--kernel %s: no %s (make debug-kernel installs one)",
-		    env->kroot, dir);
+		die("%s %s: no %s (make debug-kernel installs one)", opt, root, dir);
 	while ((e = readdir(d))) {
 		if (e->d_name[0] == '.')
 			continue;
-		strfmt(env->abi, sizeof(env->abi), "%s", e->d_name);
+		strfmt(rel, relsz, "%s", e->d_name);
 		n++;
 	}
 	closedir(d);
 	if (n != 1)
-		die("--kernel %s: %s holds %d kernel releases, not 1", env->kroot, dir, n);
+		die("%s %s: %s holds %d kernel releases, not 1", opt, root, dir, n);
 	free(dir);
 }
 
@@ -138,7 +143,7 @@ void preflight(struct env *env)
 	if (env->kroot[0]) {
 		char err[512];
 
-		kernel_release(env);
+		kernel_release("--kernel", env->kroot, env->abi, sizeof(env->abi));
 		strfmt(env->kbuild, sizeof(env->kbuild), "%s/kernel/%s",
 		       env->build, env->abi);
 		p = xasprintf("%s/boot/kvmi-%s.json", env->kroot, env->abi);
@@ -149,6 +154,19 @@ void preflight(struct env *env)
 		env->kp.timeout_scale = 1;
 		strfmt(env->abi, sizeof(env->abi), "%s", env->l2_abi);
 		strfmt(env->kbuild, sizeof(env->kbuild), "%s", env->build);
+	}
+	if (env->l2root[0]) {
+		kernel_release("--l2-kernel", env->l2root, env->l2dbg_abi,
+			       sizeof(env->l2dbg_abi));
+		strfmt(env->l2dbg_kbuild, sizeof(env->l2dbg_kbuild), "%s/kernel/%s",
+		       env->build, env->l2dbg_abi);
+		for (const char *m = "host/vmlinux\0guest/kvmmem.ko\0test/kvmi_hctest.ko\0";
+		     *m; m += strlen(m) + 1) {
+			p = xasprintf("%s/%s", env->l2dbg_kbuild, m);
+			if (access(p, R_OK))
+				die("%s missing: run make debug-l2-modules", p);
+			free(p);
+		}
 	}
 	if (!in_path("qemu-system-x86_64"))
 		die("qemu-system-x86_64 not found: install qemu-system-x86 (make deps)");
@@ -181,19 +199,26 @@ void preflight(struct env *env)
 
 /*
  * The variables a vmconfig has for the kernel it boots: L1's (--kernel's,
- * or Debian's), or an L2 VM's (Debian's: a debug kernel in L2 under nested
- * TCG is too slow to boot, README). L1 hands L2's on to kvmi-vm.
+ * or Debian's), or an L2 VM's: Debian's, or --l2-kernel's where l2_debug
+ * (the L1 debug kernel is too slow to boot in L2 under nested TCG, README).
+ * L1 hands L2's on to kvmi-vm.
  */
-void kernel_vars(const struct env *env, struct vars *vars, bool l1)
+void kernel_vars(const struct env *env, struct vars *vars, bool l1, bool l2_debug)
 {
+	const char *l2abi = env->l2_abi, *l2kbuild = env->build;
 	char scale[16];
 
+	if (l2_debug && env->l2root[0]) {
+		l2abi = env->l2dbg_abi;
+		l2kbuild = env->l2dbg_kbuild;
+	}
 	snprintf(scale, sizeof(scale), "%d", env->kp.timeout_scale);
-	vars_set(vars, "ABI", l1 ? env->abi : env->l2_abi);
+	vars_set(vars, "ABI", l1 ? env->abi : l2abi);
 	vars_set(vars, "KROOT", l1 ? env->kroot : "");
-	vars_set(vars, "KBUILD", l1 ? env->kbuild : env->build);
+	vars_set(vars, "KBUILD", l1 ? env->kbuild : l2kbuild);
 	vars_set(vars, "KAPPEND", l1 ? env->kp.cmdline : "");
-	vars_set(vars, "L2_ABI", env->l2_abi);
+	vars_set(vars, "L2_ABI", l2abi);
+	vars_set(vars, "L2_KBUILD", l2kbuild);
 	vars_set(vars, "TIMEOUT_SCALE", scale);
 	if (l1)
 		kprofile_vars(&env->kp, vars);
@@ -202,6 +227,45 @@ void kernel_vars(const struct env *env, struct vars *vars, bool l1)
 /*
  * An initramfs per vmconfig (vmconfigs/NAME.json: initramfs/NAME.cpio.gz),
  * for the kernel that boots it: l1.json's L1's, the others L2's.
+ */
+/* One vmconfig's image, for L1's kernel or an L2 VM's (see kernel_vars). */
+static void build_image(struct env *env, const char *path, const char *name,
+			bool l1, bool l2_debug)
+{
+	char *out, *dir, *moddir, err[512];
+	struct vars vars = { 0 };
+	struct vmconfig c;
+	struct stat st;
+	int64_t t0 = now_ms();
+
+	kernel_vars(env, &vars, l1, l2_debug);
+	dir = xasprintf("%s/initramfs", vars_get(&vars, "KBUILD"));
+	moddir = l1 ? xasprintf("%s/lib/modules/%s", env->kroot, env->abi) :
+		 l2_debug ? xasprintf("%s/lib/modules/%s", env->l2root, env->l2dbg_abi) :
+		 xasprintf("/lib/modules/%s", env->l2_abi);
+	mkdir_p(dir);
+	vars_set(&vars, "TOP", env->top);
+	vars_set(&vars, "BUILD", env->build);
+	out = xasprintf("%s/%s.cpio.gz", dir, name);
+	if (vmconfig_load(&c, path, &vars))
+		die("%s", c.err);
+	if (initramfs_build(&c, moddir, out, err, sizeof(err)))
+		die("initramfs %s: %s", name, err);
+	stat(out, &st);
+	ktap_diag(&env->k, "initramfs %s%s: %.1f MiB in %.1fs", name,
+		  l2_debug ? " (L2 debug kernel)" : "", st.st_size / 1048576.0,
+		  (now_ms() - t0) / 1000.0);
+	vmconfig_free(&c);
+	vars_free(&vars);
+	free(moddir);
+	free(dir);
+	free(out);
+}
+
+/*
+ * An initramfs per vmconfig (vmconfigs/NAME.json: initramfs/NAME.cpio.gz),
+ * for the kernel that boots it: l1.json's L1's, the others L2's, for
+ * Debian's kernel and, under --l2-kernel, for that one too.
  */
 void build_initramfs(struct env *env)
 {
@@ -213,35 +277,13 @@ void build_initramfs(struct env *env)
 	for (size_t i = 0; i < g.gl_pathc; i++) {
 		char *name = xstrdup(strrchr(g.gl_pathv[i], '/') + 1);
 		bool l1;
-		char *out, *dir, *moddir, err[512];
-		struct vars vars = { 0 };
-		struct vmconfig c;
-		struct stat st;
-		int64_t t0 = now_ms();
 
 		*strrchr(name, '.') = '\0';
 		l1 = !strcmp(name, "l1");
-		dir = xasprintf("%s/initramfs", l1 ? env->kbuild : env->build);
-		moddir = l1 ? xasprintf("%s/lib/modules/%s", env->kroot, env->abi) :
-			      xasprintf("/lib/modules/%s", env->l2_abi);
-		mkdir_p(dir);
-		kernel_vars(env, &vars, l1);
-		vars_set(&vars, "TOP", env->top);
-		vars_set(&vars, "BUILD", env->build);
-		out = xasprintf("%s/%s.cpio.gz", dir, name);
-		if (vmconfig_load(&c, g.gl_pathv[i], &vars))
-			die("%s", c.err);
-		if (initramfs_build(&c, moddir, out, err, sizeof(err)))
-			die("initramfs %s: %s", name, err);
-		stat(out, &st);
-		ktap_diag(&env->k, "initramfs %s: %.1f MiB in %.1fs", name,
-			  st.st_size / 1048576.0, (now_ms() - t0) / 1000.0);
-		vmconfig_free(&c);
-		vars_free(&vars);
-		free(moddir);
-		free(dir);
+		build_image(env, g.gl_pathv[i], name, l1, false);
+		if (!l1 && env->l2root[0])
+			build_image(env, g.gl_pathv[i], name, false, true);
 		free(name);
-		free(out);
 	}
 	globfree(&g);
 	free(pat);
@@ -286,7 +328,7 @@ void stack_info(struct env *env)
 
 	for (size_t i = 0; env->set && i < env->set->n; i++)
 		vars_set(&vars, env->set->key[i], env->set->val[i]);
-	kernel_vars(env, &vars, true);
+	kernel_vars(env, &vars, true, false);
 	if (vmconfig_load(&c, cfgp, &vars))
 		die("%s", c.err);
 	qemu = vmconfig_str(&c, "qemu");

@@ -296,13 +296,16 @@ static int cmd_start(const char *name, const char *config, int timeout)
 
 	uname(&u);
 	/*
-	 * L2's kernel: Debian's under a debug L1 (KVMI_L2_ABI; our modules and
-	 * initramfs images for it are the stock build's), else L1's own.
+	 * L2's kernel: KVMI_L2_ABI (Debian's under a debug L1, or the L2 debug
+	 * kernel), else L1's own; KVMI_L2_KBUILD has our modules and initramfs
+	 * images for it (the stock build's for Debian's).
 	 */
 	abi = envor("KVMI_L2_ABI", u.release);
 	vars_set(&v, "ABI", abi);
 	vars_set(&v, "TOP", top);
 	vars_set(&v, "BUILD", envor("KVMI_BUILD", "build"));
+	/* L2's kernel and initramfs images, our modules for it */
+	vars_set(&v, "KBUILD", envor("KVMI_L2_KBUILD", envor("KVMI_BUILD", "build")));
 	vars_set(&v, "RUN_DIR", run);
 	vars_set(&v, "STATE", state);
 	vars_set(&v, "NAME", name);

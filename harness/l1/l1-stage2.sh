@@ -15,6 +15,7 @@ export KVMI_TOP KVMI_BUILD KVMI_RUN KVMI_JOB
 # Our modules for L1's kernel; L2's kernel (Debian's) and ours for it.
 export KVMI_KBUILD=${KVMI_KBUILD:-$KVMI_BUILD}
 export KVMI_L2_ABI=${KVMI_L2_ABI:-$(uname -r)}
+export KVMI_L2_KBUILD=${KVMI_L2_KBUILD:-$KVMI_BUILD}
 export KVMI_STATE=/run/kvmi KVMI_CONSOLE=/dev/console
 export PATH=$KVMI_BUILD/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 export HOME=/root

@@ -50,6 +50,7 @@ FIXTURE_SETUP(cfg)
 	vars_set(&self->v, "KAPPEND", "");
 	vars_set(&self->v, "TIMEOUT_SCALE", "1");
 	vars_set(&self->v, "L2_ABI", "6.1.0-99-amd64");
+	vars_set(&self->v, "L2_KBUILD", "/top/build");
 	vars_set(&self->v, "RUN_DIR", "/top/results/r/t");
 	vars_set(&self->v, "STATE", "/run/kvmi");
 	vars_set(&self->v, "JOB", "/top/tests/l1/x.sh");
@@ -239,6 +240,23 @@ TEST_F(cfg, kernel_profile_into_l1)
 	ASSERT_NE(NULL, cl);
 	EXPECT_NE(NULL, strstr(cl, " acpi=noirq"));
 	EXPECT_NE(NULL, strstr(cl, "kvmi.l2_abi=6.1.0-99-amd64"));
+	EXPECT_NE(NULL, strstr(cl, "kvmi.l2_kbuild=/top/build "));
+	strv_free(argv);
+}
+
+/* An L2 VM boots its kernel's vmlinux, image and modules: KBUILD's. */
+TEST_F(cfg, l2_kernel_from_kbuild)
+{
+	char **argv;
+
+	vars_set(&self->v, "KBUILD", "/top/build/kernel/6.1.192-kvmi-l2debug");
+	ASSERT_EQ(0, vmconfig_load(&self->c, "vmconfigs/introspector.json", &self->v))
+		TH_LOG("%s", self->c.err);
+	argv = vmconfig_qemu_argv(&self->c);
+	ASSERT_NE(NULL, argv) TH_LOG("%s", self->c.err);
+	EXPECT_STREQ("/top/build/kernel/6.1.192-kvmi-l2debug/host/vmlinux", after(argv, "-kernel"));
+	EXPECT_STREQ("/top/build/kernel/6.1.192-kvmi-l2debug/initramfs/introspector.cpio.gz",
+		     after(argv, "-initrd"));
 	strv_free(argv);
 }
 
