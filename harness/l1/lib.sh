@@ -225,6 +225,26 @@ guest_slab_checks() {
 	check "$1: the guest driver's caches are red-zoned and poisoned, and hold exactly its objects" \
 		guest_slab_ok "$g"
 }
+# guest_kmemleak VM: on an L2 kernel with kmemleak (the L2 debug kernel),
+# a scan of VM (twice, after the 5 s it needs to judge an object, as in
+# L1): any unreferenced object is printed, with its backtrace, on VM's
+# console, where the watchdog makes it the verdict, and fails the check.
+guest_kmemleak() {
+	local out
+	# shellcheck disable=SC2016 # expanded by the guest's shell
+	out=$(kvmi-vm exec "$1" -t 300 'k=/sys/kernel/debug/kmemleak
+		[ -w $k ] || { echo "no kmemleak in $(uname -r)"; exit 3; }
+		sleep 5; echo scan > $k; echo scan > $k
+		n=$(grep -c "^unreferenced object" $k)
+		if [ "$n" != 0 ]; then
+			echo "kvmi-l2: kmemleak: $n new suspected memory leaks" > /dev/console
+			cat $k > /dev/console
+		fi
+		echo "$n unreferenced object(s)"; [ "$n" = 0 ]')
+	local st=$?
+	diag "$1: kmemleak: $out"
+	check "$1: kmemleak finds no unreferenced object" test "$st" = 0
+}
 slab_checks() {
 	local c bad=
 	for c in $KVMI_CACHES; do

@@ -16,6 +16,8 @@ done < /lib/kvmi/mods/order
 for m in /lib/kvmi/extra/*.ko; do
 	[ -e "$m" ] && { insmod "$m" || echo "kvmi-l2: insmod $m failed"; }
 done
+# kmemleak (the L2 debug kernel): what boot left is not the test's.
+[ ! -w /sys/kernel/debug/kmemleak ] || echo clear > /sys/kernel/debug/kmemleak
 echo "kvmi-l2: userspace at $(cut -d' ' -f1 /proc/uptime)s"
 read -r cmdline < /proc/cmdline
 for a in $cmdline; do

@@ -8,7 +8,7 @@
  * tests.
  *
  *   kvmmem_test            run all tests
- *   kvmmem_test -l         list them
+ *   kvmmem_test -l         list them (all but fail_nth_sweeps, run by name)
  *   kvmmem_test NAME       run one
  *
  * Environment: KVMMEM_TOKEN (token file, default /run/t), KVMI_PATTERN_GPA,
@@ -460,6 +460,237 @@ TEST_F_TIMEOUT(kvmmem, threads_8_map_unmap, 900)
 	EXPECT_EQ(0, bad);
 }
 
+/*
+ * ---- fail-nth: syzkaller's fault injection over the guest driver ----
+ *
+ * As kvmi_host_test's sweeps in L1 (Documentation/fault-injection): N
+ * written to /proc/thread-self/fail-nth fails the N-th slab or page
+ * allocation this thread reaches, once; reading it back gives 0 if it
+ * fired. Each operation runs with N = 1, 2, 3, ... until it reaches no
+ * N-th point and succeeds. After every injected run: the operation failed
+ * with -ENOMEM or did all it says; the driver's counters and the FOLL_PIN
+ * balance are at baseline; and the next run without a fault works (the
+ * sweep's last). L1 checks the host's counters after the sweeps; kmemleak
+ * (L2's debug kernel) and every kernel report are the job's and runner's.
+ * Needs CONFIG_FAULT_INJECTION in L2: make test KERNEL=debug's L2 kernel.
+ * Not run by default: kvmmem_test fail_nth_sweeps.
+ */
+#define FAILNTH_MAX 2000
+#define SWEEP_PAGES 16
+
+static int failnth_fd = -1;
+
+static void failnth_arm(struct __test_metadata *_metadata, unsigned int n)
+{
+	char b[16];
+	int l = snprintf(b, sizeof(b), "%u", n);
+
+	ASSERT_EQ(l, pwrite(failnth_fd, b, l, 0)) TH_LOG("fail-nth: %s", strerror(errno));
+}
+
+/* Disarm; true if the armed fault point was reached and failed. */
+static bool failnth_fired(struct __test_metadata *_metadata)
+{
+	char b[16] = "";
+
+	EXPECT_LT(0, pread(failnth_fd, b, sizeof(b) - 1, 0));
+	failnth_arm(_metadata, 0);
+	return strtoul(b, NULL, 10) == 0;
+}
+
+struct sweep {
+	const char *name;
+	int points, enomem, absorbed;
+	long base[4];
+	uint64_t pins;
+};
+
+static const char *const sweep_stats[] = {
+	"map_objects", "areas", "window_used", "leaked_pages",
+};
+
+static uint64_t pin_balance(void)
+{
+	vmstat_refresh();
+	return vmstat("nr_foll_pin_acquired") - vmstat("nr_foll_pin_released");
+}
+
+static void sweep_baseline(struct __test_metadata *_metadata, struct sweep *sw,
+			   unsigned int n, bool take)
+{
+	for (unsigned int i = 0; i < ARRAY_SIZE(sweep_stats); i++) {
+		if (take)
+			sw->base[i] = driver_stat(sweep_stats[i]);
+		else
+			ASSERT_EQ(sw->base[i], driver_stat(sweep_stats[i]))
+				TH_LOG("%s, fail-nth %u: %s", sw->name, n, sweep_stats[i]);
+	}
+	if (take)
+		sw->pins = pin_balance();
+	else
+		ASSERT_EQ(sw->pins, pin_balance())
+			TH_LOG("%s, fail-nth %u: FOLL_PIN balance", sw->name, n);
+}
+
+/* err: the operation's -errno or 0; true if it failed on the fault. */
+static bool sweep_judge(struct __test_metadata *_metadata, struct sweep *sw,
+			unsigned int n, int err, bool fired)
+{
+	if (err) {
+		EXPECT_TRUE(fired) TH_LOG("%s failed with no fault injected: %s",
+					  sw->name, strerror(-err));
+		EXPECT_EQ(-ENOMEM, err) TH_LOG("%s, fail-nth %u: %s", sw->name, n,
+					       strerror(-err));
+		sw->enomem++;
+		return true;
+	}
+	sw->absorbed += fired;
+	return false;
+}
+
+typedef bool (*sweep_step)(struct __test_metadata *_metadata,
+			   FIXTURE_DATA(kvmmem) *self, struct sweep *sw, unsigned int n);
+
+/* open() and close() of /dev/kvmmem, under one fault. */
+static bool open_step(struct __test_metadata *_metadata, FIXTURE_DATA(kvmmem) *self,
+		      struct sweep *sw, unsigned int n)
+{
+	int fd, err;
+	bool fired;
+
+	(void)self;
+	failnth_arm(_metadata, n);
+	fd = open("/dev/kvmmem", O_RDWR);
+	err = fd < 0 ? -errno : 0;
+	if (fd >= 0)
+		close(fd);
+	fired = failnth_fired(_metadata);
+	sweep_judge(_metadata, sw, n, err, fired);
+	return fired;
+}
+
+/*
+ * munmap(), armed or not: splitting the VMA tree may need memory (6.1's
+ * maple tree preallocates), so -ENOMEM is a documented end; the mapping is
+ * then still there, and unmapped without a fault.
+ */
+static void unmap_window(struct __test_metadata *_metadata, char *p)
+{
+	if (munmap(p, SWEEP_PAGES * PAGE)) {
+		EXPECT_EQ(ENOMEM, errno);
+		ASSERT_EQ(0, munmap(p, SWEEP_PAGES * PAGE)) TH_LOG("%s", strerror(errno));
+	}
+}
+
+/* mmap() of window pages, then munmap(), under one fault. */
+static bool mmap_step(struct __test_metadata *_metadata, FIXTURE_DATA(kvmmem) *self,
+		      struct sweep *sw, unsigned int n)
+{
+	char *p;
+	int err;
+	bool fired;
+
+	failnth_arm(_metadata, n);
+	p = window(self->fd, SWEEP_PAGES);
+	err = p == MAP_FAILED ? -errno : 0;
+	if (p != MAP_FAILED && munmap(p, SWEEP_PAGES * PAGE)) {
+		EXPECT_EQ(ENOMEM, errno);
+		EXPECT_TRUE(failnth_fired(_metadata));
+		unmap_window(_metadata, p);
+		return true;
+	}
+	fired = failnth_fired(_metadata);
+	sweep_judge(_metadata, sw, n, err, fired);
+	return fired;
+}
+
+/* KVM_INTRO_MEM_MAP: on success the target's bytes are there; then unmapped. */
+static bool map_step(struct __test_metadata *_metadata, FIXTURE_DATA(kvmmem) *self,
+		     struct sweep *sw, unsigned int n)
+{
+	bool fired;
+	int err;
+
+	failnth_arm(_metadata, n);
+	err = map(self->fd, &self->req, self->buf, self->pattern_gpa);
+	fired = failnth_fired(_metadata);
+	if (sweep_judge(_metadata, sw, n, err, fired))
+		return true;
+	EXPECT_TRUE(holds_pattern((uint64_t *)self->buf, self->pattern_gpa))
+		TH_LOG("%s, fail-nth %u: mapped, but not the target's page", sw->name, n);
+	ASSERT_EQ(0, unmap(self->fd, self->buf));
+	return fired;
+}
+
+/* KVM_INTRO_MEM_UNMAP of a live map: a failed one leaves it, to unmap. */
+static bool unmap_step(struct __test_metadata *_metadata, FIXTURE_DATA(kvmmem) *self,
+		       struct sweep *sw, unsigned int n)
+{
+	bool fired;
+	int err;
+
+	ASSERT_EQ(0, map(self->fd, &self->req, self->buf, self->pattern_gpa));
+	failnth_arm(_metadata, n);
+	err = unmap(self->fd, self->buf);
+	fired = failnth_fired(_metadata);
+	if (sweep_judge(_metadata, sw, n, err, fired))
+		ASSERT_EQ(0, unmap(self->fd, self->buf));
+	EXPECT_FALSE(holds_pattern((uint64_t *)self->buf, self->pattern_gpa))
+		TH_LOG("%s, fail-nth %u: the target's page still shows", sw->name, n);
+	return fired;
+}
+
+/* munmap() of a window that holds a live map: the driver unmaps it. */
+static bool munmap_step(struct __test_metadata *_metadata, FIXTURE_DATA(kvmmem) *self,
+			struct sweep *sw, unsigned int n)
+{
+	char *p = window(self->fd, SWEEP_PAGES);
+	bool fired;
+	int err;
+
+	ASSERT_NE(MAP_FAILED, p);
+	ASSERT_EQ(0, map(self->fd, &self->req, p, self->pattern_gpa));
+	failnth_arm(_metadata, n);
+	err = munmap(p, SWEEP_PAGES * PAGE) ? -errno : 0;
+	fired = failnth_fired(_metadata);
+	if (sweep_judge(_metadata, sw, n, err, fired))
+		ASSERT_EQ(0, munmap(p, SWEEP_PAGES * PAGE)) TH_LOG("%s", strerror(errno));
+	return fired;
+}
+
+static void sweep(struct __test_metadata *_metadata, FIXTURE_DATA(kvmmem) *self,
+		  const char *name, sweep_step step)
+{
+	struct sweep sw = { .name = name };
+	unsigned int n;
+	bool fired = true;
+
+	sweep_baseline(_metadata, &sw, 0, true);
+	for (n = 1; fired && n <= FAILNTH_MAX; n++) {
+		fired = step(_metadata, self, &sw, n);
+		sweep_baseline(_metadata, &sw, n, false);
+	}
+	ASSERT_FALSE(fired) TH_LOG("%s never ran clean", name);
+	sw.points = n - 2;
+	printf("# fail-nth %s: %d fault points reached; %d ended in -ENOMEM, %d absorbed by a fallback, then a run without a fault succeeded\n",
+	       name, sw.points, sw.enomem, sw.absorbed);
+}
+
+TEST_F_TIMEOUT(kvmmem, fail_nth_sweeps, 1800)
+{
+	failnth_fd = open("/proc/thread-self/fail-nth", O_RDWR | O_CLOEXEC);
+	if (failnth_fd < 0)
+		SKIP(return, "no /proc/thread-self/fail-nth: L2's kernel has no CONFIG_FAULT_INJECTION (make test KERNEL=debug's has)");
+	/* The window's first page is faulted in: its page tables exist. */
+	EXPECT_EQ(0, *(volatile char *)self->buf);
+	sweep(_metadata, self, "open+close /dev/kvmmem", open_step);
+	sweep(_metadata, self, "mmap+munmap /dev/kvmmem", mmap_step);
+	sweep(_metadata, self, "KVM_INTRO_MEM_MAP", map_step);
+	sweep(_metadata, self, "KVM_INTRO_MEM_UNMAP", unmap_step);
+	sweep(_metadata, self, "munmap of a window with a live map", munmap_step);
+	close(failnth_fd);
+}
+
 /* kvmmem_test [-l | NAME]: the 6.1 harness has no test filter of its own. */
 int main(int argc, char **argv)
 {
@@ -469,7 +700,8 @@ int main(int argc, char **argv)
 	if (argc == 2 && !strcmp(argv[1], "-l")) {
 		for (f = __fixture_list; f; f = f->next)
 			for (t = f->tests; t; t = t->next)
-				printf("%s\n", t->name);
+				if (strcmp(t->name, "fail_nth_sweeps"))
+					printf("%s\n", t->name);
 		return 0;
 	}
 	if (argc == 2) {
