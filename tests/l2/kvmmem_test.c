@@ -674,6 +674,7 @@ static void sweep(struct __test_metadata *_metadata, FIXTURE_DATA(kvmmem) *self,
 	sw.points = n - 2;
 	printf("# fail-nth %s: %d fault points reached; %d ended in -ENOMEM, %d absorbed by a fallback, then a run without a fault succeeded\n",
 	       name, sw.points, sw.enomem, sw.absorbed);
+	fflush(stdout);	/* the harness's child leaves by _exit() */
 }
 
 TEST_F_TIMEOUT(kvmmem, fail_nth_sweeps, 1800)
