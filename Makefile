@@ -130,26 +130,25 @@ KVMI_RUN := $(B)/bin/kvmi-run$(if $(KROOT), --kernel "$$($(KROOT))")$(if $(L2ROO
 	--l2-kernel "$$($(L2ROOT))")
 
 # Our modules against the tree of the kernel that $(1) installs and names
-# the root of; $(2): more for kmod/host.
+# the root of; $(2): more for kmod/host; $(3): a last step, with $$kdir
+# and $$out.
 define kroot-modules
 	$(Q)root=$$($(1)) && \
 	rel=$$(ls "$$root/lib/modules") && kdir=$$root/lib/modules/$$rel/build && \
 	out=$(CURDIR)/$(B)/kernel/$$rel && \
 	$(MAKE) --no-print-directory -C kmod/host KDIR=$$kdir B=$$out/host \
 		VMLINUX=$$kdir/vmlinux $(2) && \
-	$(MAKE) --no-print-directory -C kmod KDIR=$$kdir OUT=$$out
+	$(MAKE) --no-print-directory -C kmod KDIR=$$kdir OUT=$$out $(if $(3),&& $(3))
 endef
 debug-modules: debug-kernel
 	$(call kroot-modules,harness/l0/debug-kernel --root 2> /dev/null)
 # The L2 debug kernel's: our guest and test modules, and its vmlinux without
 # DWARF (L2 boots it by PVH; BTF stays).
+STRIP_L2_VMLINUX := { [ "$$out/host/vmlinux" -nt "$$kdir/vmlinux" ] || \
+	{ objcopy --strip-debug "$$kdir/vmlinux" "$$out/host/vmlinux.tmp" && \
+	mv "$$out/host/vmlinux.tmp" "$$out/host/vmlinux"; }; }
 debug-l2-modules: debug-kernel
-	$(call kroot-modules,harness/l0/debug-kernel --l2 --root 2> /dev/null)
-	$(Q)root=$$(harness/l0/debug-kernel --l2 --root 2> /dev/null) && \
-	rel=$$(ls "$$root/lib/modules") && out=$(B)/kernel/$$rel/host && \
-	if [ ! "$$out/vmlinux" -nt "$$root/lib/modules/$$rel/build/vmlinux" ]; then \
-		objcopy --strip-debug "$$root/lib/modules/$$rel/build/vmlinux" "$$out/vmlinux.tmp" && \
-		mv "$$out/vmlinux.tmp" "$$out/vmlinux"; fi
+	$(call kroot-modules,harness/l0/debug-kernel --l2 --root 2> /dev/null,,$(STRIP_L2_VMLINUX))
 ksrc-modules:
 	$(if $(KSRC),,$(error ksrc-modules wants KSRC=DIR, a 6.1.y tree you built))
 	$(call kroot-modules,harness/l0/kernel-root $(KSRC),KVM_TREE=$$(cd $(KSRC) && pwd))

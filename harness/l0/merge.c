@@ -94,7 +94,7 @@ int merge_runs(struct env *env, struct test *tests, int ntests, int ndirs,
 	struct json_object **byname = calloc(ntests, sizeof(*byname));
 	struct json_object *jtests = json_object_new_array(), *first = NULL, *v;
 	int retries = 0, n = 0, planned = 0, nshards = 0, short_shards = 0;
-	char **seen = calloc(ndirs + 1, sizeof(*seen));
+	const char **seen = NULL;	/* by shard number, once the first says N */
 	double secs = 0;
 
 	env->shards = json_object_new_array();
@@ -106,6 +106,7 @@ int merge_runs(struct env *env, struct test *tests, int ntests, int ndirs,
 		if (!first) {
 			first = json_object_get(s);
 			nshards = of;
+			seen = calloc(nshards + 1, sizeof(*seen));
 			take_stack(env, s);
 		}
 		if (of != nshards || ndirs > nshards)

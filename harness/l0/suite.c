@@ -224,10 +224,6 @@ void kernel_vars(const struct env *env, struct vars *vars, bool l1, bool l2_debu
 		kprofile_vars(&env->kp, vars);
 }
 
-/*
- * An initramfs per vmconfig (vmconfigs/NAME.json: initramfs/NAME.cpio.gz),
- * for the kernel that boots it: l1.json's L1's, the others L2's.
- */
 /* One vmconfig's image, for L1's kernel or an L2 VM's (see kernel_vars). */
 static void build_image(struct env *env, const char *path, const char *name,
 			bool l1, bool l2_debug)
