@@ -524,14 +524,14 @@ static const char usage[] =
 	"  -j, --jobs N        run up to N tests at once, each in its own L1\n"
 	"      --repeat N      run each selected test N times (NAME_1 ... NAME_N)\n"
 	"      --kernel ROOT   boot the kernel installed under ROOT (ROOT/boot/vmlinuz-REL,\n"
-	"                      ROOT/lib/modules/REL) in L1 (L2 keeps Debian's), with our\n"
+	"                      ROOT/lib/modules/REL) in L1, with our\n"
 	"                      modules from build/kernel/REL (make test KERNEL=debug); its\n"
 	"                      ROOT/boot/kvmi-REL.json may add kernel parameters and\n"
 	"                      scale the suite's timeouts\n"
 	"      --l2-kernel ROOT\n"
-	"                      but the L2 VMs of the tests that ask for it (suite.json\n"
-	"                      \"l2_kernel\": \"debug\") boot the kernel under ROOT,\n"
-	"                      with our modules from build/kernel/REL\n"
+	"                      and every L2 VM boots the kernel under ROOT, with our\n"
+	"                      modules from build/kernel/REL (the tests that need it,\n"
+	"                      suite.json \"l2_kernel\": \"debug\", run only with it)\n"
 	"      --results DIR   put the run's directory in DIR, not in results/\n"
 	"  -h, --help          this help;  --version  the version\n"
 	"Results go to results/<run-id>/ (results/latest); KTAP on stdout.\n"
@@ -684,7 +684,7 @@ int main(int argc, char **argv)
 	/* The detectors' meta-tests and fail_nth: not in the plan without a debug kernel. */
 	for (int i = 0; i < ntests; i++) {
 		if (!sel[i] || !tests[i].needs_debug ||
-		    (env.kroot[0] && (!tests[i].l2_debug || env.l2root[0])))
+		    (env.kroot[0] && (!tests[i].needs_l2_debug || env.l2root[0])))
 			continue;
 		sel[i] = false;
 		nsel--;
@@ -702,7 +702,7 @@ int main(int argc, char **argv)
 			  "kernel parameters \"%s\", timeouts x%d", env.kroot, env.kbuild,
 			  env.kp.cmdline, env.kp.timeout_scale);
 	if (env.l2root[0])
-		ktap_diag(&env.k, "L2 debug kernel %s under %s, for the tests that ask for it",
+		ktap_diag(&env.k, "L2 debug kernel %s under %s, in every L2 VM",
 			  env.l2dbg_abi, env.l2root);
 	build_initramfs(&env);
 	env.jobs = jobs;

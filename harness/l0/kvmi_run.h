@@ -32,7 +32,7 @@ struct test {
 	int within;		/* retry: a freeze is seen this many s after L1's last line */
 	const char *l1_append;	/* more L1 kernel parameters for this test */
 	bool needs_debug;	/* "kernel": "debug": runs only under --kernel */
-	bool l2_debug;		/* "l2_kernel": "debug": its L2 VMs boot --l2-kernel's */
+	bool needs_l2_debug;	/* "l2_kernel": "debug": runs only with --l2-kernel */
 	struct json_object *vars;	/* vmconfig variables it needs, or NULL */
 };
 
@@ -132,7 +132,7 @@ int merge_runs(struct env *env, struct test *tests, int ntests, int ndirs,
 /* suite.c */
 int load_suite(struct env *env, struct json_object **root, struct test **tests);
 void preflight(struct env *env);
-void kernel_vars(const struct env *env, struct vars *vars, bool l1, bool l2_debug);
+void kernel_vars(const struct env *env, struct vars *vars, bool l1);
 void build_initramfs(struct env *env);
 void make_run_dir(struct env *env);
 void take_lock(void);

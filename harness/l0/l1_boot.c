@@ -308,7 +308,7 @@ static char **l1_argv(struct env *env, const struct test *t, const char *dir,
 	char *path = xasprintf("%s/vmconfigs/l1.json", env->top);
 	char **argv = NULL;
 
-	kernel_vars(env, &vars, true, t->l2_debug);
+	kernel_vars(env, &vars, true);
 	vars_set(&vars, "TOP", env->top);
 	vars_set(&vars, "BUILD", env->build);
 	vars_set(&vars, "RUN_DIR", dir);

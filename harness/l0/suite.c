@@ -70,11 +70,11 @@ int load_suite(struct env *env, struct json_object **root,
 				die("%s: %s: \"kernel\" can only be \"debug\"", path, t->name);
 			t->needs_debug = true;
 		}
-		t->l2_debug = false;
+		t->needs_l2_debug = false;
 		if (json_object_object_get_ex(o, "l2_kernel", &v)) {
 			if (strcmp(json_object_get_string(v), "debug"))
 				die("%s: %s: \"l2_kernel\" can only be \"debug\"", path, t->name);
-			t->l2_debug = true;
+			t->needs_l2_debug = true;
 		}
 		t->vars = NULL;
 		if (json_object_object_get_ex(o, "vars", &v)) {
@@ -199,16 +199,16 @@ void preflight(struct env *env)
 
 /*
  * The variables a vmconfig has for the kernel it boots: L1's (--kernel's,
- * or Debian's), or an L2 VM's: Debian's, or --l2-kernel's where l2_debug
- * (the L1 debug kernel is too slow to boot in L2 under nested TCG, README).
- * L1 hands L2's on to kvmi-vm.
+ * or Debian's), or an L2 VM's: --l2-kernel's, for every test, when it is
+ * given (the L1 debug kernel is too slow to boot in L2 under nested TCG,
+ * README), or Debian's. L1 hands L2's on to kvmi-vm.
  */
-void kernel_vars(const struct env *env, struct vars *vars, bool l1, bool l2_debug)
+void kernel_vars(const struct env *env, struct vars *vars, bool l1)
 {
 	const char *l2abi = env->l2_abi, *l2kbuild = env->build;
 	char scale[16];
 
-	if (l2_debug && env->l2root[0]) {
+	if (env->l2root[0]) {
 		l2abi = env->l2dbg_abi;
 		l2kbuild = env->l2dbg_kbuild;
 	}
@@ -219,6 +219,7 @@ void kernel_vars(const struct env *env, struct vars *vars, bool l1, bool l2_debu
 	vars_set(vars, "KAPPEND", l1 ? env->kp.cmdline : "");
 	vars_set(vars, "L2_ABI", l2abi);
 	vars_set(vars, "L2_KBUILD", l2kbuild);
+	vars_set(vars, "L2_KROOT", env->l2root);
 	vars_set(vars, "TIMEOUT_SCALE", scale);
 	if (l1)
 		kprofile_vars(&env->kp, vars);
@@ -226,7 +227,7 @@ void kernel_vars(const struct env *env, struct vars *vars, bool l1, bool l2_debu
 
 /* One vmconfig's image, for L1's kernel or an L2 VM's (see kernel_vars). */
 static void build_image(struct env *env, const char *path, const char *name,
-			bool l1, bool l2_debug)
+			bool l1)
 {
 	char *out, *dir, *moddir, err[512];
 	struct vars vars = { 0 };
@@ -234,7 +235,9 @@ static void build_image(struct env *env, const char *path, const char *name,
 	struct stat st;
 	int64_t t0 = now_ms();
 
-	kernel_vars(env, &vars, l1, l2_debug);
+	bool l2_debug = !l1 && env->l2root[0];
+
+	kernel_vars(env, &vars, l1);
 	dir = xasprintf("%s/initramfs", vars_get(&vars, "KBUILD"));
 	moddir = l1 ? xasprintf("%s/lib/modules/%s", env->kroot, env->abi) :
 		 l2_debug ? xasprintf("%s/lib/modules/%s", env->l2root, env->l2dbg_abi) :
@@ -260,8 +263,8 @@ static void build_image(struct env *env, const char *path, const char *name,
 
 /*
  * An initramfs per vmconfig (vmconfigs/NAME.json: initramfs/NAME.cpio.gz),
- * for the kernel that boots it: l1.json's L1's, the others L2's, for
- * Debian's kernel and, under --l2-kernel, for that one too.
+ * for the kernel that boots it: l1.json's L1's, the others L2's (Debian's
+ * kernel, or --l2-kernel's).
  */
 void build_initramfs(struct env *env)
 {
@@ -276,9 +279,7 @@ void build_initramfs(struct env *env)
 
 		*strrchr(name, '.') = '\0';
 		l1 = !strcmp(name, "l1");
-		build_image(env, g.gl_pathv[i], name, l1, false);
-		if (!l1 && env->l2root[0])
-			build_image(env, g.gl_pathv[i], name, false, true);
+		build_image(env, g.gl_pathv[i], name, l1);
 		free(name);
 	}
 	globfree(&g);
@@ -324,7 +325,7 @@ void stack_info(struct env *env)
 
 	for (size_t i = 0; env->set && i < env->set->n; i++)
 		vars_set(&vars, env->set->key[i], env->set->val[i]);
-	kernel_vars(env, &vars, true, false);
+	kernel_vars(env, &vars, true);
 	if (vmconfig_load(&c, cfgp, &vars))
 		die("%s", c.err);
 	qemu = vmconfig_str(&c, "qemu");

@@ -10,10 +10,12 @@
  *                                       -i sends our stdin along
  *   kvmi-vm stop NAME [-t S]            clean poweroff, or kill at timeout
  *   kvmi-vm kill NAME                   SIGKILL its QEMU
+ *   kvmi-vm kmemleak NAME [-t S]        the guest's leaks, if it has kmemleak
  *   kvmi-vm pid NAME
  *
  * Environment: KVMI_TOP, KVMI_BUILD, KVMI_L2_ABI (the L2 kernel, when it is
- * not L1's own), KVMI_RUN (console logs), KVMI_STATE
+ * not L1's own), KVMI_L2_KMEMLEAK (stop: a kmemleak scan to run first),
+ * KVMI_RUN (console logs), KVMI_STATE
  * (sockets, pid files, RAM files), KVMI_CONSOLE (progress lines, optional),
  * KVMI_TIMEOUT_SCALE (every -t and default timeout times this).
  */
@@ -425,38 +427,19 @@ static int sync_agent(int fd, int64_t deadline)
 	return ret;
 }
 
-static int cmd_exec(const char *name, int timeout, bool in, int argc, char **argv)
+/*
+ * CMD in the guest through its agent, with INPUT on its stdin; its output
+ * goes to OUT. The command's exit status, 124 at its timeout, 125 when the
+ * agent cannot be reached or is lost.
+ */
+static int agent_exec(const char *name, int timeout, const char *cmd,
+		      const char *input, size_t inlen, FILE *out)
 {
 	int64_t deadline = now_ms() + (timeout + 10) * 1000LL;
-	struct agent_exec x = { .timeout_s = timeout };
-	size_t clen = 0, inlen = 0, incap = 0;
-	char *cmd, *input = NULL, *payload;
+	struct agent_exec x = { .timeout_s = timeout, .cmd_len = strlen(cmd) };
+	char *payload;
 	int fd, ret, status = -1;
 
-	for (int i = 0; i < argc; i++)
-		clen += strlen(argv[i]) + 1;
-	cmd = xmalloc(clen + 1);
-	for (int i = 0; i < argc; i++) {
-		strcat(cmd, argv[i]);
-		if (i + 1 < argc)
-			strcat(cmd, " ");
-	}
-	x.cmd_len = strlen(cmd);
-	while (in) {
-		ssize_t r;
-
-		if (inlen == incap) {
-			incap = incap ? incap * 2 : 65536;
-			input = realloc(input, incap);
-			if (!input)
-				abort();
-		}
-		r = read(0, input + inlen, incap - inlen);
-
-		if (r <= 0)
-			break;
-		inlen += r;
-	}
 	if (sizeof(x) + x.cmd_len + inlen > AGENT_MAX_FRAME) {
 		fprintf(stderr, "kvmi-vm: request too large\n");
 		return 125;
@@ -491,8 +474,9 @@ static int cmd_exec(const char *name, int timeout, bool in, int argc, char **arg
 			break;
 		buf = xmalloc(h.len + 1);
 		ret = read_all(fd, buf, h.len, deadline);
-		if (!ret && h.type == AGENT_OUT)
-			ret = write_all(1, buf, h.len);
+		if (!ret && h.type == AGENT_OUT &&
+		    (fwrite(buf, 1, h.len, out) != h.len || fflush(out)))
+			ret = -EIO;
 		if (!ret && h.type == AGENT_EXIT && h.len == sizeof(int)) {
 			memcpy(&status, buf, sizeof(int));
 			free(buf);
@@ -501,8 +485,6 @@ static int cmd_exec(const char *name, int timeout, bool in, int argc, char **arg
 		free(buf);
 	}
 	close(fd);
-	free(cmd);
-	free(input);
 	free(payload);
 	if (status < 0) {
 		fprintf(stderr, "kvmi-vm: %s: lost the agent: %s\n", name,
@@ -511,6 +493,80 @@ static int cmd_exec(const char *name, int timeout, bool in, int argc, char **arg
 		return 125;
 	}
 	return status;
+}
+
+static int cmd_exec(const char *name, int timeout, bool in, int argc, char **argv)
+{
+	size_t clen = 0, inlen = 0, incap = 0;
+	char *cmd, *input = NULL;
+	int ret;
+
+	for (int i = 0; i < argc; i++)
+		clen += strlen(argv[i]) + 1;
+	cmd = xmalloc(clen + 1);
+	for (int i = 0; i < argc; i++) {
+		strcat(cmd, argv[i]);
+		if (i + 1 < argc)
+			strcat(cmd, " ");
+	}
+	while (in) {
+		ssize_t r;
+
+		if (inlen == incap) {
+			incap = incap ? incap * 2 : 65536;
+			input = realloc(input, incap);
+			if (!input)
+				abort();
+		}
+		r = read(0, input + inlen, incap - inlen);
+
+		if (r <= 0)
+			break;
+		inlen += r;
+	}
+	ret = agent_exec(name, timeout, cmd, input, inlen, stdout);
+	free(cmd);
+	free(input);
+	return ret;
+}
+
+/*
+ * What the test left in this VM's kernel, by the kmemleak scan L1 names
+ * when L2's kernel has kmemleak (KVMI_L2_KMEMLEAK: harness/lib/
+ * kmemleak-scan.sh): before each clean poweroff, and by itself after the
+ * job. A leak is printed, with its backtrace, on the VM's console, where
+ * the runner's watchdog makes it the verdict. 0 clean, 1 objects found, 3
+ * no kmemleak, 124/125 as exec.
+ */
+static int vm_kmemleak(const char *name, int timeout)
+{
+	const char *path = getenv("KVMI_L2_KMEMLEAK");
+	char *script, *out = NULL;
+	size_t len, olen = 0;
+	FILE *f;
+	int st;
+
+	if (!path || !*path)
+		return 3;
+	script = read_file(path, &len);
+	if (!script) {
+		say("%s: kmemleak: cannot read %s: %s", name, path, strerror(errno));
+		return 125;
+	}
+	f = open_memstream(&out, &olen);
+	if (!f)
+		abort();
+	st = agent_exec(name, timeout, "sh -s kvmi-l2", script, len, f);
+	fclose(f);
+	if (olen && out[olen - 1] == '\n')
+		out[olen - 1] = '\0';
+	if (st == 0 || st == 1)
+		say("%s: kmemleak: %s", name, out);
+	else if (st != 3)
+		say("%s: kmemleak: not scanned (status %d): %s", name, st, out);
+	free(out);
+	free(script);
+	return st;
 }
 
 static int wait_gone(pid_t pid, int64_t deadline)
@@ -533,6 +589,9 @@ static int cmd_stop(const char *name, int timeout)
 		fprintf(stderr, "kvmi-vm: %s is not running\n", name);
 		return 1;
 	}
+	vm_kmemleak(name, timeout);
+	t0 = now_ms();
+	deadline = t0 + timeout * 1000LL;
 	ret = request(name, AGENT_POWEROFF, deadline, pid);
 	if (!ret)
 		ret = wait_gone(pid, deadline);
@@ -650,6 +709,14 @@ static int verb_stop(int argc, char **argv)
 	return vm_args(argc, argv, &name, &timeout, NULL, NULL) ?: cmd_stop(name, timeout);
 }
 
+static int verb_kmemleak(int argc, char **argv)
+{
+	const char *name;
+	int timeout = 300;
+
+	return vm_args(argc, argv, &name, &timeout, NULL, NULL) ?: vm_kmemleak(name, timeout);
+}
+
 static int verb_kill(int argc, char **argv)
 {
 	const char *name;
@@ -714,6 +781,9 @@ static const struct cli_cmd cmds[] = {
 	{ "stop", "NAME [-t SECS]", "clean poweroff; killed, and said so, if it does not",
 	  verb_stop, 1, 3 },
 	{ "kill", "NAME", "SIGKILL its QEMU (a VM dying mid-map)", verb_kill, 1, 1 },
+	{ "kmemleak", "NAME [-t SECS]",
+	  "scan the guest for leaks (KVMI_L2_KMEMLEAK); 0 clean, 1 found (on its console), 3 no kmemleak",
+	  verb_kmemleak, 1, 3 },
 	{ "pid", "NAME", "its QEMU's pid; exit status 1 if it is not running", verb_pid, 1, 1 },
 	{ "pause", "NAME", "stop its vCPUs (QMP stop)", verb_state, 1, 1 },
 	{ "resume", "NAME", "let them run again (QMP cont)", verb_state, 1, 1 },
@@ -728,6 +798,7 @@ static const struct cli cli = {
 	.prog = "kvmi-vm",
 	.summary = "start, drive and stop the L2 VMs, inside L1",
 	.footer = "Environment: KVMI_TOP, KVMI_BUILD, KVMI_L2_ABI (L2's kernel),\n"
+		  "KVMI_L2_KMEMLEAK (stop: a kmemleak scan to run in the guest first),\n"
 		  "KVMI_RUN (console logs), KVMI_STATE\n"
 		  "(sockets, pid files, RAM files), KVMI_CONSOLE (progress lines),\n"
 		  "KVMI_TIMEOUT_SCALE (every timeout times this),\n"

@@ -16,6 +16,11 @@ export KVMI_TOP KVMI_BUILD KVMI_RUN KVMI_JOB
 export KVMI_KBUILD=${KVMI_KBUILD:-$KVMI_BUILD}
 export KVMI_L2_ABI=${KVMI_L2_ABI:-$(uname -r)}
 export KVMI_L2_KBUILD=${KVMI_L2_KBUILD:-$KVMI_BUILD}
+# An L2 kernel with kmemleak (kvmi-run --l2-kernel ROOT): kvmi-vm stop scans
+# before each clean poweroff, as this script does after the job.
+if grep -qx CONFIG_DEBUG_KMEMLEAK=y "${KVMI_L2_KROOT:-/nonexistent}/boot/config-$KVMI_L2_ABI" 2> /dev/null; then
+	export KVMI_L2_KMEMLEAK=$KVMI_TOP/harness/lib/kmemleak-scan.sh
+fi
 export KVMI_STATE=/run/kvmi KVMI_CONSOLE=/dev/console
 export PATH=$KVMI_BUILD/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 export HOME=/root
@@ -78,18 +83,23 @@ export KVMI_HEARTBEAT_PID=$!
 bash "$KVMI_JOB" > "$KVMI_RUN/ktap" 2> "$KVMI_RUN/job.log"
 st=$?
 log "job exited with $st at $(cut -d' ' -f1 /proc/uptime)s"
-# Every object the test left unreferenced fails it, with its backtrace (the
-# kernel's own line is KERN_INFO, under the console's loglevel: we say it).
-# kmemleak judges only objects older than 5 s (MSECS_MIN_AGE), so the last
-# allocations wait that long; two scans, as its documentation advises.
+# Every object the test left unreferenced fails it, with its backtrace
+# (harness/lib/kmemleak-scan.sh): in each L2 VM still running, if its kernel
+# has kmemleak (those the job stopped were scanned then, by kvmi-vm stop),
+# and in L1. The VMs are scanned at once (each waits 5 s first), and beside L1.
+scans=
+[ -z "${KVMI_L2_KMEMLEAK:-}" ] ||
+for p in "$KVMI_STATE"/*.pid; do
+	[ -e "$p" ] || continue
+	vm=${p##*/}
+	vm=${vm%.pid}
+	kvmi-vm pid "$vm" > /dev/null 2>&1 || continue
+	kvmi-vm kmemleak "$vm" > /dev/null 2>&1 &
+	scans="$scans $!"
+done
 if [ -w "$KMEMLEAK" ]; then
-	sleep 5
-	echo scan > "$KMEMLEAK" && echo scan > "$KMEMLEAK"
-	n=$(grep -c '^unreferenced object' "$KMEMLEAK")
-	if [ "$n" != 0 ]; then
-		log "kmemleak: $n new suspected memory leaks after the job"
-		cat "$KMEMLEAK" > /dev/console
-	fi
-	log "kmemleak: scanned after the job, $n unreferenced object(s)"
+	log "kmemleak: scanned after the job, $(sh "$KVMI_TOP/harness/lib/kmemleak-scan.sh" kvmi-l1)"
 fi
+# shellcheck disable=SC2086 # one pid per word
+[ -z "$scans" ] || wait $scans
 finish "$st"

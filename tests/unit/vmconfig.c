@@ -51,6 +51,7 @@ FIXTURE_SETUP(cfg)
 	vars_set(&self->v, "TIMEOUT_SCALE", "1");
 	vars_set(&self->v, "L2_ABI", "6.1.0-99-amd64");
 	vars_set(&self->v, "L2_KBUILD", "/top/build");
+	vars_set(&self->v, "L2_KROOT", "");
 	vars_set(&self->v, "RUN_DIR", "/top/results/r/t");
 	vars_set(&self->v, "STATE", "/run/kvmi");
 	vars_set(&self->v, "JOB", "/top/tests/l1/x.sh");
