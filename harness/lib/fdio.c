@@ -6,14 +6,17 @@
 
 #include <errno.h>
 #include <poll.h>
+#include <stdbool.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
-int write_all(int fd, const void *buf, size_t len)
+/* A socket's writes are sends with MSG_NOSIGNAL: a peer gone is -EPIPE. */
+static int out_all(int fd, const void *buf, size_t len, bool sock)
 {
 	const char *p = buf;
 
 	while (len) {
-		ssize_t w = write(fd, p, len);
+		ssize_t w = sock ? send(fd, p, len, MSG_NOSIGNAL) : write(fd, p, len);
 
 		if (w < 0 && errno == EINTR)
 			continue;
@@ -29,6 +32,16 @@ int write_all(int fd, const void *buf, size_t len)
 		len -= w;
 	}
 	return 0;
+}
+
+int write_all(int fd, const void *buf, size_t len)
+{
+	return out_all(fd, buf, len, false);
+}
+
+int send_all(int fd, const void *buf, size_t len)
+{
+	return out_all(fd, buf, len, true);
 }
 
 int read_all(int fd, void *buf, size_t len, int64_t deadline)

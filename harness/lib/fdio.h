@@ -7,6 +7,8 @@
 
 /* Full write; 0 or -errno. */
 int write_all(int fd, const void *buf, size_t len);
+/* write_all on a socket: a peer gone is -EPIPE, never SIGPIPE. */
+int send_all(int fd, const void *buf, size_t len);
 /*
  * Full read before deadline (now_ms() clock, or -1 for none):
  * 0, -EPIPE at EOF, -ETIMEDOUT, or -errno.

@@ -137,18 +137,27 @@ struct json_object *qmp_execute(struct qmp *q, const char *cmd,
 {
 	struct json_object *req = json_object_new_object(), *reply, *v, *d;
 	const char *s;
+	char *line;
+	int ret;
 
 	q->err[0] = '\0';
 	json_object_object_add(req, "execute", json_object_new_string(cmd));
 	if (args)
 		json_object_object_add(req, "arguments", json_object_get(args));
 	s = json_object_to_json_string_ext(req, JSON_C_TO_STRING_PLAIN);
-	if (write_all(q->fd, s, strlen(s)) || write_all(q->fd, "\n", 1)) {
-		strfmt(q->err, sizeof(q->err), "%s: cannot send: %s", cmd, strerror(errno));
-		json_object_put(req);
+	line = xasprintf("%s\n", s);
+	json_object_put(req);
+	/*
+	 * One send: QEMU runs a command as soon as its JSON closes, so after
+	 * "quit" it may be gone before a second write (SIGPIPE killed the
+	 * caller). MSG_NOSIGNAL: a QEMU gone is -EPIPE, not a signal.
+	 */
+	ret = send_all(q->fd, line, strlen(line));
+	free(line);
+	if (ret) {
+		strfmt(q->err, sizeof(q->err), "%s: cannot send: %s", cmd, strerror(-ret));
 		return NULL;
 	}
-	json_object_put(req);
 	reply = next_reply(q, deadline);
 	if (!reply)
 		return NULL;
