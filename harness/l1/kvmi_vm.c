@@ -497,33 +497,15 @@ static int agent_exec(const char *name, int timeout, const char *cmd,
 
 static int cmd_exec(const char *name, int timeout, bool in, int argc, char **argv)
 {
-	size_t clen = 0, inlen = 0, incap = 0;
-	char *cmd, *input = NULL;
+	size_t inlen = 0;
+	char *cmd, *input = in ? read_file("/dev/stdin", &inlen) : NULL;
 	int ret;
 
-	for (int i = 0; i < argc; i++)
-		clen += strlen(argv[i]) + 1;
-	cmd = xmalloc(clen + 1);
-	for (int i = 0; i < argc; i++) {
-		strcat(cmd, argv[i]);
-		if (i + 1 < argc)
-			strcat(cmd, " ");
+	if (in && !input) {
+		fprintf(stderr, "kvmi-vm: cannot read stdin: %s\n", strerror(errno));
+		return 125;
 	}
-	while (in) {
-		ssize_t r;
-
-		if (inlen == incap) {
-			incap = incap ? incap * 2 : 65536;
-			input = realloc(input, incap);
-			if (!input)
-				abort();
-		}
-		r = read(0, input + inlen, incap - inlen);
-
-		if (r <= 0)
-			break;
-		inlen += r;
-	}
+	cmd = strv_join(argv, argc);
 	ret = agent_exec(name, timeout, cmd, input, inlen, stdout);
 	free(cmd);
 	free(input);
@@ -581,7 +563,7 @@ static int wait_gone(pid_t pid, int64_t deadline)
 
 static int cmd_stop(const char *name, int timeout)
 {
-	int64_t t0 = now_ms(), deadline = t0 + timeout * 1000LL;
+	int64_t t0, deadline;
 	pid_t pid = read_pid(name);
 	int ret;
 
@@ -589,7 +571,7 @@ static int cmd_stop(const char *name, int timeout)
 		fprintf(stderr, "kvmi-vm: %s is not running\n", name);
 		return 1;
 	}
-	vm_kmemleak(name, timeout);
+	vm_kmemleak(name, timeout);	/* before the poweroff's time starts */
 	t0 = now_ms();
 	deadline = t0 + timeout * 1000LL;
 	ret = request(name, AGENT_POWEROFF, deadline, pid);

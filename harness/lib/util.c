@@ -133,6 +133,22 @@ void *xmalloc(size_t n)
 	return p;
 }
 
+char *strv_join(char *const *v, size_t n)
+{
+	size_t len = 0;
+	char *s;
+
+	for (size_t i = 0; i < n; i++)
+		len += strlen(v[i]) + 1;
+	s = xmalloc(len + 1);
+	for (size_t i = 0; i < n; i++) {
+		strcat(s, v[i]);
+		if (i + 1 < n)
+			strcat(s, " ");
+	}
+	return s;
+}
+
 void *xrealloc(void *p, size_t n)
 {
 	p = realloc(p, n ? n : 1);

@@ -20,6 +20,8 @@ char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void strfmt(char *buf, size_t n, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 void *xmalloc(size_t n);
+/* The N strings of V joined by single spaces, malloc'd. */
+char *strv_join(char *const *v, size_t n);
 void *xrealloc(void *p, size_t n);
 char *xstrdup(const char *s);
 /* Parse a whole string as an unsigned number (0x allowed); 0 or -EINVAL. */

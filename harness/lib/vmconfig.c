@@ -278,7 +278,7 @@ char **vmconfig_qemu_argv(struct vmconfig *c)
 {
 	char *qemu = NULL, *kernel = NULL, *initrd = NULL, *cmdline = NULL;
 	char **args = NULL, **cl = NULL, **argv = NULL;
-	size_t nargs, ncl, len = 0, i = 0;
+	size_t nargs, ncl, i = 0;
 
 	qemu = vmconfig_str(c, "qemu");
 	kernel = qemu ? vmconfig_str(c, "kernel") : NULL;
@@ -288,14 +288,7 @@ char **vmconfig_qemu_argv(struct vmconfig *c)
 	if (!cl)
 		goto out;
 
-	for (size_t j = 0; j < ncl; j++)
-		len += strlen(cl[j]) + 1;
-	cmdline = xmalloc(len + 1);
-	for (size_t j = 0; j < ncl; j++) {
-		strcat(cmdline, cl[j]);
-		if (j + 1 < ncl)
-			strcat(cmdline, " ");
-	}
+	cmdline = strv_join(cl, ncl);
 
 	argv = xmalloc((nargs + 8) * sizeof(*argv));
 	argv[i++] = qemu;
