@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -207,7 +208,8 @@ static void write_report(struct env *env)
 {
 	char *bin = xasprintf("%s/bin/kvmi-report", env->build);
 	char *log = xasprintf("%s/report.log", env->run_dir);
-	struct proc_opts po = { .out_path = log, .truncate = true };
+	struct proc_opts po = { .out_path = log, .truncate = true,
+				.die_with_parent = true };
 	struct proc p;
 	int status = -1;
 
@@ -422,6 +424,7 @@ static void run_parallel(struct env *env, struct test *tests, int ntests,
 	int *slot_test = xmalloc(jobs * sizeof(int));
 	int *state = xmalloc(ntests * sizeof(int));	/* 0 todo, 1 running, 2 done */
 	int next = 0, reported = 0, running = 0;
+	pid_t runner = getpid();
 
 	for (int i = 0; i < ntests; i++)
 		state[i] = sel[i] ? 0 : 2;
@@ -444,6 +447,10 @@ static void run_parallel(struct env *env, struct test *tests, int ntests,
 				struct outcome o;
 				char *dir;
 
+				/* The runner killed: stop this test's QEMU */
+				if (prctl(PR_SET_PDEATHSIG, SIGTERM) ||
+				    getppid() != runner)
+					_exit(1);
 				memset(children, 0, sizeof(children));
 				strfmt(env->qmp, sizeof(env->qmp),
 				       "/tmp/kvmi-run-%d-l1.qmp", (int)getpid());

@@ -497,7 +497,8 @@ static void stop_qemu(struct proc *p, struct qmp *q, int *status)
 void run_l1(struct env *env, const struct test *t, const char *dir,
 	    struct outcome *o)
 {
-	static const struct proc_opts capture = { .capture = true };
+	static const struct proc_opts capture = { .capture = true,
+						  .die_with_parent = true };
 	struct console con = { .src = "l1", .o = o, .test = t->name,
 			       .t0 = now_ms(), .k = &env->k };
 	struct boot_end b = { 0 };
@@ -606,7 +607,7 @@ void run_l0(struct env *env, const struct test *t, const char *dir,
 	    struct outcome *o)
 {
 	char *log = xasprintf("%s/output.log", dir);
-	struct proc_opts opts = { .out_path = log };
+	struct proc_opts opts = { .out_path = log, .die_with_parent = true };
 	struct proc p;
 	int st, ret = proc_start(&p, t->host, &opts);
 

@@ -316,7 +316,8 @@ void stack_info(struct env *env)
 {
 	char *cfgp = xasprintf("%s/vmconfigs/l1.json", env->top);
 	char *out = xasprintf("%s/qemu-version.txt", env->run_dir);
-	struct proc_opts po = { .out_path = out, .truncate = true };
+	struct proc_opts po = { .out_path = out, .truncate = true,
+				.die_with_parent = true };
 	struct vars vars = { 0 };
 	struct vmconfig c;
 	struct proc p;

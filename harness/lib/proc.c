@@ -10,6 +10,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -23,8 +24,11 @@ static void close_fds(int *fds, int n)
 
 /* In the child: never returns. */
 static void child(char *const argv[], const struct proc_opts *o, int in,
-		  int out)
+		  int out, pid_t parent)
 {
+	if (o->die_with_parent &&
+	    (prctl(PR_SET_PDEATHSIG, SIGKILL) || getppid() != parent))
+		_exit(126);	/* or the parent died before prctl */
 	if (o->cpu > 0) {
 		cpu_set_t set;
 
@@ -55,7 +59,7 @@ int proc_start(struct proc *p, char *const argv[], const struct proc_opts *opts)
 	const struct proc_opts *o = opts ? opts : &none;
 	/* [0] [1]: stdin pipe, [2] [3]: output pipe, [4]: output file */
 	int fd[5] = { -1, -1, -1, -1, -1 }, e;
-	pid_t pid;
+	pid_t pid, self = getpid();
 
 	p->pid = -1;
 	p->pidfd = -1;
@@ -75,7 +79,7 @@ int proc_start(struct proc *p, char *const argv[], const struct proc_opts *opts)
 	if (pid < 0)
 		goto fail;
 	if (pid == 0)
-		child(argv, o, fd[0], o->capture ? fd[3] : fd[4]);
+		child(argv, o, fd[0], o->capture ? fd[3] : fd[4], self);
 	if (!o->session)
 		setpgid(pid, pid);	/* whichever of us runs first */
 	p->in = fd[1];

@@ -22,6 +22,8 @@ struct proc_opts {
 	bool truncate;		/* ... or truncated first */
 	int cpu;		/* pin to CPU cpu - 1 when > 0 */
 	bool session;		/* setsid() rather than only a process group */
+	bool die_with_parent;	/* SIGKILL if our process dies first, even by
+				 * SIGKILL: no QEMU outlives its runner */
 };
 
 /*

@@ -93,6 +93,44 @@ TEST(timeout_kills_the_whole_group)
 	free(cmd);
 }
 
+/*
+ * A runner killed with SIGKILL runs no handler: die_with_parent is what
+ * stops its QEMU. The middle process here plays the runner.
+ */
+TEST(child_dies_with_its_parent)
+{
+	char *argv[] = { "sleep", "30", NULL };
+	int fd[2], st;
+	pid_t mid, orphan = 0;
+	int64_t until;
+
+	ASSERT_EQ(0, pipe(fd));
+	mid = fork();
+	ASSERT_LE(0, mid);
+	if (mid == 0) {
+		struct proc p;
+
+		if (proc_start(&p, argv,
+			       &(struct proc_opts){ .die_with_parent = true }))
+			_exit(1);
+		if (write(fd[1], &p.pid, sizeof(p.pid)) != sizeof(p.pid))
+			_exit(1);
+		pause();	/* until SIGKILL */
+		_exit(1);
+	}
+	close(fd[1]);
+	ASSERT_EQ(sizeof(orphan), read(fd[0], &orphan, sizeof(orphan)));
+	close(fd[0]);
+	EXPECT_TRUE(running(orphan));
+	kill(mid, SIGKILL);
+	ASSERT_EQ(mid, waitpid(mid, &st, 0));
+	until = now_ms() + 10000;	/* generous: it dies at once */
+	while (running(orphan) && now_ms() < until)
+		usleep(10000);
+	EXPECT_FALSE(running(orphan)) TH_LOG("sleep %d outlived its parent", orphan);
+	kill(orphan, SIGKILL);
+}
+
 TEST(captured_output)
 {
 	char *argv[] = { "sh", "-c", "echo out; echo err >&2", NULL };
