@@ -425,7 +425,11 @@ static void run_parallel(struct env *env, struct test *tests, int ntests,
 	int *state = xmalloc(ntests * sizeof(int));	/* 0 todo, 1 running, 2 done */
 	int next = 0, reported = 0, running = 0;
 	pid_t runner = getpid();
+	sigset_t stop, was;
 
+	sigemptyset(&stop);
+	sigaddset(&stop, SIGINT);
+	sigaddset(&stop, SIGTERM);
 	for (int i = 0; i < ntests; i++)
 		state[i] = sel[i] ? 0 : 2;
 	for (;;) {
@@ -440,6 +444,8 @@ static void run_parallel(struct env *env, struct test *tests, int ntests,
 			for (s = 0; children[s] > 0; s++)
 				;
 			fflush(NULL);
+			/* A signal now must find the child in children[]. */
+			sigprocmask(SIG_BLOCK, &stop, &was);
 			pid = fork();
 			if (pid < 0)
 				die("fork: %s", strerror(errno));
@@ -447,11 +453,12 @@ static void run_parallel(struct env *env, struct test *tests, int ntests,
 				struct outcome o;
 				char *dir;
 
+				memset(children, 0, sizeof(children));
 				/* The runner killed: stop this test's QEMU */
 				if (prctl(PR_SET_PDEATHSIG, SIGTERM) ||
 				    getppid() != runner)
 					_exit(1);
-				memset(children, 0, sizeof(children));
+				sigprocmask(SIG_SETMASK, &was, NULL);
 				strfmt(env->qmp, sizeof(env->qmp),
 				       "/tmp/kvmi-run-%d-l1.qmp", (int)getpid());
 				run_test(env, &tests[next], timeout, &o, &dir);
@@ -460,6 +467,7 @@ static void run_parallel(struct env *env, struct test *tests, int ntests,
 				_exit(0);
 			}
 			children[s] = pid;
+			sigprocmask(SIG_SETMASK, &was, NULL);
 			slot_test[s] = next;
 			state[next] = 1;
 			running++;

@@ -498,7 +498,7 @@ static int agent_exec(const char *name, int timeout, const char *cmd,
 static int cmd_exec(const char *name, int timeout, bool in, int argc, char **argv)
 {
 	size_t inlen = 0;
-	char *cmd, *input = in ? read_file("/dev/stdin", &inlen) : NULL;
+	char *cmd, *input = in ? read_fd(0, &inlen) : NULL;
 	int ret;
 
 	if (in && !input) {
@@ -793,5 +793,7 @@ static const struct cli cli = {
 
 int main(int argc, char **argv)
 {
+	/* A QEMU that exits mid-send is an error to report, not our death. */
+	signal(SIGPIPE, SIG_IGN);
 	return cli_dispatch(&cli, argc - 1, argv + 1);
 }

@@ -42,15 +42,11 @@ int mkdir_p(const char *path)
 	return ret;
 }
 
-char *read_file(const char *path, size_t *len)
+char *read_fd(int fd, size_t *len)
 {
 	size_t cap = 4096, n = 0;
-	char *buf;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	char *buf = xmalloc(cap);
 
-	if (fd < 0)
-		return NULL;
-	buf = xmalloc(cap);
 	for (;;) {
 		ssize_t r;
 
@@ -65,17 +61,29 @@ char *read_file(const char *path, size_t *len)
 			continue;
 		if (r < 0) {
 			free(buf);
-			close(fd);
 			return NULL;
 		}
 		if (r == 0)
 			break;
 		n += r;
 	}
-	close(fd);
 	buf[n] = '\0';
 	if (len)
 		*len = n;
+	return buf;
+}
+
+char *read_file(const char *path, size_t *len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC), e;
+	char *buf;
+
+	if (fd < 0)
+		return NULL;
+	buf = read_fd(fd, len);
+	e = errno;
+	close(fd);
+	errno = e;
 	return buf;
 }
 

@@ -12,6 +12,8 @@ int64_t now_ms(void);
 int mkdir_p(const char *path);
 /* Read a whole file into a NUL-terminated malloc'd buffer; NULL on error. */
 char *read_file(const char *path, size_t *len);
+/* The same from an open file descriptor, to its end (stdin: from where it is). */
+char *read_fd(int fd, size_t *len);
 /* Write (truncate) a whole file; 0 or -errno. */
 int write_file(const char *path, const void *buf, size_t len);
 /* malloc'd printf. Aborts on allocation failure. */
