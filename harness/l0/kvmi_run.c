@@ -78,6 +78,10 @@ static void apply_expect(const struct test *t, struct outcome *o)
 		if (o->v == V_TIMEOUT && t->match && !o->pass)
 			strfmt(was, sizeof(was), "%s, without \"%s\" in its results",
 			       o->reason, t->match);
+	} else if (!strcmp(t->expect, "fail")) {
+		/* The job's failure, for the reason match says, never retried. */
+		o->pass = o->v == V_FAIL && !o->retried &&
+			  (!t->match || strstr(o->reason, t->match));
 	} else if (!strcmp(t->expect, "retry")) {
 		/* match: what the first attempt's reason must say (its evidence) */
 		bool said = !t->match || (o->first_reason && strstr(o->first_reason, t->match));

@@ -256,6 +256,22 @@ struct boot_end {
  * Only then can a silent heartbeat (L1 froze) or a missing result (L1
  * reset) be told from the job's own hang or failure.
  */
+/* What harness/l1/l1-stage2.sh's own exit statuses mean. */
+static const char *stage2_status(int st)
+{
+	switch (st) {
+	case 96:
+		return " (an L2 VM not scanned by kmemleak: see L1's console)";
+	case 97:
+		return " (L1 could not install the kernel's root)";
+	case 98:
+		return " (L1 could not reach the source tree)";
+	case 99:
+		return " (L1 could not load our kvm modules)";
+	}
+	return "";
+}
+
 static enum verdict classify(const struct test *t, const struct boot_end *b,
 			     struct outcome *o)
 {
@@ -294,8 +310,8 @@ static enum verdict classify(const struct test *t, const struct boot_end *b,
 		return V_ERROR;
 	}
 	if (atoi(b->status) != 0) {
-		strfmt(o->reason, sizeof(o->reason), "job exited with %d",
-		       atoi(b->status));
+		strfmt(o->reason, sizeof(o->reason), "job exited with %d%s",
+		       atoi(b->status), stage2_status(atoi(b->status)));
 		return V_FAIL;
 	}
 	return V_PASS;

@@ -56,6 +56,17 @@ static const char *envor(const char *k, const char *def)
 
 #define say(...) console_say(CONSOLE_TAG_VM, __VA_ARGS__)
 
+/* A kmemleak scan's bound, in kvmi-vm stop as in the kmemleak verb. */
+#define KMEMLEAK_TIMEOUT 300
+
+/* A slower kernel's timeouts (kvmi-run sets it from kprofile.h). */
+static int timeout_scale(void)
+{
+	const char *s = getenv("KVMI_TIMEOUT_SCALE");
+
+	return s ? (int)cli_u64_range("KVMI_TIMEOUT_SCALE", s, 1, 100) : 1;
+}
+
 static char *state_path(const char *name, const char *ext)
 {
 	return xasprintf("%s/%s.%s", envor("KVMI_STATE", "/run/kvmi"), name, ext);
@@ -520,24 +531,96 @@ static int cmd_exec(const char *name, int timeout, bool in, int argc, char **arg
  * the runner's watchdog makes it the verdict. 0 clean, 1 objects found, 3
  * no kmemleak, 124/125 as exec.
  */
+/*
+ * A VM left unscanned proves nothing: l1-stage2.sh fails the test on each
+ * line of this file.
+ */
+static void kmemleak_unscanned(const char *name, const char *fmt, ...)
+{
+	char *p = xasprintf("%s/kmemleak-unscanned", envor("KVMI_STATE", "/run/kvmi"));
+	FILE *f = fopen(p, "a");
+	va_list ap;
+
+	if (f) {
+		fprintf(f, "%s: ", name);
+		va_start(ap, fmt);
+		vfprintf(f, fmt, ap);
+		va_end(ap);
+		fputc('\n', f);
+		fclose(f);
+	}
+	free(p);
+}
+
+/* Until the console log has grown past from by a line holding what. */
+static bool console_shows(const char *name, off_t from, const char *what,
+			  int64_t deadline)
+{
+	char *p = xasprintf("%s/%s-console.log", envor("KVMI_RUN", "/tmp"), name);
+	bool seen = false;
+
+	for (;;) {
+		size_t len;
+		char *log = read_file(p, &len);
+
+		seen = log && (size_t)from <= len && strstr(log + from, what);
+		free(log);
+		if (seen || now_ms() >= deadline)
+			break;
+		usleep(100000);
+	}
+	free(p);
+	return seen;
+}
+
+static off_t file_size(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) ? 0 : st.st_size;
+}
+
+/*
+ * kmemleak-scan.sh in the VM, through its agent, if its kernel has kmemleak
+ * (KVMI_L2_KMEMLEAK names the script then). 0 clean, 1 leaks (reported on
+ * its console, where the runner's watchdog reads them), 3 no kmemleak;
+ * anything else is a VM left unscanned, and recorded as such.
+ */
 static int vm_kmemleak(const char *name, int timeout)
 {
 	const char *path = getenv("KVMI_L2_KMEMLEAK");
-	char *script, *out = NULL;
+	struct json_object *r, *v;
+	char *script, *out = NULL, *con;
+	const char *state;
 	size_t len, olen = 0;
+	off_t from;
 	FILE *f;
 	int st;
 
 	if (!path || !*path)
 		return 3;
+	/* A paused VM would hold the scan to its bound. */
+	r = vm_qmp(name, "query-status", NULL, 10);
+	state = r && json_object_object_get_ex(r, "status", &v) ?
+		json_object_get_string(v) : "unknown (no QMP answer)";
+	if (strcmp(state, "running")) {
+		say("%s: kmemleak: not scanned: the VM is %s", name, state);
+		kmemleak_unscanned(name, "the VM is %s", state);
+		json_object_put(r);
+		return 125;
+	}
+	json_object_put(r);
 	script = read_file(path, &len);
 	if (!script) {
 		say("%s: kmemleak: cannot read %s: %s", name, path, strerror(errno));
+		kmemleak_unscanned(name, "cannot read %s", path);
 		return 125;
 	}
 	f = open_memstream(&out, &olen);
 	if (!f)
 		abort();
+	con = xasprintf("%s/%s-console.log", envor("KVMI_RUN", "/tmp"), name);
+	from = file_size(con);
 	st = agent_exec(name, timeout, "sh -s kvmi-l2", script, len, f);
 	fclose(f);
 	if (olen && out[olen - 1] == '\n')
@@ -546,6 +629,15 @@ static int vm_kmemleak(const char *name, int timeout)
 		say("%s: kmemleak: %s", name, out);
 	else if (st != 3)
 		say("%s: kmemleak: not scanned (status %d): %s", name, st, out);
+	if (st != 0 && st != 1 && st != 3)
+		kmemleak_unscanned(name, "scan status %d: %s", st, out);
+	/* The whole report on the console before anything powers it off. */
+	if (st == 1 &&
+	    !console_shows(name, from, "kvmi-l2: kmemleak: end of report",
+			   now_ms() + timeout * 1000LL))
+		say("%s: kmemleak: its report did not reach %s within %ds", name,
+		    con, timeout);
+	free(con);
 	free(out);
 	free(script);
 	return st;
@@ -571,7 +663,8 @@ static int cmd_stop(const char *name, int timeout)
 		fprintf(stderr, "kvmi-vm: %s is not running\n", name);
 		return 1;
 	}
-	vm_kmemleak(name, timeout);	/* before the poweroff's time starts */
+	/* Before the poweroff's time starts, with the scan's own bound. */
+	vm_kmemleak(name, KMEMLEAK_TIMEOUT * timeout_scale());
 	t0 = now_ms();
 	deadline = t0 + timeout * 1000LL;
 	ret = request(name, AGENT_POWEROFF, deadline, pid);
@@ -653,10 +746,7 @@ static int vm_args(int argc, char **argv, const char **name, int *timeout,
 	if (strchr(*name, '/') || (config && strchr(*config, '/')) ||
 	    (!in && optind != argc))
 		return cli_cmd_usage(&cli, argv[0]);
-	/* A slower kernel's timeouts (kvmi-run sets it from kprofile.h). */
-	if (getenv("KVMI_TIMEOUT_SCALE"))
-		*timeout *= (int)cli_u64_range("KVMI_TIMEOUT_SCALE",
-					       getenv("KVMI_TIMEOUT_SCALE"), 1, 100);
+	*timeout *= timeout_scale();
 	return 0;
 }
 
@@ -694,7 +784,7 @@ static int verb_stop(int argc, char **argv)
 static int verb_kmemleak(int argc, char **argv)
 {
 	const char *name;
-	int timeout = 300;
+	int timeout = KMEMLEAK_TIMEOUT;
 
 	return vm_args(argc, argv, &name, &timeout, NULL, NULL) ?: vm_kmemleak(name, timeout);
 }
