@@ -29,6 +29,9 @@ log() { echo "kvmi-l1: $*" > /dev/console; }
 finish() {
 	echo "$1" > "$KVMI_RUN/status"
 	sync
+	# What the console still holds (a kmemleak report, the last log lines)
+	# reaches the runner before the poweroff: tcdrain, bounded.
+	timeout 30 perl -MPOSIX -e 'POSIX::tcdrain(1) or exit 1' > /dev/console 2> /dev/null
 	/bin/busybox poweroff -f
 }
 
