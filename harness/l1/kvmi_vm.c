@@ -524,14 +524,6 @@ static int cmd_exec(const char *name, int timeout, bool in, int argc, char **arg
 }
 
 /*
- * What the test left in this VM's kernel, by the kmemleak scan L1 names
- * when L2's kernel has kmemleak (KVMI_L2_KMEMLEAK: harness/lib/
- * kmemleak-scan.sh): before each clean poweroff, and by itself after the
- * job. A leak is printed, with its backtrace, on the VM's console, where
- * the runner's watchdog makes it the verdict. 0 clean, 1 objects found, 3
- * no kmemleak, 124/125 as exec.
- */
-/*
  * A VM left unscanned proves nothing: l1-stage2.sh fails the test on each
  * line of this file.
  */
@@ -581,10 +573,13 @@ static off_t file_size(const char *path)
 }
 
 /*
- * kmemleak-scan.sh in the VM, through its agent, if its kernel has kmemleak
- * (KVMI_L2_KMEMLEAK names the script then). 0 clean, 1 leaks (reported on
- * its console, where the runner's watchdog reads them), 3 no kmemleak;
- * anything else is a VM left unscanned, and recorded as such.
+ * What the test left in this VM's kernel, by the kmemleak scan L1 names
+ * when L2's kernel has kmemleak (KVMI_L2_KMEMLEAK: harness/lib/
+ * kmemleak-scan.sh): before each clean poweroff, and by itself after the
+ * job. A leak is printed, with its backtrace, on the VM's console, where
+ * the runner's watchdog makes it the verdict. 0 clean, 1 objects found, 3
+ * no kmemleak; anything else (2: the scan failed, 124/125 as exec, or the
+ * VM not running) is a VM left unscanned, and recorded as such.
  */
 static int vm_kmemleak(const char *name, int timeout)
 {
