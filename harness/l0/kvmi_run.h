@@ -60,6 +60,7 @@ struct outcome {
 	char reason[CONSOLE_LINE_MAX + 256];
 	char watchdog[CONSOLE_LINE_MAX + 64];	/* the first kernel message */
 	int64_t watchdog_ms;	/* when it was seen */
+	int64_t splat_last_ms;	/* when its latest line came */
 	bool splat_done;	/* its "---[ end trace" came */
 	char *splat;		/* its console's lines around it */
 	int splat_lines;

@@ -26,8 +26,13 @@
 #define TAIL_LINES 25
 #define MAX_TAILS 8
 #define HEARTBEAT_LOST_MS 45000	/* L1 beats every 10 s */
-/* After a kernel message, read on this long at most for the rest of it. */
-#define SPLAT_MS 5000
+/*
+ * After a kernel message, read on for the rest of it: until its end line,
+ * or its console has been quiet this long (an L2's serial console under
+ * nested TCG can take seconds for a backtrace), or at most SPLAT_MAX_MS.
+ */
+#define SPLAT_QUIET_MS 5000
+#define SPLAT_MAX_MS 60000
 /* The kernel message quoted in the verdict: context before, lines from it. */
 #define SPLAT_BEFORE 8
 #define SPLAT_LINES 80
@@ -87,11 +92,14 @@ static void on_console_line(void *ctx, const char *line)
 		for (int i = c->ntail - n; i < c->ntail; i++)
 			splat_add(c->o, c->tail[i % TAIL_LINES]);
 	}
-	if (c->fired)
+	if (c->fired) {
 		splat_add(c->o, line);
+		c->o->splat_last_ms = now_ms();
+	}
 	snprintf(c->tail[c->ntail++ % TAIL_LINES], CONSOLE_LINE_MAX, "%s", line);
 	if (c->o->watchdog[0] && (strstr(line, "---[ end trace") ||
-				  strstr(line, "---[ end Kernel panic")))
+				  strstr(line, "---[ end Kernel panic") ||
+				  strstr(line, CONSOLE_KMEMLEAK_END)))
 		c->o->splat_done = true;
 	if (strcmp(c->src, "l1"))
 		return;
@@ -553,7 +561,8 @@ void run_l1(struct env *env, const struct test *t, const char *dir,
 
 		/* A kernel message ends the test once its splat is read. */
 		if (o->watchdog[0] &&
-		    (o->splat_done || now - o->watchdog_ms >= SPLAT_MS))
+		    (o->splat_done || now - o->splat_last_ms >= SPLAT_QUIET_MS ||
+		     now - o->watchdog_ms >= SPLAT_MAX_MS))
 			break;
 		if (!o->watchdog[0] &&
 		    now - (o->last_beat ? o->last_beat : con.t0) > HEARTBEAT_LOST_MS) {

@@ -544,23 +544,40 @@ static void kmemleak_unscanned(const char *name, const char *fmt, ...)
 	free(p);
 }
 
-/* Until the console log has grown past from by a line holding what. */
+/*
+ * Until what appears in the console log past offset from. Read as it grows
+ * (it is on the runner's 9p share, and L1 has one vCPU to spare for it).
+ */
 static bool console_shows(const char *name, off_t from, const char *what,
 			  int64_t deadline)
 {
 	char *p = xasprintf("%s/%s-console.log", envor("KVMI_RUN", "/tmp"), name);
+	int fd = open(p, O_RDONLY | O_CLOEXEC);
+	size_t n = 0, cap = 65536;
+	char *buf = xmalloc(cap);
 	bool seen = false;
 
-	for (;;) {
-		size_t len;
-		char *log = read_file(p, &len);
+	if (fd >= 0 && lseek(fd, from, SEEK_SET) == from) {
+		for (;;) {
+			ssize_t r;
 
-		seen = log && (size_t)from <= len && strstr(log + from, what);
-		free(log);
-		if (seen || now_ms() >= deadline)
-			break;
-		usleep(100000);
+			if (n + 1 >= cap)
+				buf = xrealloc(buf, cap *= 2);
+			r = read(fd, buf + n, cap - n - 1);
+			if (r > 0) {
+				n += r;
+				buf[n] = '\0';
+				seen = strstr(buf, what);
+				continue;
+			}
+			if (seen || now_ms() >= deadline)
+				break;
+			usleep(250000);
+		}
 	}
+	if (fd >= 0)
+		close(fd);
+	free(buf);
 	free(p);
 	return seen;
 }
@@ -628,7 +645,7 @@ static int vm_kmemleak(const char *name, int timeout)
 		kmemleak_unscanned(name, "scan status %d: %s", st, out);
 	/* The whole report on the console before anything powers it off. */
 	if (st == 1 &&
-	    !console_shows(name, from, "kvmi-l2: kmemleak: end of report",
+	    !console_shows(name, from, "kvmi-l2" CONSOLE_KMEMLEAK_END,
 			   now_ms() + timeout * 1000LL))
 		say("%s: kmemleak: its report did not reach %s within %ds", name,
 		    con, timeout);

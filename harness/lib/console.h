@@ -35,6 +35,8 @@ void linebuf_flush(struct linebuf *lb, line_fn fn, void *ctx);
 /* L1 stage 2 prints this every 10 s: L1 is alive. */
 #define CONSOLE_HEARTBEAT	CONSOLE_TAG_L1 ": heartbeat"
 #define CONSOLE_USERSPACE	CONSOLE_TAG_L1 ": userspace"
+/* The last line of a kmemleak report (harness/lib/kmemleak-scan.sh). */
+#define CONSOLE_KMEMLEAK_END	": kmemleak: end of report"
 
 /* The harness line within a console line, from its tag on; NULL if none. */
 const char *console_harness_line(const char *line);
