@@ -544,49 +544,29 @@ static void kmemleak_unscanned(const char *name, const char *fmt, ...)
 	free(p);
 }
 
-/*
- * Until what appears in the console log past offset from. Read as it grows
- * (it is on the runner's 9p share, and L1 has one vCPU to spare for it).
- */
-static bool console_shows(const char *name, off_t from, const char *what,
-			  int64_t deadline)
+/* Until what appears in the console log, read on from fd's offset. */
+static bool console_shows(int fd, const char *what, int64_t deadline)
 {
-	char *p = xasprintf("%s/%s-console.log", envor("KVMI_RUN", "/tmp"), name);
-	int fd = open(p, O_RDONLY | O_CLOEXEC);
-	size_t n = 0, cap = 65536;
-	char *buf = xmalloc(cap);
-	bool seen = false;
+	char *seen = xstrdup("");
+	bool found = false;
 
-	if (fd >= 0 && lseek(fd, from, SEEK_SET) == from) {
-		for (;;) {
-			ssize_t r;
+	for (;;) {
+		size_t len;
+		char *more = read_fd(fd, &len), *both;
 
-			if (n + 1 >= cap)
-				buf = xrealloc(buf, cap *= 2);
-			r = read(fd, buf + n, cap - n - 1);
-			if (r > 0) {
-				n += r;
-				buf[n] = '\0';
-				seen = strstr(buf, what);
-				continue;
-			}
-			if (seen || now_ms() >= deadline)
-				break;
-			usleep(250000);
+		if (more && len) {
+			both = xasprintf("%s%s", seen, more);
+			free(seen);
+			seen = both;
+			found = strstr(seen, what);
 		}
+		free(more);
+		if (found || !more || now_ms() >= deadline)
+			break;
+		usleep(250000);
 	}
-	if (fd >= 0)
-		close(fd);
-	free(buf);
-	free(p);
-	return seen;
-}
-
-static off_t file_size(const char *path)
-{
-	struct stat st;
-
-	return stat(path, &st) ? 0 : st.st_size;
+	free(seen);
+	return found;
 }
 
 /*
@@ -605,9 +585,8 @@ static int vm_kmemleak(const char *name, int timeout)
 	char *script, *out = NULL, *con;
 	const char *state;
 	size_t len, olen = 0;
-	off_t from;
 	FILE *f;
-	int st;
+	int st, fd;
 
 	if (!path || !*path)
 		return 3;
@@ -631,24 +610,29 @@ static int vm_kmemleak(const char *name, int timeout)
 	f = open_memstream(&out, &olen);
 	if (!f)
 		abort();
+	/* The console log from here on: where the report will appear. */
 	con = xasprintf("%s/%s-console.log", envor("KVMI_RUN", "/tmp"), name);
-	from = file_size(con);
+	fd = open(con, O_RDONLY | O_CLOEXEC);
+	if (fd >= 0)
+		lseek(fd, 0, SEEK_END);
 	st = agent_exec(name, timeout, "sh -s kvmi-l2", script, len, f);
 	fclose(f);
 	if (olen && out[olen - 1] == '\n')
 		out[olen - 1] = '\0';
-	if (st == 0 || st == 1)
+	if (st == 0 || st == 1) {
 		say("%s: kmemleak: %s", name, out);
-	else if (st != 3)
+	} else if (st != 3) {
 		say("%s: kmemleak: not scanned (status %d): %s", name, st, out);
-	if (st != 0 && st != 1 && st != 3)
 		kmemleak_unscanned(name, "scan status %d: %s", st, out);
+	}
 	/* The whole report on the console before anything powers it off. */
-	if (st == 1 &&
-	    !console_shows(name, from, "kvmi-l2" CONSOLE_KMEMLEAK_END,
-			   now_ms() + timeout * 1000LL))
+	if (st == 1 && (fd < 0 ||
+			!console_shows(fd, "kvmi-l2" CONSOLE_KMEMLEAK_END,
+				       now_ms() + timeout * 1000LL)))
 		say("%s: kmemleak: its report did not reach %s within %ds", name,
 		    con, timeout);
+	if (fd >= 0)
+		close(fd);
 	free(con);
 	free(out);
 	free(script);
