@@ -29,6 +29,11 @@ wait_for() {
 	done
 }
 
+# json_is FILTER: stdin holds exactly one JSON document and FILTER yields
+# true on it. jq -e alone passes on empty input: a command that printed
+# nothing (a stress whose agent was lost) would pass every check on it.
+json_is() { jq -e -s "length == 1 and (.[0] | $1)" > /dev/null; }
+
 # vmstat_refresh: fold the per-CPU vmstat deltas, so that /proc/meminfo and
 # /proc/vmstat are exact.
 vmstat_refresh() { echo 1 > /proc/sys/vm/stat_refresh; }
@@ -111,7 +116,7 @@ bench_in_introspector() {
 	local name=$1 timeout=$2 key=$3 cmd=$4 out
 	pair_up || ktap_done
 	out=$(kvmi-vm exec introspector -t "$timeout" "$cmd")
-	check "benchmark ran" jq -e ".$key" <<< "$out"
+	check "benchmark ran" json_is ".$key" <<< "$out"
 	echo "$out" > "$KVMI_RUN/$name.json"
 	diag "$out"
 	check "no live map left" test "$(kvmi-ctl stat live_maps)" = 0

@@ -38,5 +38,5 @@ kt_stop() {
 # FILTER yields true on it (jq -e alone passes on an empty file).
 jqcheck() {
 	local name=$1 file=$2 filter=$3
-	check "$name" jq -e -s "length == 1 and (.[0] | $filter)" "$file"
+	check "$name" json_is "$filter" < "$file"
 }

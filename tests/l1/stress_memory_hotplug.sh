@@ -11,7 +11,7 @@ plug() {
 		"size": 134217728, "share": true}' &&
 	kvmi-vm qmp "$1" device_add '{"driver": "pc-dimm", "id": "hpdimm", "memdev": "hpmem"}' &&
 	kvmi-vm qmp "$1" query-memory-devices |
-		jq -e '[.[] | select(.data.id == "hpdimm")] | length == 1' > /dev/null
+		json_is '[.[] | select(.data.id == "hpdimm")] | length == 1'
 }
 # Room for a DIMM in the introspector too (its config has -m ${MEM}).
 KVMI_MEM=256M,slots=2,maxmem=1G stress_pair_up

@@ -7,10 +7,10 @@
 stress_pair_up
 stress_begin 600 -s 5 -x -a EKEYREVOKED random
 stress_maps_live
+paused() { kvmi-vm qmp "$1" query-status | json_is '.status == "paused"'; }
 for vm in target introspector; do
 	check "pause the $vm mid-stress" kvmi-vm pause "$vm"
-	check "the $vm is paused (QMP query-status)" \
-		bash -c "kvmi-vm qmp $vm query-status | jq -e '.status == \"paused\"' > /dev/null"
+	check "the $vm is paused (QMP query-status)" paused "$vm"
 	check "resume the $vm" kvmi-vm resume "$vm"
 done
 MAPS0=$(host_stat total_maps)

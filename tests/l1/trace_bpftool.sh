@@ -42,7 +42,7 @@ diag "count after exit: $bt2"
 check "pinned links still counting after exit: $((2 * N))" test "$bt2" = $((2 * N))
 # bpftool 7.5 exits 255 after showing one link by path (its do_show()
 # returns errno == ENOENT ? 0 : -1 on that path too): its JSON is the answer.
-fexit_link() { bpftool -j link show pinned "$P/link_hc_fexit" | jq -e '.type == "tracing"'; }
+fexit_link() { bpftool -j link show pinned "$P/link_hc_fexit" | json_is '.type == "tracing"'; }
 check "bpftool link show pinned: the fexit link, a tracing link" fexit_link
 rm -rf $P
 check "removing kvmi-trace's pins detaches its links" wait_for 30 links_back
