@@ -55,7 +55,8 @@ maps_again "with the limit back at $ORIG, maps are made again"
 ORIG=$(sysctl -n vm.max_map_count) M0=$(host_stat fail_mm)
 COUNT=$(($(wc -l < "/proc/$I/maps") - 1))	# less [vsyscall]
 sysctl -qw vm.max_map_count=$((COUNT + 4))
-check "the host refuses maps past L1's vm.max_map_count ($((COUNT + 4)))" \
+diag "vm.max_map_count $((COUNT + 4)): the introspector's QEMU has $COUNT mappings"
+check "the host refuses maps past L1's vm.max_map_count" \
 	wait_for 120 host_stat_at_least fail_mm $((M0 + 1))
 sysctl -qw vm.max_map_count="$ORIG"
 diag "refused for vm.max_map_count: $(($(host_stat fail_mm) - M0))"

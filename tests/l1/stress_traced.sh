@@ -36,12 +36,12 @@ UNMAPS=$(($(host_stat total_unmaps) - $(h0 total_unmaps)))
 diag "the host made $MAPS maps and $UNMAPS unmaps"
 hc_ok() { jq -r --arg p "$1" '[.results[] | select(.phase == $p and .ret == 0) | .count] | add // 0' "$W/hc.out"; }
 diag "kvmi-trace hc: $(jq -c '.results' "$W/hc.out")"
-check "kvmi-trace hc: as many maps returned 0 as the host made ($MAPS)" \
+check "kvmi-trace hc: as many maps returned 0 as the host made" \
 	test "$(hc_ok map)" = "$MAPS" -a "$MAPS" -gt 0
-check "kvmi-trace hc: as many unmaps returned 0 as the host made ($UNMAPS)" \
+check "kvmi-trace hc: as many unmaps returned 0 as the host made" \
 	test "$(hc_ok unmap)" = "$UNMAPS" -a "$UNMAPS" -gt 0
 diag "kvmi-trace zap: $(jq -c '.vms' "$W/zap.out")"
-jqcheck "kvmi-trace zap: the introspector's VM had a zapped range for each map and unmap (>= $((MAPS + UNMAPS)))" \
+jqcheck "kvmi-trace zap: the introspector's VM had a zapped range for each map and unmap" \
 	"$W/zap.out" "[.vms[] | select(.pid == $I) | .ranges] | add // 0 | . >= $((MAPS + UNMAPS))"
 PIN=$(kvmi-vm exec introspector 'cat /run/pin.json; echo; cat /run/pin.v')
 diag "kvmi-trace pin: $(grep '^{' <<< "$PIN" | jq -c 'del(.unbalanced, .orphans)')"
