@@ -638,6 +638,7 @@ static void environment(struct report *r, struct json_object *sum)
 		row(r->w, "L1 QEMU (TCG)", s);
 		free(s);
 		row(r->w, "L1 vCPUs", str(st, "l1_smp"));
+		row(r->w, "L1 tick", str(st, "l1_tick"));
 		row(r->w, "L1 VMs at once", str(st, "jobs"));
 	}
 	json_object_object_get_ex(sum, "seconds", &v);

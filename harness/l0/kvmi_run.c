@@ -260,6 +260,7 @@ void write_summary(struct env *env, struct json_object *jtests, double secs)
 		json_object_object_add(st, "l1_qemu_version",
 				       json_object_new_string(env->l1_qemu_version));
 		json_object_object_add(st, "l1_smp", json_object_new_string(env->l1_smp));
+		json_object_object_add(st, "l1_tick", json_object_new_string(env->l1_tick));
 		json_object_object_add(st, "jobs", json_object_new_int(env->jobs));
 		json_object_object_add(summary, "stack", st);
 	}
@@ -726,8 +727,8 @@ int main(int argc, char **argv)
 	build_initramfs(&env);
 	env.jobs = jobs;
 	stack_info(&env);
-	ktap_diag(&env.k, "L1: QEMU %s (%s), %s vCPU(s); %d L1 VM(s) at once",
-		  env.l1_qemu_version, env.l1_qemu, env.l1_smp, jobs);
+	ktap_diag(&env.k, "L1: QEMU %s (%s), %s vCPU(s), tick \"%s\"; %d L1 VM(s) at once",
+		  env.l1_qemu_version, env.l1_qemu, env.l1_smp, env.l1_tick, jobs);
 
 	jtests = json_object_new_array();
 	if (jobs > 1)

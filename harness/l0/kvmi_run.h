@@ -95,10 +95,11 @@ struct env {
 	bool no_retry;		/* --no-retry: measure, do not forgive */
 	struct vars *set;	/* --set KEY=VALUE, for the vmconfigs */
 	int jobs;		/* -j: L1 VMs at once */
-	/* The stack, for summary.json and the report: L1's QEMU and vCPUs. */
+	/* The stack, for summary.json and the report: L1's QEMU, vCPUs, tick. */
 	char l1_qemu[PATH_MAX];
 	char l1_qemu_version[128];
 	char l1_smp[16];
+	char l1_tick[64];	/* L1_TICK: L1's tick parameters */
 	/* --shard I/N (0/0: the whole suite), the tests named (empty: all),
 	 * and how many tests this run planned: summary.json records them, so
 	 * --merge can check it was given every shard of one suite, once.

@@ -84,6 +84,7 @@ static void take_stack(struct env *env, struct json_object *s)
 	strfmt(env->l1_qemu_version, sizeof(env->l1_qemu_version), "%s",
 	       jstr(st, "l1_qemu_version") ?: "");
 	strfmt(env->l1_smp, sizeof(env->l1_smp), "%s", jstr(st, "l1_smp") ?: "");
+	strfmt(env->l1_tick, sizeof(env->l1_tick), "%s", jstr(st, "l1_tick") ?: "");
 	if (json_object_object_get_ex(st, "jobs", &v))
 		env->jobs = json_object_get_int(v);
 }

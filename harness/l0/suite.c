@@ -311,7 +311,7 @@ void make_run_dir(struct env *env)
 	free(base);
 }
 
-/* L1's QEMU (as vmconfigs/l1.json and --set make it), its version and vCPUs. */
+/* L1's QEMU (as vmconfigs/l1.json and --set make it), its version, vCPUs and tick. */
 void stack_info(struct env *env)
 {
 	char *cfgp = xasprintf("%s/vmconfigs/l1.json", env->top);
@@ -335,6 +335,8 @@ void stack_info(struct env *env)
 	strfmt(env->l1_qemu, sizeof(env->l1_qemu), "%s", qemu);
 	strfmt(env->l1_smp, sizeof(env->l1_smp), "%s",
 	       vars_get(&c.vars, "L1_SMP") ? vars_get(&c.vars, "L1_SMP") : "?");
+	strfmt(env->l1_tick, sizeof(env->l1_tick), "%s",
+	       vars_get(&c.vars, "L1_TICK") ? vars_get(&c.vars, "L1_TICK") : "");
 	if (!proc_start(&p, (char *[]){ qemu, "--version", NULL }, &po) &&
 	    !proc_wait_until(&p, now_ms() + 30000, &status) &&
 	    (text = read_file(out, NULL))) {
