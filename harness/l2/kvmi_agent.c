@@ -5,6 +5,7 @@
  */
 #define _GNU_SOURCE
 #include "agent_proto.h"
+#include "cli.h"
 #include "fdio.h"
 #include "proc.h"
 #include "util.h"
@@ -151,10 +152,26 @@ int main(void)
 			usleep(20000);
 			continue;
 		}
-		if (ret || h.len > AGENT_MAX_FRAME)
+		/*
+		 * Every frame dropped is said on the console: a request lost
+		 * here leaves the host waiting for an answer to its deadline
+		 * (kvmi-vm's "lost the agent"), and only this says why.
+		 */
+		if (ret) {
+			fprintf(stderr, "kvmi-agent: reading a frame: %s\n", errno_str(-ret));
+			usleep(20000);
 			continue;
+		}
+		if (h.len > AGENT_MAX_FRAME) {
+			fprintf(stderr, "kvmi-agent: dropped a frame of %u bytes: over the limit\n",
+				h.len);
+			continue;
+		}
 		payload = xmalloc(h.len + 1);
-		if (read_all(port, payload, h.len, now_ms() + 5000)) {
+		ret = read_all(port, payload, h.len, now_ms() + 5000);
+		if (ret) {
+			fprintf(stderr, "kvmi-agent: dropped a frame of type %u: its %u bytes: %s\n",
+				h.type, h.len, errno_str(-ret));
 			free(payload);
 			continue;
 		}
@@ -166,11 +183,11 @@ int main(void)
 			struct agent_exec x;
 			char *cmd;
 
-			if (h.len < sizeof(x))
+			memcpy(&x, payload, h.len < sizeof(x) ? h.len : sizeof(x));
+			if (h.len < sizeof(x) || x.cmd_len > h.len - sizeof(x)) {
+				fprintf(stderr, "kvmi-agent: dropped a malformed request\n");
 				break;
-			memcpy(&x, payload, sizeof(x));
-			if (x.cmd_len > h.len - sizeof(x))
-				break;
+			}
 			cmd = strndup(payload + sizeof(x), x.cmd_len);
 			run(port, &x, cmd, payload + sizeof(x) + x.cmd_len,
 			    h.len - sizeof(x) - x.cmd_len);
