@@ -123,9 +123,10 @@ stress_end() {
 # rebinding the driver ends them (its bind's unmap-all) and the counters
 # are back, but for leaked_pages, which counts them since the driver loaded.
 leaks_end() {
-	check "the host keeps exactly the maps of the $1 window pages the driver leaked" \
+	diag "the driver leaked $1 window pages"
+	check "the host keeps exactly the maps of the window pages the driver leaked" \
 		test "$(host_stat live_maps)" = $(($(h0 live_maps) + $1))
-	check "rebinding the driver ends them: its bind says $1 earlier maps ended" \
+	check "rebinding the driver ends them: its bind says as many earlier maps ended" \
 		test "$(rebind_driver)" = "$1"
 	G0=$(awk -v n="$1" '$1 == "leaked_pages" { $2 += n } { print }' <<< "$G0")
 }
