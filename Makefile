@@ -75,6 +75,7 @@ help:
 	@echo '  make test       the whole suite (KTAP; last line "N passed, N failed")'
 	@echo '                  TESTS="a b" runs only those (build/bin/kvmi-run -l lists them)'
 	@echo '                  SHARD=I/N runs the Ith of N shards (kvmi-run --merge joins them)'
+	@echo '                  RESULTS=DIR puts the run in DIR, not in results/'
 	@echo '  make bench      benchmarks: ratios within one run, JSON in results/'
 	@echo '  make stress     a seeded soak (SEED=1 DURATION=600), then the map/unmap/revoke races'
 	@echo '  make deps       install the missing Debian packages (run, test and bench do it first)'
@@ -318,9 +319,12 @@ JOBS ?= 2
 # SHARD=I/N: the tests whose place in tests/suite.json is I modulo N, for a
 # CI matrix (kvmi-run --merge joins the shards' runs).
 SHARD ?=
+# RESULTS=DIR: the run's directory in DIR, not in results/ (a CI service's
+# artifact path; .ci/run keeps its runs outside the clone it throws away).
+RESULTS ?=
 test: deps
 	@$(MAKE) --no-print-directory all $(KERNEL_BUILD)
-	$(KVMI_RUN) -j $(JOBS)$(if $(SHARD), --shard $(SHARD)) $(TESTS)
+	$(KVMI_RUN) -j $(JOBS)$(if $(SHARD), --shard $(SHARD))$(if $(RESULTS), --results $(RESULTS)) $(TESTS)
 
 run: deps
 	@$(MAKE) --no-print-directory all $(KERNEL_BUILD)
