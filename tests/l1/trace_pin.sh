@@ -12,7 +12,7 @@ check "introspector boots" start_vms introspector
 # run_pin CMDS: kvmi-trace pin --json around CMDS in the guest; prints the
 # JSON, then "vmstat A R" (nr_foll_pin_acquired/released deltas).
 run_pin() {
-	kvmi-vm exec introspector -t 60 "
+	kvmi-vm exec introspector -t 180 "
 		# stat_refresh folds the per-cpu vmstat deltas first
 		v() { echo 1 > /proc/sys/vm/stat_refresh
 		      awk '/^nr_foll_pin_(acquired|released)/{printf \"%s \", \$2}' /proc/vmstat; }
@@ -23,10 +23,12 @@ run_pin() {
 			i=\$((i + 1)); [ \$i -gt 1200 ] && { cat /run/p.err; exit 1; }
 			sleep 0.1
 		done
+		echo \"attached after \$i polls\" >&2
 		a=\$(v)
 		$1
 		b=\$(v)
 		kill -INT \$t; wait \$t
+		echo \"kvmi-trace exited with \$?\" >&2
 		cat /run/p.json
 		echo \"vmstat \$a\$b\"
 	"
@@ -35,7 +37,7 @@ run_pin() {
 out=$(run_pin 'echo pin > /dev/kvmi_pintest')
 st=$?
 J=$(echo "$out" | grep '^{')
-diag "exit status $st"
+diag "exit status $st" "$(echo "$out" | grep -v -e '^{' -e '^vmstat')"
 check "leak run: kvmi-trace ran in the guest" test "$st" -eq 0 -a -n "$J"
 held=$(kvmi-vm exec introspector cat /dev/kvmi_pintest)
 diag "module holds: $held"
@@ -57,7 +59,10 @@ check "FOLL_PIN counters agree: acquired = traced pins" \
 	test "$1" = "$(echo "$J" | jq .taken)"
 
 out=$(run_pin 'echo pin > /dev/kvmi_pintest; echo unpin > /dev/kvmi_pintest')
+st=$?
 J=$(echo "$out" | grep '^{')
+diag "exit status $st" "$(echo "$out" | grep -v -e '^{' -e '^vmstat')"
+check "balanced run: kvmi-trace ran in the guest" test "$st" -eq 0 -a -n "$J"
 diag "$(echo "$J" | jq -c 'del(.unbalanced, .orphans)')"
 check "balanced run: pins seen (taken >= 1, dropped >= 1)" \
 	test "$(echo "$J" | jq '.taken >= 1 and .dropped >= 1')" = true
