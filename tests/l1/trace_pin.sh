@@ -34,11 +34,18 @@ run_pin() {
 	"
 }
 
-out=$(run_pin 'echo pin > /dev/kvmi_pintest')
-st=$?
-J=$(echo "$out" | grep '^{')
-diag "exit status $st" "$(echo "$out" | grep -v -e '^{' -e '^vmstat')"
-check "leak run: kvmi-trace ran in the guest" test "$st" -eq 0 -a -n "$J"
+# pin_run NAME CMDS: run_pin CMDS, its output in $out and its JSON in $J;
+# it must have exited 0 with its JSON.
+pin_run() {
+	local st
+	out=$(run_pin "$2")
+	st=$?
+	J=$(echo "$out" | grep '^{')
+	diag "exit status $st" "$(echo "$out" | grep -v -e '^{' -e '^vmstat')"
+	check "$1: kvmi-trace ran in the guest" test "$st" -eq 0 -a -n "$J"
+}
+
+pin_run "leak run" 'echo pin > /dev/kvmi_pintest'
 held=$(kvmi-vm exec introspector cat /dev/kvmi_pintest)
 diag "module holds: $held"
 pfn=$(echo "$held" | awk 'NR==1{print $2}')
@@ -58,11 +65,7 @@ diag "nr_foll_pin_acquired +$1, traced pins $(echo "$J" | jq .taken)"
 check "FOLL_PIN counters agree: acquired = traced pins" \
 	test "$1" = "$(echo "$J" | jq .taken)"
 
-out=$(run_pin 'echo pin > /dev/kvmi_pintest; echo unpin > /dev/kvmi_pintest')
-st=$?
-J=$(echo "$out" | grep '^{')
-diag "exit status $st" "$(echo "$out" | grep -v -e '^{' -e '^vmstat')"
-check "balanced run: kvmi-trace ran in the guest" test "$st" -eq 0 -a -n "$J"
+pin_run "balanced run" 'echo pin > /dev/kvmi_pintest; echo unpin > /dev/kvmi_pintest'
 diag "$(echo "$J" | jq -c 'del(.unbalanced, .orphans)')"
 check "balanced run: pins seen (taken >= 1, dropped >= 1)" \
 	test "$(echo "$J" | jq '.taken >= 1 and .dropped >= 1')" = true
