@@ -180,10 +180,11 @@ int main(void)
 			frame_send(port, AGENT_PONG, payload, h.len, NULL, 0);
 			break;
 		case AGENT_EXEC: {
-			struct agent_exec x;
+			struct agent_exec x = { 0 };
 			char *cmd;
 
-			memcpy(&x, payload, h.len < sizeof(x) ? h.len : sizeof(x));
+			if (h.len >= sizeof(x))
+				memcpy(&x, payload, sizeof(x));
 			if (h.len < sizeof(x) || x.cmd_len > h.len - sizeof(x)) {
 				fprintf(stderr, "kvmi-agent: dropped a malformed request\n");
 				break;
