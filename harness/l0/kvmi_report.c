@@ -628,7 +628,7 @@ static const char check_script[] =
 static void environment(struct report *r, struct json_object *sum)
 {
 	struct json_object *st = json_object_object_get(sum, "stack"), *v = NULL;
-	char *s;
+	char *s, *un;
 
 	elem(r->w, "h2", "Environment");
 	start(r->w, "table", NULL);
@@ -642,8 +642,13 @@ static void environment(struct report *r, struct json_object *sum)
 		row(r->w, "L1 VMs at once", str(st, "jobs"));
 	}
 	json_object_object_get_ex(sum, "seconds", &v);
-	s = xasprintf("%s passed, %s failed, %s retried, %.1fs", str(sum, "passed"),
-		      str(sum, "failed"), str(sum, "retries"), json_object_get_double(v));
+	/* unexpected_retries: since 2026-12-05; a run before has none */
+	un = *str(sum, "unexpected_retries") ?
+		xasprintf(" (%s not a meta-test's own)", str(sum, "unexpected_retries")) :
+		xstrdup("");
+	s = xasprintf("%s passed, %s failed, %s retried%s, %.1fs", str(sum, "passed"),
+		      str(sum, "failed"), str(sum, "retries"), un, json_object_get_double(v));
+	free(un);
 	row(r->w, "Result", s);
 	free(s);
 	row(r->w, "Results directory", r->run_dir);

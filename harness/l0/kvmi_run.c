@@ -242,6 +242,8 @@ void write_summary(struct env *env, struct json_object *jtests, double secs)
 	json_object_object_add(summary, "passed", json_object_new_int(env->k.pass));
 	json_object_object_add(summary, "failed", json_object_new_int(env->k.fail));
 	json_object_object_add(summary, "retries", json_object_new_int(env->retries));
+	json_object_object_add(summary, "unexpected_retries",
+			       json_object_new_int(env->unexpected_retries));
 	json_object_object_add(summary, "seconds", json_object_new_double(secs));
 	json_object_object_add(summary, "planned", json_object_new_int(env->planned));
 	json_object_object_add(summary, "selection", json_object_new_string(env->selection));
@@ -319,6 +321,7 @@ static void finish_test(struct env *env, struct test *t, struct outcome *o,
 			struct json_object *jtests)
 {
 	env->retries += o->retried;
+	env->unexpected_retries += retry_unexpected(t, o->retried);
 	report(env, t, o);
 	json_object_array_add(jtests, result_json(t, o));
 	free(o->nested);
@@ -736,8 +739,8 @@ int main(int argc, char **argv)
 	else
 		run_serial(&env, tests, ntests, sel, timeout, jtests);
 	write_summary(&env, jtests, (now_ms() - t0) / 1000.0);
-	ktap_diag(&env.k, "wall time %.1fs, %d test(s) retried after L1 froze or reset",
-		  (now_ms() - t0) / 1000.0, env.retries);
+	ktap_diag(&env.k, "wall time %.1fs, %d test(s) retried after L1 froze or reset, %d unexpectedly (not a meta-test's own retry)",
+		  (now_ms() - t0) / 1000.0, env.retries, env.unexpected_retries);
 	if (interrupted)
 		ktap_diag(&env.k, "interrupted");
 	ktap_finish(&env.k);

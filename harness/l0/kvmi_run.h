@@ -92,6 +92,7 @@ struct env {
 	struct kprofile kp;	/* ROOT/boot/kvmi-ABI.json: cmdline, timeout scale */
 	char qmp[108];		/* L1's QMP socket (sun_path is 108 bytes) */
 	int retries;		/* tests run twice after L1 froze or reset */
+	int unexpected_retries;	/* of them, tests that do not expect a retry */
 	bool no_retry;		/* --no-retry: measure, do not forgive */
 	struct vars *set;	/* --set KEY=VALUE, for the vmconfigs */
 	int jobs;		/* -j: L1 VMs at once */
@@ -127,6 +128,7 @@ void kill_current(void);
 
 /* merge.c */
 bool in_shard(int index, int shard, int nshards);
+bool retry_unexpected(const struct test *t, bool retried);
 void parse_shard(const char *s, int *shard, int *nshards);
 int merge_runs(struct env *env, struct test *tests, int ntests, int ndirs,
 	       char **dirs);

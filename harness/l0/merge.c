@@ -94,7 +94,7 @@ int merge_runs(struct env *env, struct test *tests, int ntests, int ndirs,
 {
 	struct json_object **byname = calloc(ntests, sizeof(*byname));
 	struct json_object *jtests = json_object_new_array(), *first = NULL, *v;
-	int retries = 0, n = 0, planned = 0, nshards = 0, short_shards = 0;
+	int retries = 0, unexpected = 0, n = 0, planned = 0, nshards = 0, short_shards = 0;
 	const char **seen = NULL;	/* by shard number, once the first says N */
 	double secs = 0;
 
@@ -143,6 +143,8 @@ int merge_runs(struct env *env, struct test *tests, int ntests, int ndirs,
 				die("test %s is in two shards", tests[pos].name);
 			byname[pos] = json_object_get(t);
 			n++;
+			json_object_object_get_ex(t, "retried", &v);
+			unexpected += retry_unexpected(&tests[pos], json_object_get_boolean(v));
 		}
 		json_object_object_add(sh, "dir", json_object_new_string(dirs[d]));
 		json_object_object_add(sh, "shard", json_object_new_string(jstr(s, "shard")));
@@ -180,6 +182,7 @@ int merge_runs(struct env *env, struct test *tests, int ntests, int ndirs,
 		ktap_diag(&env->k, "kvmi-run: %d shard(s) stopped early: %d of %d tests ran",
 			  short_shards, n, planned);
 	env->retries = retries;
+	env->unexpected_retries = unexpected;
 	env->planned = planned;
 	write_summary(env, jtests, secs);
 	free(byname);

@@ -26,6 +26,16 @@
 
 /* ---- suite ------------------------------------------------------------- */
 
+/*
+ * A retry that says L1 froze or reset under a test: any but the retry the
+ * meta-tests reset_retry and freeze_retry cause on purpose. summary.json's
+ * unexpected_retries counts these; 0 is a run with no freeze and no reset.
+ */
+bool retry_unexpected(const struct test *t, bool retried)
+{
+	return retried && !(t->expect && !strcmp(t->expect, "retry"));
+}
+
 int load_suite(struct env *env, struct json_object **root,
 		      struct test **tests)
 {

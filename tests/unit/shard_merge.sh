@@ -77,6 +77,15 @@ check "summary.json: each test's verdict, the counts, the kernel and the stack a
 	diff <(verdicts "$whole") <(verdicts "$tree"/m/latest/summary.json)
 check "summary.json names both shards" \
 	jq -e '[.shards[].shard] == ["1/2", "2/2"]' "$tree"/m/latest/summary.json
+# unexpected_retries: the retries that are not a meta-test's own
+# (reset_retry's, in shard 1), computed from the tests, and none but those.
+unexpected() {
+	local got
+	got=$(jq .unexpected_retries "$tree/$1/latest/summary.json")
+	echo "unexpected_retries $got, want $2"
+	[ "$got" = "$2" ]
+}
+check "summary.json: reset_retry's retry is not an unexpected one" unexpected m 0
 check "junit.xml: the whole run's test cases, in its order, and its failures" \
 	diff <(testcases "$fix/whole/junit.xml"; grep -c '<failure' "$fix/whole/junit.xml") \
 	<(testcases "$tree"/m/latest/junit.xml; grep -c '<failure' "$tree"/m/latest/junit.xml)
@@ -103,6 +112,11 @@ check "refused: a shard that ran other tests" refused sel "its selection is" "$f
 variant wrong ".tests += [$(jq '.tests[0]' "$fix/1/summary.json")]"
 check "refused: a test in the wrong shard" refused wrong "not in shard 2/2" "$fix/1" "$tree/wrong"
 check "refused: a whole run" refused whole "not a shard's run" "$fix/1" "$fix/whole"
+
+variant froze '(.tests[] | select(.level == "L1") | .retried) |= true'
+merge f "$fix/1" "$tree/froze"
+check "summary.json: shard 2's L1 tests retried are unexpected retries, all of them" \
+	unexpected f "$(jq '[.tests[] | select(.level == "L1")] | length' "$fix/2/summary.json")"
 
 variant short 'del(.tests[-1])'
 merge s "$fix/1" "$tree/short"
