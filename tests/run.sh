@@ -20,6 +20,7 @@ declare -A TRACER
 tracer() {
 	local name=$1
 	shift
+	: > "$W/$name.err"	# emptied before the poll, not by the job (kt_start)
 	"$KT" "$@" > "$W/$name.out" 2> "$W/$name.err" &
 	TRACER[$name]=$!
 	if wait_for 120 grep -q '^Tracing' "$W/$name.err"; then
@@ -56,6 +57,7 @@ P=$PATTERN_GPA P2=$((PATTERN_GPA + 4096)) C=$COUNTER_GPA
 progress "the introspector maps 3 target pages and reads them through the mapping"
 # One process in the introspector: kvmi-trace pin around everything.
 out=$(kvmi-vm exec introspector -t 600 -i "
+	: > /run/pin.err
 	kvmi-trace pin -o /run/pin.json > /run/pin.out 2> /run/pin.err < /dev/null &
 	t=\$!
 	i=0; until grep -q ^Tracing /run/pin.err; do

@@ -12,6 +12,11 @@ kt_start() {
 	shift
 	# The result's name says PID, not the pid: names do not vary by run.
 	what=$(sed -E 's/(-p|--pid) [0-9]+/\1 PID/g' <<< "$*")
+	# Emptied here: the background job's own redirection may come after
+	# the first poll, which would then see the last run's line under
+	# this NAME, and SIGINT would reach a kvmi-trace that still ignores
+	# it (a background job's default), so kt_stop would wait forever.
+	: > "$W/$name.err"
 	"$KT" "$@" > "$W/$name.out" 2> "$W/$name.err" &
 	KT_PID=$!
 	for _ in $(seq 1200); do	# 120 s: a bound, not a delay

@@ -54,6 +54,7 @@ wait_alive() {
 # output loop starts after attaching): the marker on its stdout is the event
 # to wait for. Its JSON lines go to $W/bt.json.
 bt_start() {
+	: > "$W/bt.json"	# emptied before the poll, not by the job (kt_start)
 	bpftrace -f json -e "BEGIN { printf(\"Tracing\\n\"); } $BT_PROG" > "$W/bt.json" 2> "$W/bt.err" &
 	BT_PID=$!
 	if ! wait_alive 300 "$BT_PID" grep -q Tracing "$W/bt.json"; then

@@ -24,6 +24,7 @@ ZAP_PID=$KT_PID
 STRESS_BEFORE="
 	v() { echo 1 > /proc/sys/vm/stat_refresh
 	      awk '/^nr_foll_pin_(acquired|released)/ { printf \"%s \", \$2 }' /proc/vmstat; }
+	: > /run/pin.err
 	kvmi-trace pin --json > /run/pin.json 2> /run/pin.err < /dev/null & t=\$!
 	n=0; until grep -q ^Tracing /run/pin.err || [ \$n -ge 1200 ]; do sleep 0.1; n=\$((n + 1)); done
 	v > /run/pin.v" STRESS_AFTER="v >> /run/pin.v; kill -INT \$t; wait \$t" \

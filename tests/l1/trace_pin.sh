@@ -16,6 +16,9 @@ run_pin() {
 		# stat_refresh folds the per-cpu vmstat deltas first
 		v() { echo 1 > /proc/sys/vm/stat_refresh
 		      awk '/^nr_foll_pin_(acquired|released)/{printf \"%s \", \$2}' /proc/vmstat; }
+		# emptied here, not by the background job's own redirection, which
+		# may come after the first poll: the last run's line would pass it
+		: > /run/p.err
 		kvmi-trace pin --json > /run/p.json 2> /run/p.err < /dev/null &
 		t=\$!
 		i=0
