@@ -739,7 +739,8 @@ int main(int argc, char **argv)
 	else
 		run_serial(&env, tests, ntests, sel, timeout, jtests);
 	write_summary(&env, jtests, (now_ms() - t0) / 1000.0);
-	ktap_diag(&env.k, "wall time %.1fs, %d test(s) retried after L1 froze or reset, %d unexpectedly (not a meta-test's own retry)",
+	ktap_diag(&env.k, "wall time %.1fs, %d test(s) retried after L1 froze or reset, "
+		  "%d unexpectedly (not a meta-test's own retry)",
 		  (now_ms() - t0) / 1000.0, env.retries, env.unexpected_retries);
 	if (interrupted)
 		ktap_diag(&env.k, "interrupted");

@@ -128,12 +128,12 @@ void kill_current(void);
 
 /* merge.c */
 bool in_shard(int index, int shard, int nshards);
-bool retry_unexpected(const struct test *t, bool retried);
 void parse_shard(const char *s, int *shard, int *nshards);
 int merge_runs(struct env *env, struct test *tests, int ntests, int ndirs,
 	       char **dirs);
 
 /* suite.c */
+bool retry_unexpected(const struct test *t, bool retried);
 int load_suite(struct env *env, struct json_object **root, struct test **tests);
 void preflight(struct env *env);
 void kernel_vars(const struct env *env, struct vars *vars, bool l1);

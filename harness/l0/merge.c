@@ -143,8 +143,8 @@ int merge_runs(struct env *env, struct test *tests, int ntests, int ndirs,
 				die("test %s is in two shards", tests[pos].name);
 			byname[pos] = json_object_get(t);
 			n++;
-			json_object_object_get_ex(t, "retried", &v);
-			unexpected += retry_unexpected(&tests[pos], json_object_get_boolean(v));
+			unexpected += retry_unexpected(&tests[pos],
+				json_object_get_boolean(json_object_object_get(t, "retried")));
 		}
 		json_object_object_add(sh, "dir", json_object_new_string(dirs[d]));
 		json_object_object_add(sh, "shard", json_object_new_string(jstr(s, "shard")));
