@@ -147,11 +147,8 @@ int main(void)
 
 		while (waitpid(-1, NULL, WNOHANG) > 0)
 			;
-		ret = read_all(port, &h, sizeof(h), -1);
-		if (ret == -EPIPE) {	/* nobody connected on the host side */
-			usleep(20000);
-			continue;
-		}
+		/* Until a host connects and sends: a header is never split. */
+		ret = read_port(port, &h, sizeof(h), -1);
 		/*
 		 * Every frame dropped is said on the console: a request lost
 		 * here leaves the host waiting for an answer to its deadline
@@ -168,7 +165,7 @@ int main(void)
 			continue;
 		}
 		payload = xmalloc(h.len + 1);
-		ret = read_all(port, payload, h.len, now_ms() + 5000);
+		ret = read_port(port, payload, h.len, now_ms() + 5000);
 		if (ret) {
 			fprintf(stderr, "kvmi-agent: dropped a frame of type %u: its %u bytes: %s\n",
 				h.type, h.len, errno_str(-ret));

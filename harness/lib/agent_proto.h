@@ -13,7 +13,9 @@
  * gave up (a kernel going down under kexec, say) can reach the next kernel's
  * agent and be answered while the next client is connected. kvmi-vm exec
  * therefore first sends a PING carrying a nonce and drops every frame until
- * the PONG that echoes it.
+ * the PONG that echoes it. The other way, the agent reads each frame whole
+ * (read_port: a new client's bytes can come in before the port hears of
+ * the client) and each frame is sent in one write (frame_send).
  */
 #ifndef KVMI_AGENT_PROTO_H
 #define KVMI_AGENT_PROTO_H

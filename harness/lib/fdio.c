@@ -7,6 +7,8 @@
 #include <errno.h>
 #include <poll.h>
 #include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -44,7 +46,8 @@ int send_all(int fd, const void *buf, size_t len)
 	return out_all(fd, buf, len, true);
 }
 
-int read_all(int fd, void *buf, size_t len, int64_t deadline)
+/* EOF_WAITS: a read of 0 is "no writer just now", not the end. */
+static int in_all(int fd, void *buf, size_t len, int64_t deadline, bool eof_waits)
 {
 	char *p = buf;
 
@@ -66,23 +69,44 @@ int read_all(int fd, void *buf, size_t len, int64_t deadline)
 			continue;
 		if (r < 0)
 			return -errno;
-		if (r == 0)
+		if (r == 0 && !eof_waits)
 			return -EPIPE;
+		if (r == 0) {	/* poll says POLLHUP at once: do not spin */
+			usleep(20000);
+			continue;
+		}
 		p += r;
 		len -= r;
 	}
 	return 0;
 }
 
+int read_all(int fd, void *buf, size_t len, int64_t deadline)
+{
+	return in_all(fd, buf, len, deadline, false);
+}
+
+int read_port(int fd, void *buf, size_t len, int64_t deadline)
+{
+	return in_all(fd, buf, len, deadline, true);
+}
+
 int frame_send(int fd, uint32_t type, const void *a, size_t alen,
 	       const void *b, size_t blen)
 {
 	struct agent_hdr h = { .type = type, .len = alen + blen };
-	int ret = write_all(fd, &h, sizeof(h));
+	size_t len = sizeof(h) + alen + blen;
+	char *f = malloc(len);
+	int ret;
 
-	if (!ret && alen)
-		ret = write_all(fd, a, alen);
-	if (!ret && blen)
-		ret = write_all(fd, b, blen);
+	if (!f)
+		return -ENOMEM;
+	memcpy(f, &h, sizeof(h));
+	if (alen)
+		memcpy(f + sizeof(h), a, alen);
+	if (blen)
+		memcpy(f + sizeof(h) + alen, b, blen);
+	ret = write_all(fd, f, len);
+	free(f);
 	return ret;
 }
