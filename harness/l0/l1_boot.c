@@ -330,7 +330,7 @@ static char **l1_argv(struct env *env, const struct test *t, const char *dir,
 {
 	struct vars vars = { 0 };
 	char *path = xasprintf("%s/vmconfigs/l1.json", env->top);
-	char **argv = NULL;
+	char **argv = NULL, bound[16];
 
 	kernel_vars(env, &vars, true);
 	vars_set(&vars, "TOP", env->top);
@@ -353,6 +353,8 @@ static char **l1_argv(struct env *env, const struct test *t, const char *dir,
 	}
 	vars_set(&vars, "JOB", job);
 	vars_set(&vars, "TEST", t->name);
+	snprintf(bound, sizeof(bound), "%d", t->timeout);	/* scaled */
+	vars_set(&vars, "JOB_TIMEOUT", bound);
 	if (vmconfig_load(cfg, path, &vars) || !(argv = vmconfig_qemu_argv(cfg)))
 		die("%s", cfg->err);
 	free(path);

@@ -82,11 +82,12 @@ pair_up() {
 	check_here "a token for the target, bound to the introspector's window, handed over" \
 		issue_token
 }
-# A token's lifetime for a job that maps with it for long: the host's
-# default TTL (600 s), scaled as the job's bounds are. On the debug kernel
-# guest_kvmmem's checks take 20 min, and a stress on a second introspector
-# outlived the default.
-TOKEN_TTL=$((600 * ${KVMI_TIMEOUT_SCALE:-1}))
+# A token's lifetime for a job that maps with it for long: the job's own
+# bound (suite.json's timeout times the kernel's scale, which L0 passes as
+# kvmi.job_timeout), so that no token dies before the job may; else the
+# host's default TTL (600 s), scaled. A fixed 600 s times 4 left a stress on
+# a second target 86 s of its token's life on the debug kernels.
+TOKEN_TTL=${KVMI_JOB_TIMEOUT:-$((600 * ${KVMI_TIMEOUT_SCALE:-1}))}
 # issue_token: pair_up's second half, in the job's shell (it sets T, I,
 # TARGET_RAM, WIN and ISSUED); says why when a VM is gone by then.
 issue_token() {

@@ -25,6 +25,18 @@ tick_periodic() {
 		   exit !(mode == 0 && dev == "lapic" && state == 2) }' /proc/timer_list
 }
 check "L1's tick is periodic on its local APIC" tick_periodic
+# L0 passed the job's bound (kvmi.job_timeout: suite.json's timeout times
+# the kernel's scale), and the jobs' tokens live that long (lib.sh).
+job_bound() {
+	local own
+	own=$(jq -r --arg job "${KVMI_JOB#"$KVMI_TOP"/}" \
+		'.tests[] | select(.job == $job) | .timeout' "$KVMI_TOP/tests/suite.json")
+	echo "KVMI_JOB_TIMEOUT=${KVMI_JOB_TIMEOUT:-unset}, suite.json ${own:-none} x scale" \
+		"${KVMI_TIMEOUT_SCALE:-unset}, TOKEN_TTL=$TOKEN_TTL"
+	[ -n "$own" ] && [ "${KVMI_JOB_TIMEOUT:-}" = "$((own * KVMI_TIMEOUT_SCALE))" ] &&
+		[ "$TOKEN_TTL" = "$KVMI_JOB_TIMEOUT" ]
+}
+check "L1 has the job's bound, and tokens live as long" job_bound
 # A KASAN L1 pages with 4 levels (no5lvl, harness/l0/kernel-root): with 5,
 # an interrupt early in the boot gets a false KASAN report.
 if grep -qx CONFIG_KASAN=y "/boot/config-$(uname -r)"; then

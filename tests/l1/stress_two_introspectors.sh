@@ -16,9 +16,9 @@ token2() {
 		kvmi-vm exec introspector2 -i 'cat > /run/t' < "$STATE/tok2"
 }
 check "a token for it, bound to its own window, handed over" token2
-stress_begin 600 -s 7 -R 2 -o 0 random
+stress_begin 900 -s 7 -R 2 -o 0 random
 ARGS2="-s 8 -R 2 -o 32 random"
-out2=$(kvmi-vm exec introspector2 -t 600 "kvmi-stress $ARGS2 2>&1; echo exit=\$?")
+out2=$(kvmi-vm exec introspector2 -t 900 "kvmi-stress $ARGS2 2>&1; echo exit=\$?")
 stress_verdict "$out2" "$ARGS2 (introspector2)" kvmi-stress-2
 STRESS_OTHERS=$(jq .totals.maps_made <<< "$STRESS_JSON") stress_end
 check "the target's scratch pages hold writes of the first stress (0-3) and the second (32-35) alone" \

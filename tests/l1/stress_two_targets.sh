@@ -22,7 +22,7 @@ check "a token for it, bound to the same introspector and window, handed over" t
 # counters are L1's to check once both have ended.
 A1="-B -s 9 -R 2 -o 0 random" A2="-B -t /run/t2 -s 10 -R 2 -o 32 random"
 stress_baseline
-out=$(kvmi-vm exec introspector -t 600 "kvmi-stress $A1 > /run/s1 2>&1; echo exit=\$? >> /run/s1 &
+out=$(kvmi-vm exec introspector -t 900 "kvmi-stress $A1 > /run/s1 2>&1; echo exit=\$? >> /run/s1 &
 	kvmi-stress $A2 > /run/s2 2>&1; echo exit=\$? >> /run/s2; wait; cat /run/s1; echo ===; cat /run/s2")
 stress_verdict "$(sed '/^===$/,$d' <<< "$out")" "$A1 (target)" kvmi-stress-1
 stress_verdict "$(sed '1,/^===$/d' <<< "$out")" "$A2 (target2)" kvmi-stress-2

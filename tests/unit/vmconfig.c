@@ -55,6 +55,7 @@ FIXTURE_SETUP(cfg)
 	vars_set(&self->v, "RUN_DIR", "/top/results/r/t");
 	vars_set(&self->v, "STATE", "/run/kvmi");
 	vars_set(&self->v, "JOB", "/top/tests/l1/x.sh");
+	vars_set(&self->v, "JOB_TIMEOUT", "3600");
 	vars_set(&self->v, "NAME", "vm");
 	vars_set(&self->v, "QMP", "/tmp/l1.qmp");
 	strcpy(self->tmp, "/tmp/kvmi-cfg-XXXXXX");
@@ -93,6 +94,7 @@ TEST_F(cfg, l1_definition)
 	ASSERT_NE(NULL, cl);
 	EXPECT_NE(NULL, strstr(cl, "console=ttyS0"));
 	EXPECT_NE(NULL, strstr(cl, "kvmi.job=/top/tests/l1/x.sh"));
+	EXPECT_NE(NULL, strstr(cl, "kvmi.job_timeout=3600 "));
 	strv_free(argv);
 }
 
