@@ -85,16 +85,17 @@ static int issue(int argc, char **argv)
 			wreq.flags |= KVMI_WINDOW_END_WITH_TARGET;
 			break;
 		case 't':
-			req->target_pid = num(optarg);
+			req->target_pid = cli_u64_range("kvmi-ctl: -t", optarg, 0, INT32_MAX);
 			break;
 		case 'r':
 			ram = optarg;
 			break;
 		case 'i':
-			req->introspector_pid = num(optarg);
+			req->introspector_pid = cli_u64_range("kvmi-ctl: -i", optarg, 0,
+							      INT32_MAX);
 			break;
 		case 'T':
-			req->ttl_s = num(optarg);
+			req->ttl_s = cli_u64_range("kvmi-ctl: -T", optarg, 0, UINT32_MAX);
 			break;
 		case 'o':
 			out = optarg;

@@ -58,6 +58,16 @@ sid=$(kvmi-ctl issue -t "$T" -r "$TARGET_RAM" -w "$WIN" -i "$I" -T 1 -o "$STATE/
 put_token "$STATE/short"
 check "the 1 s token expires" wait_for 60 token_expired "$sid"
 expect "expired token" -EKEYEXPIRED 32 token "$PATTERN_GPA" page:2
+# A TTL a __u32 cannot hold: refused, not wrapped (2^32 would be 0, the
+# default TTL).
+ttl_too_big() {
+	local out rc=0
+	out=$(kvmi-ctl issue -t "$T" -r "$TARGET_RAM" -w "$WIN" -i "$I" -T 4294967296 \
+		-o "$STATE/wrap" 2>&1) || rc=$?
+	echo "exit $rc: $out"
+	[ "$rc" = 2 ] && [ ! -e "$STATE/wrap" ]
+}
+check "kvmi-ctl refuses a TTL beyond 2^32-1 s (exit 2, no token)" ttl_too_big
 rid=$(kvmi-ctl issue -t "$T" -r "$TARGET_RAM" -w "$WIN" -i "$I" -o "$STATE/rev" | awk '{print $2}')
 kvmi-ctl revoke "$rid"; put_token "$STATE/rev"
 expect "revoked token" -EKEYREVOKED 32 token "$PATTERN_GPA" page:2
