@@ -83,11 +83,11 @@ pair_up() {
 		issue_token
 }
 # A token's lifetime for a job that maps with it for long: the job's own
-# bound (suite.json's timeout times the kernel's scale, which L0 passes as
-# kvmi.job_timeout), so that no token dies before the job may; else the
-# host's default TTL (600 s), scaled. A fixed 600 s times 4 left a stress on
-# a second target 86 s of its token's life on the debug kernels.
-TOKEN_TTL=${KVMI_JOB_TIMEOUT:-$((600 * ${KVMI_TIMEOUT_SCALE:-1}))}
+# bound (suite.json's timeout times the kernel's scale, which L0 always
+# passes as kvmi.job_timeout), so that no token dies before the job may. A
+# fixed 600 s times 4 left a stress on a second target 86 s of its token's
+# life on the debug kernels.
+TOKEN_TTL=$KVMI_JOB_TIMEOUT
 # issue_token: pair_up's second half, in the job's shell (it sets T, I,
 # TARGET_RAM, WIN and ISSUED); says why when a VM is gone by then.
 issue_token() {
